@@ -1,0 +1,221 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/urfave/cli/v2"
+	"golang.org/x/term"
+)
+
+// Exit codes (SPEC §3).
+const (
+	exitOK      = 0
+	exitError   = 1
+	exitChanges = 2 // plan --detailed-exitcode: changes; verify: drift; scan: findings
+)
+
+// exitError carries an exit code through urfave/cli. A nil err means "exit
+// with code, nothing more to print" (the command already reported).
+type codeError struct {
+	code int
+	err  error
+}
+
+func (e *codeError) Error() string {
+	if e.err == nil {
+		return fmt.Sprintf("exit %d", e.code)
+	}
+	return e.err.Error()
+}
+func (e *codeError) Unwrap() error { return e.err }
+
+// withCode returns err with an exit code attached.
+func withCode(code int, err error) error { return &codeError{code: code, err: err} }
+
+// usageError marks a mistake on the command line.
+type usageError struct{ msg string }
+
+func (e *usageError) Error() string { return e.msg }
+
+// sys is the process's surroundings, injectable for tests.
+type sys struct {
+	stdin     io.Reader
+	stdout    io.Writer
+	stderr    io.Writer
+	lookupEnv func(string) (string, bool)
+	// stdinTTY and stdoutTTY report whether these are terminals.
+	stdinTTY, stdoutTTY bool
+}
+
+// Main runs links with args (without the program name) and returns the exit
+// code.
+func Main(args []string) int {
+	s := &sys{
+		stdin:     os.Stdin,
+		stdout:    os.Stdout,
+		stderr:    os.Stderr,
+		lookupEnv: os.LookupEnv,
+		stdinTTY:  term.IsTerminal(int(os.Stdin.Fd())),
+		stdoutTTY: term.IsTerminal(int(os.Stdout.Fd())),
+	}
+	return s.run(args)
+}
+
+func (s *sys) getenv(k string) string {
+	v, _ := s.lookupEnv(k)
+	return v
+}
+
+func (s *sys) run(args []string) int {
+	app := s.newApp()
+	args = reorder(app, args)
+	err := app.Run(append([]string{"links"}, args...))
+	return s.report(err)
+}
+
+// report prints err (if any) and returns the exit code.
+func (s *sys) report(err error) int {
+	if err == nil {
+		return exitOK
+	}
+	code := exitError
+	var ce *codeError
+	if errors.As(err, &ce) {
+		code = ce.code
+		if ce.err == nil {
+			return code
+		}
+		err = ce.err
+	}
+	var ue *usageError
+	if errors.As(err, &ue) {
+		fmt.Fprintf(s.stderr, "links: %s\nRun 'links --help' for usage.\n", ue.msg)
+		return exitError
+	}
+	for _, line := range strings.Split(err.Error(), "\n") {
+		fmt.Fprintf(s.stderr, "links: %s\n", line)
+	}
+	return code
+}
+
+func (s *sys) newApp() *cli.App {
+	app := &cli.App{
+		Name:                 "links",
+		Usage:                "keep symbolic links in the state a YAML manifest declares",
+		Description:          "links plan shows what would change, links apply makes it so, links verify proves it still is.",
+		HideVersion:          true,
+		Writer:               s.stdout,
+		ErrWriter:            s.stderr,
+		Reader:               s.stdin,
+		Flags:                globalFlags(),
+		ExitErrHandler:       func(*cli.Context, error) {},
+		EnableBashCompletion: true,
+		OnUsageError: func(_ *cli.Context, err error, _ bool) error {
+			return &usageError{msg: err.Error()}
+		},
+		CommandNotFound: func(c *cli.Context, name string) {
+			// Reported through Action below: CommandNotFound cannot return
+			// an error in urfave/cli v2.
+		},
+		Action: func(c *cli.Context) error {
+			if c.NArg() > 0 {
+				return &usageError{msg: fmt.Sprintf("unknown command %q", c.Args().First())}
+			}
+			return cli.ShowAppHelp(c)
+		},
+		Commands: []*cli.Command{
+			s.validateCommand(),
+			s.schemaCommand(),
+		},
+	}
+	for _, cmd := range app.Commands {
+		cmd.OnUsageError = func(_ *cli.Context, err error, _ bool) error {
+			return &usageError{msg: err.Error()}
+		}
+	}
+	return app
+}
+
+func globalFlags() []cli.Flag {
+	return []cli.Flag{
+		&cli.StringFlag{Name: "file", Aliases: []string{"f"}, Usage: "the manifest `PATH` (default links.yaml, or $LINKS_FILE)"},
+		&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Value: "text", Usage: "output `FORMAT`: text, json or markdown"},
+		&cli.StringSliceFlag{Name: "var", Usage: "override a declared variable: `NAME=VALUE` (repeatable)"},
+		&cli.BoolFlag{Name: "no-color", Usage: "disable colour (also NO_COLOR)"},
+		&cli.StringFlag{Name: "C", Usage: "run as if links was started in `DIR`"},
+	}
+}
+
+// globals are the global flags, resolved.
+type globals struct {
+	dir     string // absolute working folder (-C)
+	file    string // manifest path as the user named it (for messages)
+	path    string // manifest path, absolute
+	output  string
+	vars    map[string]string
+	noColor bool
+}
+
+func (s *sys) globals(c *cli.Context) (*globals, error) {
+	// Global flags are defined on the app only (reorder moves them there),
+	// and Context looks a flag up through its lineage.
+	root := c
+	g := &globals{output: root.String("output"), vars: map[string]string{}}
+	switch g.output {
+	case "text", "json", "markdown":
+	default:
+		return nil, &usageError{msg: fmt.Sprintf("-o %q: output must be text, json or markdown", g.output)}
+	}
+	wd, err := os.Getwd()
+	if err != nil {
+		return nil, fmt.Errorf("working directory: %w", err)
+	}
+	g.dir = wd
+	if d := root.String("C"); d != "" {
+		g.dir = s.abs(wd, d)
+		if fi, err := os.Stat(g.dir); err != nil {
+			return nil, fmt.Errorf("-C %s: %w", d, unwrapPath(err))
+		} else if !fi.IsDir() {
+			return nil, fmt.Errorf("-C %s: not a directory", d)
+		}
+	}
+	g.file = root.String("file")
+	if g.file == "" {
+		g.file = s.getenv("LINKS_FILE")
+	}
+	if g.file == "" {
+		g.file = "links.yaml"
+	}
+	g.path = s.abs(g.dir, g.file)
+	for _, kv := range root.StringSlice("var") {
+		name, value, ok := strings.Cut(kv, "=")
+		if !ok || name == "" {
+			return nil, &usageError{msg: fmt.Sprintf("--var %q: write it as NAME=VALUE", kv)}
+		}
+		g.vars[name] = value
+	}
+	_, noColorEnv := s.lookupEnv("NO_COLOR")
+	g.noColor = root.Bool("no-color") || noColorEnv
+	return g, nil
+}
+
+func (s *sys) abs(dir, p string) string {
+	if filepath.IsAbs(p) {
+		return filepath.Clean(p)
+	}
+	return filepath.Join(dir, p)
+}
+
+// unwrapPath drops the *PathError's own path when the caller names it.
+func unwrapPath(err error) error {
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
+}

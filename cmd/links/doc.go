@@ -1,0 +1,29 @@
+// Command links keeps symbolic links in the state a committed YAML manifest
+// declares.
+//
+// Usage:
+//
+//	links [global flags] COMMAND [flags] [args]
+//
+// Commands:
+//
+//	validate   check the manifest against its schema and rules; touches no file
+//	schema     print the manifest's JSON Schema
+//	plan       show what apply would change (--out FILE, --detailed-exitcode)
+//	apply      make the changes (PLANFILE, --auto-approve, --lock-timeout D)
+//	verify     check every declared link exists, has its text, and resolves
+//
+// Global flags (before or after the command):
+//
+//	-f, --file PATH        the manifest (default links.yaml, or $LINKS_FILE)
+//	-o, --output FORMAT    text, json or markdown (default text)
+//	--var NAME=VALUE       override a declared variable (repeatable)
+//	--no-color             no colour (also NO_COLOR)
+//	-C DIR                 run as if started in DIR
+//
+// Exit codes: 0 success or nothing to do; 1 error, conflict or refusal;
+// 2 changes to make (plan --detailed-exitcode), drift (verify), findings (scan).
+//
+// Main runs the command in-process and returns its exit code; it never calls
+// os.Exit, so tests drive it directly.
+package main

@@ -1,0 +1,22 @@
+package main
+
+import (
+	"github.com/urfave/cli/v2"
+
+	"github.com/linksdev/links/schema"
+)
+
+func (s *sys) schemaCommand() *cli.Command {
+	return &cli.Command{
+		Name:      "schema",
+		Usage:     "print the manifest's JSON Schema",
+		ArgsUsage: " ",
+		Action: func(c *cli.Context) error {
+			if c.NArg() > 0 {
+				return &usageError{msg: "schema takes no arguments"}
+			}
+			_, err := s.stdout.Write(schema.JSON())
+			return err
+		},
+	}
+}

@@ -1,0 +1,113 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/linksdev/links/manifest"
+)
+
+func (s *sys) validateCommand() *cli.Command {
+	return &cli.Command{
+		Name:      "validate",
+		Usage:     "check the manifest against its schema and rules; touches no file",
+		ArgsUsage: " ",
+		Action: func(c *cli.Context) error {
+			if c.NArg() > 0 {
+				return &usageError{msg: "validate takes no arguments; name the manifest with -f"}
+			}
+			g, err := s.globals(c)
+			if err != nil {
+				return err
+			}
+			m, err := s.load(g)
+			return s.printValidate(g, m, err)
+		},
+	}
+}
+
+// load reads the manifest named by the global flags.
+func (s *sys) load(g *globals) (*manifest.Manifest, error) {
+	home, _ := s.lookupEnv("HOME")
+	if home == "" {
+		home, _ = s.lookupEnv("USERPROFILE")
+	}
+	m, err := manifest.Load(g.path, manifest.Options{
+		Vars:      g.vars,
+		LookupEnv: s.lookupEnv,
+		Home:      home,
+		Display:   g.file,
+	})
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("%s: no such manifest in %s; name one with -f or $LINKS_FILE, or start from examples/quickstart/links.yaml", g.file, g.dir)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+type validateJSON struct {
+	FormatVersion int         `json:"format_version"`
+	Valid         bool        `json:"valid"`
+	Manifest      string      `json:"manifest"`
+	Root          string      `json:"root,omitempty"`
+	Links         int         `json:"links"`
+	Errors        []errorJSON `json:"errors"`
+}
+
+type errorJSON struct {
+	File    string `json:"file"`
+	Line    int    `json:"line"`
+	Column  int    `json:"column"`
+	Path    string `json:"path"`
+	Message string `json:"message"`
+}
+
+func (s *sys) printValidate(g *globals, m *manifest.Manifest, err error) error {
+	var list manifest.ErrorList
+	if err != nil && !errors.As(err, &list) {
+		return err // not a manifest problem: cannot read it, etc.
+	}
+	if g.output == "json" {
+		out := validateJSON{FormatVersion: 1, Valid: err == nil, Manifest: g.file, Errors: []errorJSON{}}
+		if m != nil {
+			out.Root, out.Links = m.Root, len(m.Links)
+		}
+		for _, e := range list {
+			out.Errors = append(out.Errors, errorJSON{File: e.File, Line: e.Line, Column: e.Col, Path: e.Path, Message: e.Msg})
+		}
+		if werr := writeJSON(s.stdout, out); werr != nil {
+			return werr
+		}
+		if err != nil {
+			return withCode(exitError, fmt.Errorf("%s is not valid: %s", g.file, plural(len(list), "problem")))
+		}
+		return nil
+	}
+	if err != nil {
+		return withCode(exitError, fmt.Errorf("%w\n%s is not valid: %s", err, g.file, plural(len(list), "problem")))
+	}
+	fmt.Fprintf(s.stdout, "%s is valid: %s under %s.\n", g.file, plural(len(m.Links), "link"), m.Root)
+	return nil
+}
+
+func writeJSON(w interface{ Write([]byte) (int, error) }, v any) error {
+	b, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		return err
+	}
+	_, err = w.Write(append(b, '\n'))
+	return err
+}
+
+func plural(n int, word string) string {
+	if n == 1 {
+		return fmt.Sprintf("1 %s", word)
+	}
+	return fmt.Sprintf("%d %ss", n, word)
+}

@@ -1,0 +1,15 @@
+// Package manifest loads links.yaml into a typed, fully resolved [Manifest].
+//
+// Load reads the document through yaml.Node (never yaml.v3's reflective
+// decoder, which is quadratic on large mappings), converts the node tree to
+// plain values itself — rejecting duplicate keys, merge keys, non-string keys,
+// unsupported tags and alias expansions larger than the document — validates
+// the result against the JSON Schema in package schema, and then applies the
+// rules a schema cannot say: variable expansion, root and ~ resolution, dest
+// confinement under root, duplicate dests, glob syntax.
+//
+// Every problem is reported, sorted by position, as an [*Error] of the form
+// FILE:LINE:COL: PATH: MESSAGE inside an [ErrorList]. The package never
+// touches the filesystem except to read the manifest in [Load]; the caller
+// provides the environment and home folder through [Options].
+package manifest

@@ -1,0 +1,413 @@
+package manifest
+
+import (
+	"fmt"
+	"os"
+	"path"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/linksdev/links/schema"
+)
+
+// Options are the inputs to Load besides the document.
+type Options struct {
+	// Vars are --var overrides. Each must name a variable declared under
+	// vars: (a typo must not pass silently).
+	Vars map[string]string
+	// LookupEnv resolves ${env:NAME}; nil means no variable is set.
+	LookupEnv func(string) (string, bool)
+	// Home is the home folder used for a leading ~ in root; empty makes
+	// ~ an error.
+	Home string
+	// Dir is the manifest's folder, absolute: a relative root is taken from
+	// it. Empty means the folder of the path given to Load or Parse.
+	Dir string
+	// Display is the manifest's name in errors (as the user typed it);
+	// empty means the path given to Load.
+	Display string
+}
+
+// Load reads and parses the manifest at file. See Parse.
+func Load(file string, opts Options) (*Manifest, error) {
+	data, err := os.ReadFile(file)
+	if err != nil {
+		return nil, fmt.Errorf("read manifest: %w", err)
+	}
+	if opts.Dir == "" {
+		abs, err := filepath.Abs(file)
+		if err != nil {
+			return nil, fmt.Errorf("read manifest: %w", err)
+		}
+		opts.Dir = filepath.Dir(abs)
+	}
+	name := file
+	if opts.Display != "" {
+		name = opts.Display
+	}
+	return Parse(name, data, opts)
+}
+
+// NamePattern is the pattern logical names and variable names match.
+var NamePattern = regexp.MustCompile(`^[A-Za-z0-9_][A-Za-z0-9_.-]*$`)
+
+// Parse parses a manifest from data; file is the name errors carry. It
+// returns the manifest or an ErrorList holding every problem found.
+func Parse(file string, data []byte, opts Options) (*Manifest, error) {
+	if opts.Dir == "" {
+		abs, err := filepath.Abs(filepath.Dir(file))
+		if err != nil {
+			return nil, fmt.Errorf("parse manifest: %w", err)
+		}
+		opts.Dir = abs
+	}
+	root, errs := parseYAML(file, data)
+	if errs != nil {
+		return nil, errs
+	}
+	d := &document{file: file, root: root}
+	c := &converter{d: d, budget: len(data) + 10000}
+	d.value, _ = c.convert(root)
+
+	violations, err := schema.Validate(d.value)
+	if err != nil {
+		return nil, err
+	}
+	bad := map[string]bool{} // pointers the schema rejected: no further checks there
+	for _, v := range violations {
+		d.errorAt(v.Pointer, v.Key, "%s", v.Message)
+		bad[v.Pointer] = true
+	}
+	m := d.build(opts, bad)
+	d.errs = dedupe(d.errs)
+	if len(d.errs) > 0 {
+		d.errs.sort()
+		return nil, d.errs
+	}
+	return m, nil
+}
+
+func dedupe(errs ErrorList) ErrorList {
+	seen := make(map[Error]bool, len(errs))
+	out := errs[:0]
+	for _, e := range errs {
+		if !seen[*e] {
+			seen[*e] = true
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// build decodes the validated plain values into a Manifest and applies the
+// rules the schema cannot express. Values the schema rejected are skipped
+// (their error is already recorded), so one mistake is reported once.
+func (d *document) build(opts Options, bad map[string]bool) *Manifest {
+	top, ok := d.value.(map[string]any)
+	if !ok {
+		if !bad[""] {
+			d.errorAt("", false, "the manifest must be a mapping with version: and links:")
+		}
+		return nil
+	}
+	m := &Manifest{File: d.file, StateDir: DefaultStateDir, Vars: map[string]string{}}
+
+	// vars, then --var overrides (only for declared variables).
+	if vars, ok := top["vars"].(map[string]any); ok {
+		for k, v := range vars {
+			switch v.(type) {
+			case string, bool, int64, float64:
+				// Numbers and booleans are taken as written (0x10 stays 0x10).
+				m.Vars[k] = d.locate("/vars/"+escapePointer(k), false).Value
+			}
+		}
+	}
+	overrides := make([]string, 0, len(opts.Vars))
+	for k := range opts.Vars {
+		overrides = append(overrides, k)
+	}
+	sort.Strings(overrides)
+	for _, k := range overrides {
+		if _, ok := m.Vars[k]; !ok {
+			d.errs = append(d.errs, &Error{File: d.file, Msg: fmt.Sprintf("--var %s: no variable %q is declared under vars:; declare it with a default, or check the spelling", k, k)})
+			continue
+		}
+		m.Vars[k] = opts.Vars[k]
+	}
+	x := &expander{vars: m.Vars, lookupEnv: opts.LookupEnv}
+
+	// root
+	m.Root = filepath.Clean(opts.Dir)
+	if s, ok := top["root"].(string); ok && !bad["/root"] {
+		r, err := x.expand(s)
+		switch {
+		case err != nil:
+			d.errorAt("/root", false, "%v", err)
+		case r == "~" || strings.HasPrefix(r, "~/"):
+			if opts.Home == "" {
+				d.errorAt("/root", false, "root %q uses ~ but the home folder is unknown; set HOME or write the path out", s)
+			} else {
+				m.Root = filepath.Join(opts.Home, filepath.FromSlash(r[1:]))
+			}
+		case strings.HasPrefix(r, "~"):
+			d.errorAt("/root", false, "root %q: ~user is not supported; write the path out", s)
+		case strings.IndexByte(r, 0) >= 0:
+			d.errorAt("/root", false, "root contains a NUL byte")
+		case filepath.IsAbs(r):
+			m.Root = filepath.Clean(r)
+		default:
+			m.Root = filepath.Join(opts.Dir, filepath.FromSlash(r))
+		}
+	}
+
+	// state_dir
+	if s, ok := top["state_dir"].(string); ok && !bad["/state_dir"] {
+		rel, err := d.underRoot(m.Root, s)
+		switch {
+		case err != nil:
+			d.errorAt("/state_dir", false, "state_dir %v", err)
+		case rel == ".":
+			d.errorAt("/state_dir", false, "state_dir must be a folder under root, not root itself; the default is %s", DefaultStateDir)
+		default:
+			m.StateDir = rel
+		}
+	}
+
+	// defaults
+	defaults, _ := top["defaults"].(map[string]any)
+
+	// links
+	links, _ := top["links"].(map[string]any)
+	names := make([]string, 0, len(links))
+	for name := range links {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	byDest := make(map[string]*Link, len(names))
+	manifestRel := ""
+	if abs, err := filepath.Abs(filepath.Join(opts.Dir, filepath.Base(d.file))); err == nil {
+		if r, ok := relUnder(m.Root, abs); ok {
+			manifestRel = r
+		}
+	}
+	m.Links = make([]Link, 0, len(names))
+	for _, name := range names {
+		ptr := "/links/" + escapePointer(name)
+		raw, ok := links[name].(map[string]any)
+		if !ok || bad[ptr] {
+			continue
+		}
+		l, ok := d.buildLink(name, ptr, raw, defaults, x, m, bad)
+		if !ok {
+			continue
+		}
+		if other, dup := byDest[l.Dest]; dup {
+			d.errorAt(ptr+"/dest", false, "dest %q is also declared by links.%s (line %d); each dest may have only one link", l.Dest, other.Name, other.Pos.Line)
+			continue
+		}
+		if manifestRel != "" && l.Dest == manifestRel {
+			d.errorAt(ptr+"/dest", false, "dest %q is the manifest file itself; choose another dest", l.Dest)
+			continue
+		}
+		m.Links = append(m.Links, l)
+		byDest[l.Dest] = &m.Links[len(m.Links)-1]
+	}
+	sort.Slice(m.Links, func(i, j int) bool { return m.Links[i].Dest < m.Links[j].Dest })
+	return m
+}
+
+func (d *document) buildLink(name, ptr string, raw, defaults map[string]any, x *expander, m *Manifest, bad map[string]bool) (Link, bool) {
+	n := d.locate(ptr, true)
+	l := Link{
+		Name:     name,
+		Strategy: Relative,
+		Replace:  ReplaceSymlink,
+		Backup:   true,
+		Parents:  true,
+		Pos:      Pos{Line: n.Line, Col: n.Column},
+	}
+	get := func(key string) (any, bool) {
+		if v, ok := raw[key]; ok {
+			return v, !bad[ptr+"/"+key]
+		}
+		if v, ok := defaults[key]; ok {
+			return v, !bad["/defaults/"+key]
+		}
+		return nil, false
+	}
+	if v, ok := get("strategy"); ok {
+		l.Strategy = Strategy(str(v))
+	}
+	if v, ok := get("replace"); ok {
+		l.Replace = Replace(str(v))
+	}
+	if v, ok := get("backup"); ok {
+		l.Backup, _ = v.(bool)
+	}
+	if v, ok := get("parents"); ok {
+		l.Parents, _ = v.(bool)
+	}
+	if v, ok := get("allow_dangling"); ok {
+		l.AllowDangling, _ = v.(bool)
+	}
+	if v, ok := get("kind"); ok {
+		l.Kind = Kind(str(v))
+	}
+	okAll := true
+	if v, ok := get("allow"); ok {
+		where := ptr + "/allow"
+		if _, own := raw["allow"]; !own {
+			where = "/defaults/allow"
+		}
+		list, _ := v.([]any)
+		for i, g := range list {
+			gp := where + "/" + strconv.Itoa(i)
+			glob, err := x.expand(str(g))
+			if err != nil {
+				d.errorAt(gp, false, "%v", err)
+				okAll = false
+				continue
+			}
+			if _, err := path.Match(glob, ""); err != nil {
+				d.errorAt(gp, false, "invalid glob %q: %v (globs use path.Match syntax: * ? [a-z])", glob, err)
+				okAll = false
+				continue
+			}
+			l.Allow = append(l.Allow, glob)
+		}
+	}
+
+	// dest
+	if bad[ptr+"/dest"] || bad[ptr+"/target"] {
+		return l, false
+	}
+	rawDest := str(raw["dest"])
+	dest, err := x.expand(rawDest)
+	if err != nil {
+		d.errorAt(ptr+"/dest", false, "%v", err)
+		okAll = false
+	} else if rel, err := d.underRoot(m.Root, dest); err != nil {
+		shown := ""
+		if dest != rawDest {
+			shown = fmt.Sprintf(" (%q after expansion)", dest)
+		}
+		d.errorAt(ptr+"/dest", false, "dest %q%s %v", rawDest, shown, err)
+		okAll = false
+	} else if rel == "." {
+		d.errorAt(ptr+"/dest", false, "dest %q is root itself; a link must live under root", rawDest)
+		okAll = false
+	} else if rel == m.StateDir || strings.HasPrefix(rel, m.StateDir+"/") {
+		d.errorAt(ptr+"/dest", false, "dest %q is inside state_dir %q, where links keeps its own state; choose another dest", rel, m.StateDir)
+		okAll = false
+	} else {
+		l.Dest = rel
+	}
+
+	// target
+	rawTarget := str(raw["target"])
+	target, err := x.expand(rawTarget)
+	switch {
+	case err != nil:
+		d.errorAt(ptr+"/target", false, "%v", err)
+		okAll = false
+	case strings.IndexByte(target, 0) >= 0:
+		d.errorAt(ptr+"/target", false, "target contains a NUL byte")
+		okAll = false
+	case filepath.IsAbs(target) || strings.HasPrefix(target, "/"):
+		l.Target = filepath.Clean(target)
+		l.TargetAbsolute = true
+	default:
+		l.Target = path.Clean(target)
+	}
+	if okAll && l.TargetPath(m.Root) == filepath.Join(m.Root, filepath.FromSlash(l.Dest)) {
+		d.errorAt(ptr+"/target", false, "target %q is the link's own dest, which would be a loop", rawTarget)
+		okAll = false
+	}
+	return l, okAll
+}
+
+// underRoot resolves p (relative to root, or absolute) lexically and returns
+// it relative to root, slash-separated and clean. It refuses a path that
+// leaves root.
+func (d *document) underRoot(root, p string) (string, error) {
+	if strings.IndexByte(p, 0) >= 0 {
+		return "", fmt.Errorf("contains a NUL byte")
+	}
+	if filepath.IsAbs(p) || strings.HasPrefix(p, "/") {
+		rel, ok := relUnder(root, filepath.Clean(p))
+		if !ok {
+			return "", fmt.Errorf("is outside root %s; use a path under root", root)
+		}
+		return rel, nil
+	}
+	c := path.Clean(filepath.ToSlash(p))
+	if c == ".." || strings.HasPrefix(c, "../") {
+		return "", fmt.Errorf("leaves root through ..; use a path under root %s", root)
+	}
+	return c, nil
+}
+
+// relUnder returns abs relative to root (slash-separated) if it lies under
+// root.
+func relUnder(root, abs string) (string, bool) {
+	rel, err := filepath.Rel(root, abs)
+	if err != nil {
+		return "", false
+	}
+	rel = filepath.ToSlash(rel)
+	if rel == ".." || strings.HasPrefix(rel, "../") || filepath.IsAbs(rel) {
+		return "", false
+	}
+	return rel, true
+}
+
+// TargetPath returns the target as an absolute path with OS separators.
+func (l *Link) TargetPath(root string) string {
+	if l.TargetAbsolute {
+		return l.Target
+	}
+	return filepath.Join(root, filepath.FromSlash(l.Target))
+}
+
+// TargetRel returns the target relative to root (slash-separated) and
+// whether it lies under root.
+func (l *Link) TargetRel(root string) (string, bool) {
+	if !l.TargetAbsolute {
+		if l.Target == ".." || strings.HasPrefix(l.Target, "../") {
+			return l.Target, false
+		}
+		return l.Target, true
+	}
+	return relUnder(root, l.Target)
+}
+
+// Allowed reports whether the target matches one of the allow globs (or
+// there are none). Globs match the target relative to root, or the absolute
+// target when it lies outside root.
+func (l *Link) Allowed(root string) bool {
+	if len(l.Allow) == 0 {
+		return true
+	}
+	t, under := l.TargetRel(root)
+	if !under {
+		t = filepath.ToSlash(l.TargetPath(root))
+	}
+	for _, g := range l.Allow {
+		if ok, _ := path.Match(g, t); ok {
+			return true
+		}
+	}
+	return false
+}
+
+func escapePointer(s string) string {
+	return strings.ReplaceAll(strings.ReplaceAll(s, "~", "~0"), "/", "~1")
+}
+
+func str(v any) string {
+	s, _ := v.(string)
+	return s
+}

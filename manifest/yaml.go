@@ -1,0 +1,330 @@
+package manifest
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+)
+
+// document is a parsed manifest: the node tree and its conversion to plain
+// values (map[string]any, []any, string, bool, int64, float64, nil) for the
+// schema validator and the typed decoder.
+type document struct {
+	file  string
+	root  *yaml.Node // the top-level value (not the DocumentNode)
+	value any
+	errs  ErrorList
+	// keyIndex caches, per mapping node, the index of each key in Content,
+	// built only when an error's pointer must be mapped to a position.
+	keyIndex map[*yaml.Node]map[string]int
+}
+
+var yamlLineRE = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
+
+// parseYAML parses data into a node tree. A syntax error becomes a
+// positioned Error. yaml.v3 is not trusted to never panic on hostile input:
+// a panic is turned into an error at 1:1.
+func parseYAML(file string, data []byte) (root *yaml.Node, errs ErrorList) {
+	defer func() {
+		if r := recover(); r != nil {
+			root, errs = nil, ErrorList{{File: file, Line: 1, Col: 1, Msg: fmt.Sprintf("cannot parse YAML: %v", r)}}
+		}
+	}()
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	var doc yaml.Node
+	if err := dec.Decode(&doc); err != nil {
+		if errors.Is(err, io.EOF) {
+			return nil, ErrorList{{File: file, Line: 1, Col: 1, Msg: "the manifest is empty; start it with \"version: 1\" and a \"links:\" mapping"}}
+		}
+		return nil, ErrorList{yamlError(file, err)}
+	}
+	var extra yaml.Node
+	if err := dec.Decode(&extra); err == nil {
+		line := extra.Line
+		if line == 0 {
+			line = 1
+		}
+		return nil, ErrorList{{File: file, Line: line, Col: 1, Msg: "more than one YAML document; a manifest is a single document (remove the extra ---)"}}
+	} else if !errors.Is(err, io.EOF) {
+		return nil, ErrorList{yamlError(file, err)}
+	}
+	if doc.Kind != yaml.DocumentNode || len(doc.Content) == 0 {
+		return nil, ErrorList{{File: file, Line: 1, Col: 1, Msg: "the manifest is empty; start it with \"version: 1\" and a \"links:\" mapping"}}
+	}
+	return doc.Content[0], nil
+}
+
+func yamlError(file string, err error) *Error {
+	msg := err.Error()
+	if m := yamlLineRE.FindStringSubmatch(msg); m != nil {
+		line, _ := strconv.Atoi(m[1])
+		return &Error{File: file, Line: line, Col: 1, Msg: "invalid YAML: " + m[2]}
+	}
+	return &Error{File: file, Line: 1, Col: 1, Msg: "invalid YAML: " + strings.TrimPrefix(msg, "yaml: ")}
+}
+
+// converter turns a node tree into plain values. budget bounds the number of
+// nodes produced, so that aliases cannot expand a small document into a huge
+// one ("billion laughs"): without aliases a document never produces more
+// nodes than it has bytes.
+type converter struct {
+	d      *document
+	budget int
+	path   []string // dotted-path segments of the node being converted
+}
+
+func (c *converter) errorf(n *yaml.Node, format string, args ...any) {
+	c.d.errs = append(c.d.errs, &Error{File: c.d.file, Line: n.Line, Col: n.Column, Path: dotted(c.path), Msg: fmt.Sprintf(format, args...)})
+}
+
+var errBudget = errors.New("alias budget exceeded")
+
+func (c *converter) convert(n *yaml.Node) (any, error) {
+	c.budget--
+	if c.budget < 0 {
+		c.errorf(n, "aliases expand this document beyond its own size; write the values out instead of using anchors")
+		return nil, errBudget
+	}
+	switch n.Kind {
+	case yaml.AliasNode:
+		return c.convert(n.Alias)
+	case yaml.ScalarNode:
+		return c.scalar(n), nil
+	case yaml.SequenceNode:
+		list := make([]any, len(n.Content))
+		for i, item := range n.Content {
+			c.path = append(c.path, "["+strconv.Itoa(i)+"]")
+			v, err := c.convert(item)
+			c.path = c.path[:len(c.path)-1]
+			if err != nil {
+				return nil, err
+			}
+			list[i] = v
+		}
+		return list, nil
+	case yaml.MappingNode:
+		m := make(map[string]any, len(n.Content)/2)
+		seen := make(map[string]*yaml.Node, len(n.Content)/2)
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k, vn := n.Content[i], n.Content[i+1]
+			if k.Kind == yaml.AliasNode {
+				k = k.Alias
+			}
+			if k.Tag == "!!merge" {
+				c.errorf(k, "merge keys (<<) are not supported; write the keys out")
+				continue
+			}
+			if k.Kind != yaml.ScalarNode || k.Tag != "!!str" {
+				c.errorf(k, "key %s must be a string; quote it", describeKey(k))
+				continue
+			}
+			if prev, dup := seen[k.Value]; dup {
+				c.path = append(c.path, k.Value)
+				c.errorf(k, "duplicate key %q (first at line %d); remove one", k.Value, prev.Line)
+				c.path = c.path[:len(c.path)-1]
+				continue
+			}
+			seen[k.Value] = k
+			c.path = append(c.path, k.Value)
+			v, err := c.convert(vn)
+			c.path = c.path[:len(c.path)-1]
+			if err != nil {
+				return nil, err
+			}
+			m[k.Value] = v
+		}
+		return m, nil
+	case yaml.DocumentNode:
+		if len(n.Content) > 0 {
+			return c.convert(n.Content[0])
+		}
+	}
+	return nil, nil
+}
+
+// scalar converts a scalar by its resolved tag. Timestamps stay strings
+// (JSON has none, and a release id like 2026-02-07 is text); custom tags are
+// refused.
+func (c *converter) scalar(n *yaml.Node) any {
+	switch n.Tag {
+	case "!!str", "!!timestamp", "":
+		return n.Value
+	case "!!null":
+		return nil
+	case "!!bool":
+		return n.Value == "true" || n.Value == "True" || n.Value == "TRUE"
+	case "!!int":
+		s := strings.ReplaceAll(n.Value, "_", "")
+		if strings.HasPrefix(s, "0o") || strings.HasPrefix(s, "+0o") || strings.HasPrefix(s, "-0o") {
+			s = strings.Replace(s, "0o", "0", 1)
+		}
+		if i, err := strconv.ParseInt(s, 0, 64); err == nil {
+			return i
+		}
+		if f, err := strconv.ParseFloat(s, 64); err == nil {
+			return f
+		}
+		return n.Value
+	case "!!float":
+		switch strings.ToLower(strings.TrimLeft(n.Value, "+")) {
+		case ".inf", "-.inf", ".nan":
+			// Not representable in JSON: keep the text; the schema then
+			// reports the wrong type with the value as written.
+			return n.Value
+		}
+		if f, err := strconv.ParseFloat(strings.ReplaceAll(n.Value, "_", ""), 64); err == nil && !math.IsInf(f, 0) {
+			return f
+		}
+		return n.Value
+	}
+	c.errorf(n, "unsupported YAML tag %s; use plain strings, numbers and booleans", n.Tag)
+	return nil
+}
+
+func describeKey(k *yaml.Node) string {
+	switch k.Kind {
+	case yaml.MappingNode:
+		return "(a mapping)"
+	case yaml.SequenceNode:
+		return "(a list)"
+	}
+	if k.Tag == "!!null" {
+		return "null"
+	}
+	return strconv.Quote(k.Value)
+}
+
+// identRE matches a path segment that can be shown after a dot.
+var identRE = regexp.MustCompile(`^[A-Za-z0-9_][A-Za-z0-9_-]*$`)
+
+// dotted renders path segments as links.name.key, quoting segments that are
+// not plain identifiers: links["app.conf"].dest.
+func dotted(segs []string) string {
+	var b strings.Builder
+	for _, s := range segs {
+		switch {
+		case strings.HasPrefix(s, "["):
+			b.WriteString(s)
+		case identRE.MatchString(s):
+			if b.Len() > 0 {
+				b.WriteByte('.')
+			}
+			b.WriteString(s)
+		default:
+			b.WriteString("[" + strconv.Quote(s) + "]")
+		}
+	}
+	return b.String()
+}
+
+// pointerSegments splits a JSON pointer into dotted-path segments.
+func pointerSegments(ptr string) []string {
+	if ptr == "" {
+		return nil
+	}
+	toks := strings.Split(strings.TrimPrefix(ptr, "/"), "/")
+	for i, t := range toks {
+		t = strings.ReplaceAll(strings.ReplaceAll(t, "~1", "/"), "~0", "~")
+		toks[i] = t
+	}
+	return toks
+}
+
+// locate maps a JSON pointer to the node it names: the key node when key is
+// true (for unknown keys and invalid names), else the value node. Where the
+// pointer goes further than the tree (a missing key), the deepest existing
+// node is returned.
+func (d *document) locate(ptr string, key bool) *yaml.Node {
+	n := d.root
+	toks := pointerSegments(ptr)
+	var keyNode *yaml.Node
+	for _, tok := range toks {
+		for n.Kind == yaml.AliasNode {
+			n = n.Alias
+		}
+		switch n.Kind {
+		case yaml.MappingNode:
+			idx := d.keys(n)
+			i, ok := idx[tok]
+			if !ok {
+				return n
+			}
+			keyNode, n = n.Content[i], n.Content[i+1]
+		case yaml.SequenceNode:
+			i, err := strconv.Atoi(tok)
+			if err != nil || i < 0 || i >= len(n.Content) {
+				return n
+			}
+			keyNode, n = nil, n.Content[i]
+		default:
+			return n
+		}
+	}
+	if key && keyNode != nil {
+		return keyNode
+	}
+	return n
+}
+
+func (d *document) keys(n *yaml.Node) map[string]int {
+	if d.keyIndex == nil {
+		d.keyIndex = map[*yaml.Node]map[string]int{}
+	}
+	idx, ok := d.keyIndex[n]
+	if !ok {
+		idx = make(map[string]int, len(n.Content)/2)
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			if _, dup := idx[n.Content[i].Value]; !dup {
+				idx[n.Content[i].Value] = i
+			}
+		}
+		d.keyIndex[n] = idx
+	}
+	return idx
+}
+
+// errorAt records an error at the node a JSON pointer names.
+func (d *document) errorAt(ptr string, key bool, format string, args ...any) {
+	n := d.locate(ptr, key)
+	d.errs = append(d.errs, &Error{File: d.file, Line: n.Line, Col: n.Column, Path: d.pathOf(ptr), Msg: fmt.Sprintf(format, args...)})
+}
+
+// pathOf renders a JSON pointer as a dotted path, showing list indexes as
+// [i] where the node tree has a list.
+func (d *document) pathOf(ptr string) string {
+	segs := pointerSegments(ptr)
+	n := d.root
+	for i, s := range segs {
+		for n != nil && n.Kind == yaml.AliasNode {
+			n = n.Alias
+		}
+		if n == nil {
+			break
+		}
+		switch n.Kind {
+		case yaml.SequenceNode:
+			segs[i] = "[" + s + "]"
+			if j, err := strconv.Atoi(s); err == nil && j >= 0 && j < len(n.Content) {
+				n = n.Content[j]
+			} else {
+				n = nil
+			}
+		case yaml.MappingNode:
+			if j, ok := d.keys(n)[s]; ok {
+				n = n.Content[j+1]
+			} else {
+				n = nil
+			}
+		default:
+			n = nil
+		}
+	}
+	return dotted(segs)
+}
