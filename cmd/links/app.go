@@ -131,6 +131,9 @@ func (s *sys) newApp() *cli.App {
 		Commands: []*cli.Command{
 			s.validateCommand(),
 			s.schemaCommand(),
+			s.planCommand(),
+			s.applyCommand(),
+			s.verifyCommand(),
 		},
 	}
 	for _, cmd := range app.Commands {

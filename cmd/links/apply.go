@@ -1,0 +1,181 @@
+package main
+
+import (
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"syscall"
+	"time"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/linksdev/links/plan"
+	"github.com/linksdev/links/reconcile"
+)
+
+func (s *sys) applyCommand() *cli.Command {
+	return &cli.Command{
+		Name:      "apply",
+		Usage:     "make the changes the plan shows",
+		ArgsUsage: " ",
+		Flags: []cli.Flag{
+			&cli.BoolFlag{Name: "auto-approve", Usage: "apply without asking"},
+			&cli.DurationFlag{Name: "lock-timeout", Value: 0, Usage: "wait up to `DURATION` for another apply's lock (e.g. 30s)"},
+		},
+		Action: func(c *cli.Context) error {
+			if c.NArg() > 0 {
+				return &usageError{msg: "apply takes no arguments yet (saved plans are not supported); name the manifest with -f"}
+			}
+			g, err := s.globals(c)
+			if err != nil {
+				return err
+			}
+			return s.apply(g, c.Bool("auto-approve"), c.Duration("lock-timeout"))
+		},
+	}
+}
+
+func (s *sys) apply(g *globals, autoApprove bool, lockTimeout time.Duration) error {
+	m, root, err := s.open(g)
+	if err != nil {
+		return err
+	}
+	defer root.Close()
+	lock, err := root.Lock(lockTimeout)
+	if err != nil {
+		return err
+	}
+	defer lock.Unlock()
+
+	p, err := root.Plan(m, plan.NewID(time.Now(), rand.Reader))
+	if err != nil {
+		return err
+	}
+	sum := p.Summary()
+	if sum.Conflict > 0 || !sum.Changed() {
+		if err := s.printPlan(g, p); err != nil {
+			return err
+		}
+		if sum.Conflict > 0 {
+			return withCode(exitError, &reconcile.ConflictError{Count: sum.Conflict})
+		}
+		return nil
+	}
+	if !autoApprove {
+		if !s.stdinTTY {
+			if g.output != "json" {
+				if err := s.printPlan(g, p); err != nil {
+					return err
+				}
+			}
+			return errors.New("apply needs approval and there is no terminal to ask on; review with links plan, then run links apply --auto-approve")
+		}
+		if err := s.printPlan(g, p); err != nil {
+			return err
+		}
+		ok, err := s.confirm("Do you want to apply these changes?")
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return errors.New("apply cancelled; nothing was changed")
+		}
+	} else if g.output != "json" {
+		if err := s.printPlan(g, p); err != nil {
+			return err
+		}
+		fmt.Fprintln(s.stdout)
+	}
+
+	color := s.color(g)
+	opts := reconcile.ApplyOptions{}
+	if g.output != "json" {
+		opts.Progress = func(c *plan.Change, err error) {
+			fmt.Fprintf(s.stdout, "%s\n", plan.DoneLine(c, err, color))
+		}
+	}
+	res, err := root.Apply(p, opts)
+	if res != nil && g.output == "json" {
+		if werr := plan.WriteJSON(s.stdout, p, plan.JSONOptions{ApplyID: res.ApplyID, Errors: res.Errors}); werr != nil && err == nil {
+			err = werr
+		}
+	}
+	if res != nil && g.output != "json" {
+		for _, r := range res.Recovered {
+			fmt.Fprintf(s.stderr, "links: %s\n", r)
+		}
+		s.printApplied(p, res)
+	}
+	if err != nil {
+		if res != nil {
+			for _, e := range sortedErrors(res.Errors) {
+				fmt.Fprintf(s.stderr, "links: %s%s\n", e.Error(), hint(e))
+			}
+		}
+		return withCode(exitError, fmt.Errorf("apply %s: %w%s; run links apply again to converge", p.ID, err, hint(err)))
+	}
+	return nil
+}
+
+func (s *sys) printApplied(p *plan.Plan, res *reconcile.Result) {
+	var made plan.Summary
+	for i, c := range p.Changes {
+		if _, failed := res.Errors[i]; failed {
+			continue
+		}
+		switch c.Action {
+		case plan.Create:
+			made.Create++
+		case plan.Update:
+			made.Update++
+		case plan.Replace:
+			made.Replace++
+		case plan.Delete:
+			made.Delete++
+		}
+	}
+	status := "Apply complete"
+	if len(res.Errors) > 0 {
+		status = "Apply incomplete"
+	}
+	fmt.Fprintf(s.stdout, "\n%s: %d created, %d updated, %d replaced, %d deleted", status, made.Create, made.Update, made.Replace, made.Delete)
+	if len(res.Errors) > 0 {
+		fmt.Fprintf(s.stdout, ", %d failed", len(res.Errors))
+	}
+	fmt.Fprintf(s.stdout, ".\nApply id: %s\n", res.ApplyID)
+}
+
+func sortedErrors(m map[int]error) []error {
+	idx := make([]int, 0, len(m))
+	for i := range m {
+		idx = append(idx, i)
+	}
+	for i := 1; i < len(idx); i++ {
+		for j := i; j > 0 && idx[j] < idx[j-1]; j-- {
+			idx[j], idx[j-1] = idx[j-1], idx[j]
+		}
+	}
+	out := make([]error, len(idx))
+	for i, k := range idx {
+		out[i] = m[k]
+	}
+	return out
+}
+
+// hint says what to do about a system error.
+func hint(err error) string {
+	var stale *reconcile.StaleError
+	switch {
+	case errors.As(err, &stale):
+		return ""
+	case errors.Is(err, syscall.EACCES), errors.Is(err, syscall.EPERM):
+		return " (check the folder's permissions, or run as its owner)"
+	case errors.Is(err, syscall.EROFS):
+		return " (the filesystem is read-only; remount it read-write)"
+	case errors.Is(err, syscall.ENOSPC):
+		return " (the disk is full; free space)"
+	case errors.Is(err, syscall.ENAMETOOLONG):
+		return " (the path is too long for the filesystem)"
+	}
+	return ""
+}

@@ -1,0 +1,112 @@
+package main
+
+import (
+	"crypto/rand"
+	"fmt"
+	"time"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/linksdev/links/manifest"
+	"github.com/linksdev/links/plan"
+	"github.com/linksdev/links/reconcile"
+)
+
+func (s *sys) planCommand() *cli.Command {
+	return &cli.Command{
+		Name:      "plan",
+		Usage:     "show what apply would change; writes nothing",
+		ArgsUsage: " ",
+		Flags: []cli.Flag{
+			&cli.BoolFlag{Name: "detailed-exitcode", Usage: "exit 2 when there are changes to make, 0 when none"},
+		},
+		Action: func(c *cli.Context) error {
+			if c.NArg() > 0 {
+				return &usageError{msg: "plan takes no arguments; name the manifest with -f"}
+			}
+			g, err := s.globals(c)
+			if err != nil {
+				return err
+			}
+			m, root, err := s.open(g)
+			if err != nil {
+				return err
+			}
+			defer root.Close()
+			p, err := root.Plan(m, plan.NewID(time.Now(), rand.Reader))
+			if err != nil {
+				return err
+			}
+			if err := s.printPlan(g, p); err != nil {
+				return err
+			}
+			sum := p.Summary()
+			if sum.Conflict > 0 {
+				return withCode(exitError, &reconcile.ConflictError{Count: sum.Conflict})
+			}
+			if c.Bool("detailed-exitcode") && sum.Changed() {
+				return withCode(exitChanges, nil)
+			}
+			return nil
+		},
+	}
+}
+
+// open loads the manifest and opens its root.
+func (s *sys) open(g *globals) (*manifest.Manifest, *reconcile.Root, error) {
+	m, err := s.load(g)
+	if err != nil {
+		return nil, nil, err
+	}
+	root, err := reconcile.Open(m)
+	if err != nil {
+		return nil, nil, err
+	}
+	return m, root, nil
+}
+
+func (s *sys) printPlan(g *globals, p *plan.Plan) error {
+	switch g.output {
+	case "json":
+		return plan.WriteJSON(s.stdout, p, plan.JSONOptions{})
+	case "markdown":
+		return plan.WriteMarkdown(s.stdout, p)
+	}
+	return plan.WriteText(s.stdout, p, plan.TextOptions{Color: s.color(g)})
+}
+
+// color reports whether text output may use ANSI colours.
+func (s *sys) color(g *globals) bool {
+	return s.stdoutTTY && !g.noColor && s.getenv("TERM") != "dumb"
+}
+
+// confirm asks for "yes" on the terminal.
+func (s *sys) confirm(question string) (bool, error) {
+	fmt.Fprintf(s.stderr, "%s\n  Only 'yes' will be accepted to approve.\n\n  Enter a value: ", question)
+	var line []byte
+	buf := make([]byte, 1)
+	for {
+		n, err := s.stdin.Read(buf)
+		if n == 1 {
+			if buf[0] == '\n' {
+				break
+			}
+			line = append(line, buf[0])
+		}
+		if err != nil {
+			if len(line) == 0 {
+				return false, fmt.Errorf("read answer: %w", err)
+			}
+			break
+		}
+	}
+	fmt.Fprintln(s.stderr)
+	return string(trimCR(line)) == "yes", nil
+}
+
+func trimCR(b []byte) []byte {
+	if len(b) > 0 && b[len(b)-1] == '\r' {
+		return b[:len(b)-1]
+	}
+	return b
+}

@@ -1,0 +1,62 @@
+package main
+
+import (
+	"fmt"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/linksdev/links/reconcile"
+)
+
+func (s *sys) verifyCommand() *cli.Command {
+	return &cli.Command{
+		Name:      "verify",
+		Usage:     "check every declared link exists, has the declared text, and resolves",
+		ArgsUsage: " ",
+		Action: func(c *cli.Context) error {
+			if c.NArg() > 0 {
+				return &usageError{msg: "verify takes no arguments; name the manifest with -f"}
+			}
+			g, err := s.globals(c)
+			if err != nil {
+				return err
+			}
+			m, root, err := s.open(g)
+			if err != nil {
+				return err
+			}
+			defer root.Close()
+			problems, err := root.Verify(m)
+			if err != nil {
+				return err
+			}
+			if g.output == "json" {
+				out := struct {
+					FormatVersion int                 `json:"format_version"`
+					OK            bool                `json:"ok"`
+					Manifest      string              `json:"manifest"`
+					Root          string              `json:"root"`
+					Links         int                 `json:"links"`
+					Problems      []reconcile.Problem `json:"problems"`
+				}{1, len(problems) == 0, g.file, m.Root, len(m.Links), problems}
+				if out.Problems == nil {
+					out.Problems = []reconcile.Problem{}
+				}
+				if err := writeJSON(s.stdout, out); err != nil {
+					return err
+				}
+			} else if len(problems) == 0 {
+				fmt.Fprintf(s.stdout, "OK: %s in %s match %s.\n", plural(len(m.Links), "link"), m.Root, g.file)
+			} else {
+				for _, p := range problems {
+					fmt.Fprintf(s.stdout, "  %-13s %s (%s): %s\n", p.Problem, p.Dest, p.Name, p.Detail)
+				}
+				fmt.Fprintf(s.stdout, "\n%s in %s. Run links plan to see the fix, links apply to make it.\n", plural(len(problems), "problem"), plural(len(m.Links), "link"))
+			}
+			if len(problems) > 0 {
+				return withCode(exitChanges, nil)
+			}
+			return nil
+		},
+	}
+}

@@ -1,0 +1,97 @@
+package plan
+
+// Entry types, as observed with lstat (a symlink is never followed).
+const (
+	TypeMissing = "missing"
+	TypeSymlink = "symlink"
+	TypeFile    = "file"
+	TypeDir     = "dir"
+	TypeOther   = "other" // FIFO, socket, device
+)
+
+// State is what is (Before) or will be (After) at a dest.
+type State struct {
+	// Type is one of the Type constants.
+	Type string
+	// Link is the link text when Type is TypeSymlink.
+	Link string
+	// Identity fingerprints a file or directory (device, inode, size,
+	// mtime) so a saved plan can tell whether it changed; empty otherwise.
+	Identity string
+}
+
+// Change is one entry of a plan.
+//
+// Before is what was observed at Dest when planning. After is what Dest
+// will be once applied: the declared symlink for create, update, replace
+// and noop (for noop After equals Before); missing for delete; for a
+// conflict, the declared symlink that could not be made. Apply re-checks
+// Before just before acting and stops the entry as stale if it changed.
+type Change struct {
+	// Name is the link's logical name in the manifest (for a delete, the
+	// name it had when it was applied).
+	Name string
+	// Dest is where the link lives, relative to root, slash-separated.
+	Dest   string
+	Action Action
+	Before State
+	After  State
+	// Backup is where a displaced file or directory goes, relative to root
+	// (under state_dir/backups/<id>/). Empty when nothing is displaced or
+	// when backup is false (then Reason says the entry is deleted).
+	Backup string
+	// Reason explains a conflict (with what to do about it), a deletion
+	// without backup, or anything else a reviewer should know.
+	Reason string
+	// Parents lists the folders apply creates first (relative to root),
+	// outermost first.
+	Parents []string
+	// Needs is the dest of another declared link that this link's target
+	// goes through; apply makes that one first.
+	Needs string
+}
+
+// Summary counts the changes by action.
+type Summary struct {
+	Create, Update, Replace, Delete, Noop, Conflict int
+}
+
+// Plan is the outcome of comparing a manifest with the filesystem.
+type Plan struct {
+	// ID identifies the plan; apply uses it as the apply id, and backups
+	// go under state_dir/backups/<ID>/.
+	ID string
+	// Manifest is the manifest's path as the user named it.
+	Manifest string
+	// Root is the absolute root folder.
+	Root string
+	// StateDir is state_dir relative to Root.
+	StateDir string
+	// Changes are sorted by Dest.
+	Changes []Change
+}
+
+// Summary counts the plan's changes by action.
+func (p *Plan) Summary() Summary {
+	var s Summary
+	for _, c := range p.Changes {
+		switch c.Action {
+		case Create:
+			s.Create++
+		case Update:
+			s.Update++
+		case Replace:
+			s.Replace++
+		case Delete:
+			s.Delete++
+		case Noop:
+			s.Noop++
+		case Conflict:
+			s.Conflict++
+		}
+	}
+	return s
+}
+
+// Changed reports whether applying the plan would change anything.
+func (s Summary) Changed() bool { return s.Create+s.Update+s.Replace+s.Delete > 0 }

@@ -1,0 +1,280 @@
+package plan
+
+import (
+	"fmt"
+	"path"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/linksdev/links/manifest"
+)
+
+// Observation is what reconcile saw on disk for one declared link.
+type Observation struct {
+	// Dest is what is at the dest now (lstat: a symlink is not followed).
+	Dest State
+	// ParentReal is the dest's folder relative to root with every symlink
+	// inside root resolved ("." for root itself); the relative link text is
+	// computed from it so the link resolves even under a symlinked folder.
+	ParentReal string
+	// Missing lists the parent folders that do not exist yet, relative to
+	// root, outermost first.
+	Missing []string
+	// ParentProblem, when set, says why no link can be made at dest (a
+	// parent is a file, or a symlink leading out of root).
+	ParentProblem string
+	// TargetExists and TargetIsDir describe the declared target, followed.
+	TargetExists bool
+	TargetIsDir  bool
+}
+
+// Observed is what reconcile saw for a whole manifest.
+type Observed struct {
+	// RootReal is the root with symlinks resolved (absolute); relative link
+	// texts to targets outside root are computed from it.
+	RootReal string
+	// Links maps each declared dest to its observation.
+	Links map[string]Observation
+}
+
+// LinkText is the text of the symlink that makes l point at its target,
+// written from the folder parentReal (relative to root).
+func LinkText(l *manifest.Link, root, rootReal, parentReal string) string {
+	if l.Strategy == manifest.Absolute {
+		return l.TargetPath(root)
+	}
+	if t, under := l.TargetRel(root); under {
+		return filepath.FromSlash(relSlash(parentReal, t))
+	}
+	if l.TargetAbsolute {
+		if t, ok := relTo(rootReal, l.Target); ok {
+			return filepath.FromSlash(relSlash(parentReal, t))
+		}
+	}
+	from := filepath.Join(rootReal, filepath.FromSlash(parentReal))
+	rel, err := filepath.Rel(from, l.TargetPath(rootReal))
+	if err != nil { // different volumes on Windows: only absolute works
+		return l.TargetPath(root)
+	}
+	return rel
+}
+
+func relTo(base, p string) (string, bool) {
+	rel, err := filepath.Rel(base, p)
+	if err != nil {
+		return "", false
+	}
+	rel = filepath.ToSlash(rel)
+	if rel == ".." || strings.HasPrefix(rel, "../") {
+		return "", false
+	}
+	return rel, true
+}
+
+// relSlash returns the slash path from folder from to to, both clean and
+// relative to the same base (. for the base itself). to may begin with ..
+func relSlash(from, to string) string {
+	var fs, ts []string
+	if from != "." && from != "" {
+		fs = strings.Split(from, "/")
+	}
+	if to != "." && to != "" {
+		ts = strings.Split(to, "/")
+	}
+	i := 0
+	for i < len(fs) && i < len(ts) && fs[i] == ts[i] && ts[i] != ".." {
+		i++
+	}
+	parts := make([]string, 0, len(fs)-i+len(ts)-i)
+	for range fs[i:] {
+		parts = append(parts, "..")
+	}
+	parts = append(parts, ts[i:]...)
+	if len(parts) == 0 {
+		return "."
+	}
+	return strings.Join(parts, "/")
+}
+
+// Diff compares the manifest with what was observed and returns the plan.
+// id becomes the plan's ID and names the backup folder.
+func Diff(m *manifest.Manifest, obs *Observed, id string) *Plan {
+	p := &Plan{ID: id, Root: m.Root, StateDir: m.StateDir, Manifest: m.File}
+	p.Changes = make([]Change, 0, len(m.Links))
+	needs := dependencies(m)
+	for i := range m.Links {
+		l := &m.Links[i]
+		o := obs.Links[l.Dest]
+		c := Change{Name: l.Name, Dest: l.Dest, Before: o.Dest, Parents: o.Missing}
+		c.After = State{Type: TypeSymlink, Link: LinkText(l, m.Root, obs.RootReal, o.ParentReal)}
+		dep := needs[l.Dest]
+		c.Needs = dep.dest
+		c.Action, c.Reason = decide(m, l, &o, &c, dep)
+		switch c.Action {
+		case Noop:
+			c.Parents = nil
+		case Replace:
+			if l.Backup {
+				c.Backup = path.Join(m.StateDir, "backups", id, l.Dest)
+			} else {
+				c.Reason = fmt.Sprintf("the %s at dest is deleted (backup: false)", describe(o.Dest.Type))
+			}
+		}
+		p.Changes = append(p.Changes, c)
+	}
+	sort.Slice(p.Changes, func(i, j int) bool { return p.Changes[i].Dest < p.Changes[j].Dest })
+	return p
+}
+
+// decide picks the action for one link and, for a conflict, the reason.
+func decide(m *manifest.Manifest, l *manifest.Link, o *Observation, c *Change, dep dependency) (Action, string) {
+	if dep.cycle != "" {
+		return Conflict, fmt.Sprintf("targets form a cycle (%s); break it by pointing one link at a real file or folder", dep.cycle)
+	}
+	if o.ParentProblem != "" {
+		return Conflict, o.ParentProblem
+	}
+	if !l.Allowed(m.Root) {
+		return Conflict, fmt.Sprintf("target %s is not allowed by allow: [%s]; fix the target or the allow list", l.Target, strings.Join(l.Allow, ", "))
+	}
+	exists := o.TargetExists || dep.dest != ""
+	if !exists && !l.AllowDangling {
+		return Conflict, fmt.Sprintf("target %s does not exist; create it, fix the target, or set allow_dangling: true", l.Target)
+	}
+	if o.TargetExists && dep.dest == "" {
+		if l.Kind == manifest.KindDir && !o.TargetIsDir {
+			return Conflict, fmt.Sprintf("kind: dir, but target %s is not a directory; fix the target or the kind", l.Target)
+		}
+		if l.Kind == manifest.KindFile && o.TargetIsDir {
+			return Conflict, fmt.Sprintf("kind: file, but target %s is a directory; fix the target or the kind", l.Target)
+		}
+	}
+	switch o.Dest.Type {
+	case TypeMissing:
+		if len(o.Missing) > 0 && !l.Parents {
+			return Conflict, fmt.Sprintf("parent folder %s does not exist; create it or set parents: true", o.Missing[0])
+		}
+		return Create, ""
+	case TypeSymlink:
+		if o.Dest.Link == c.After.Link {
+			return Noop, ""
+		}
+		if !l.Replace.Allows(TypeSymlink) {
+			return Conflict, fmt.Sprintf("a symlink to %s is in the way; set replace: symlink to retarget it", o.Dest.Link)
+		}
+		return Update, ""
+	case TypeFile:
+		if !l.Replace.Allows(TypeFile) {
+			return Conflict, "a regular file is in the way; set replace: file to move it to a backup"
+		}
+		return Replace, ""
+	case TypeDir:
+		if !l.Replace.Allows(TypeDir) {
+			return Conflict, "a directory is in the way; set replace: any to move it to a backup"
+		}
+		return Replace, ""
+	}
+	return Conflict, "something that is not a file, folder or symlink (a FIFO, socket or device) is in the way; links never displaces those: move it by hand"
+}
+
+func describe(typ string) string {
+	switch typ {
+	case TypeDir:
+		return "directory"
+	case TypeFile:
+		return "file"
+	}
+	return typ
+}
+
+type dependency struct {
+	dest  string // the declared dest this link's target is, or lies under
+	cycle string // non-empty when following targets loops back
+}
+
+// dependencies finds, for each link whose target is (or lies under) the
+// dest of another declared link, that dest; and the links whose targets
+// form a cycle.
+func dependencies(m *manifest.Manifest) map[string]dependency {
+	dests := make(map[string]*manifest.Link, len(m.Links))
+	for i := range m.Links {
+		dests[m.Links[i].Dest] = &m.Links[i]
+	}
+	// declaredUnder returns the declared dest that t is or lies under.
+	declaredUnder := func(t string) string {
+		for p := t; p != "." && p != "/" && p != ""; p = path.Dir(p) {
+			if _, ok := dests[p]; ok {
+				return p
+			}
+			if !strings.Contains(p, "/") {
+				break
+			}
+		}
+		return ""
+	}
+	out := map[string]dependency{}
+	for i := range m.Links {
+		l := &m.Links[i]
+		t, under := l.TargetRel(m.Root)
+		if !under {
+			continue
+		}
+		d := declaredUnder(t)
+		if d == "" {
+			continue
+		}
+		dep := dependency{dest: d}
+		// Follow the chain to find a cycle back to l.
+		seen := map[string]bool{l.Dest: true}
+		chain := []string{l.Name}
+		for cur := d; cur != ""; {
+			next := dests[cur]
+			chain = append(chain, next.Name)
+			if seen[cur] {
+				dep.cycle = strings.Join(chain, " -> ")
+				break
+			}
+			seen[cur] = true
+			nt, ok := next.TargetRel(m.Root)
+			if !ok {
+				break
+			}
+			cur = declaredUnder(nt)
+		}
+		out[l.Dest] = dep
+	}
+	return out
+}
+
+// Order returns the indexes of p.Changes in the order apply performs them:
+// deletes first, then every link after the link its target goes through.
+func (p *Plan) Order() []int {
+	idx := make(map[string]int, len(p.Changes))
+	for i, c := range p.Changes {
+		idx[c.Dest] = i
+	}
+	order := make([]int, 0, len(p.Changes))
+	state := make([]byte, len(p.Changes)) // 0 new, 1 visiting, 2 done
+	var visit func(i int)
+	visit = func(i int) {
+		if state[i] != 0 {
+			return
+		}
+		state[i] = 1
+		if j, ok := idx[p.Changes[i].Needs]; ok && state[j] == 0 {
+			visit(j)
+		}
+		state[i] = 2
+		order = append(order, i)
+	}
+	for i, c := range p.Changes {
+		if c.Action == Delete {
+			visit(i)
+		}
+	}
+	for i := range p.Changes {
+		visit(i)
+	}
+	return order
+}

@@ -1,0 +1,103 @@
+package plan
+
+import (
+	"fmt"
+	"io"
+	"strings"
+)
+
+// WriteMarkdown writes the plan for a pull-request comment: a summary line,
+// a warning when anything is displaced or deleted, a table of changes and
+// conflicts, and the full list folded in <details>.
+func WriteMarkdown(w io.Writer, p *Plan) error {
+	bw := &errWriter{w: w}
+	s := p.Summary()
+	bw.printf("### links plan for `%s`\n\n", mdCode(p.Manifest))
+	bw.printf("**%s**\n\n", SummaryLine(s))
+	if s.Conflict > 0 {
+		bw.printf("> [!CAUTION]\n> %d %s: nothing can be applied until every conflict is resolved.\n\n", s.Conflict, pluralize(s.Conflict, "conflict", "conflicts"))
+	}
+	if s.Replace+s.Delete > 0 {
+		var parts []string
+		backedUp, deleted := 0, 0
+		for _, c := range p.Changes {
+			if c.Action == Replace {
+				if c.Backup != "" {
+					backedUp++
+				} else {
+					deleted++
+				}
+			}
+		}
+		if backedUp > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s displaced and moved to `%s/backups/`", backedUp, pluralize(backedUp, "file or folder is", "files or folders are"), mdCode(p.StateDir)))
+		}
+		if deleted > 0 {
+			parts = append(parts, fmt.Sprintf("%d displaced %s **deleted** (`backup: false`)", deleted, pluralize(deleted, "entry is", "entries are")))
+		}
+		if s.Delete > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s no longer declared %s **deleted**", s.Delete, pluralize(s.Delete, "link", "links"), pluralize(s.Delete, "is", "are")))
+		}
+		bw.printf("> [!WARNING]\n> %s.\n\n", strings.Join(parts, "; "))
+	}
+	if s.Changed() || s.Conflict > 0 {
+		bw.printf("| | Action | Dest | Before | After | Note |\n|---|---|---|---|---|---|\n")
+		for _, c := range p.Changes {
+			if c.Action != Noop {
+				mdRow(bw, &c)
+			}
+		}
+		bw.printf("\n")
+	}
+	bw.printf("<details><summary>All %d entries (%d unchanged)</summary>\n\n", len(p.Changes), s.Noop)
+	bw.printf("| | Action | Dest | Before | After | Note |\n|---|---|---|---|---|---|\n")
+	for _, c := range p.Changes {
+		mdRow(bw, &c)
+	}
+	bw.printf("\n</details>\n")
+	return bw.err
+}
+
+func mdRow(bw *errWriter, c *Change) {
+	note := c.Reason
+	if c.Backup != "" {
+		note = strings.TrimSpace(note + " backup: " + "`" + mdCode(c.Backup) + "`")
+	}
+	bw.printf("| %s | %s | `%s` | %s | %s | %s |\n", mdEmoji(c.Action), c.Action, mdCode(c.Dest), mdState(c.Before), mdState(c.After), mdCell(note))
+}
+
+func mdEmoji(a Action) string {
+	switch a {
+	case Create:
+		return "🟢"
+	case Update:
+		return "🟡"
+	case Replace:
+		return "🟠"
+	case Delete:
+		return "🔴"
+	case Conflict:
+		return "⛔"
+	}
+	return "⚪"
+}
+
+func mdState(s State) string {
+	if s.Type == TypeSymlink {
+		return "→ `" + mdCode(s.Link) + "`"
+	}
+	return s.Type
+}
+
+// mdCode makes s safe inside a backtick code span in a table cell.
+func mdCode(s string) string {
+	s = strings.ReplaceAll(s, "`", "'")
+	s = strings.ReplaceAll(s, "|", "\\|")
+	return strings.NewReplacer("\n", "\\n", "\r", "\\r").Replace(s)
+}
+
+// mdCell makes s safe in a table cell outside code spans.
+func mdCell(s string) string {
+	s = strings.ReplaceAll(s, "|", "\\|")
+	return strings.NewReplacer("\n", " ", "\r", " ").Replace(s)
+}

@@ -1,0 +1,433 @@
+package reconcile
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io/fs"
+	"path"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/linksdev/links/plan"
+)
+
+// ApplyOptions tune Apply.
+type ApplyOptions struct {
+	// Actor is recorded in the journal; zero means CurrentActor().
+	Actor Actor
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+	// WrapFS, when set, wraps the filesystem seam (fault-injection tests).
+	WrapFS func(FS) FS
+	// Progress, when set, is called after each change is made or fails.
+	Progress func(c *plan.Change, err error)
+	// BatchSize is how many intents are fsynced together before their
+	// mutations are made; 0 means 1024.
+	BatchSize int
+}
+
+// Result is what Apply did.
+type Result struct {
+	// ApplyID is the id under which the apply is journaled (the plan's).
+	ApplyID string
+	// Errors maps the index of each change that failed to its error.
+	Errors map[int]error
+	// Done counts the changes made.
+	Done int
+	// Recovered lists leftovers of a killed run found and cleaned
+	// (temporary links removed, displaced entries moved to backups).
+	Recovered []string
+}
+
+// TempMarker is in every temporary name apply makes.
+const TempMarker = ".links-tmp."
+
+// Apply makes the changes of p, which must have been planned against r
+// while holding the lock (the caller holds it). It refuses a plan with
+// conflicts, changing nothing. Each change's Before is re-checked just
+// before acting; a change whose dest moved on is stopped as stale and the
+// others go on. The error is non-nil when anything failed; Result says what.
+func (r *Root) Apply(p *plan.Plan, opts ApplyOptions) (*Result, error) {
+	s := p.Summary()
+	if s.Conflict > 0 {
+		return nil, &ConflictError{Count: s.Conflict}
+	}
+	now := opts.Now
+	if now == nil {
+		now = time.Now
+	}
+	actor := opts.Actor
+	if actor == (Actor{}) {
+		actor = CurrentActor()
+	}
+	batch := opts.BatchSize
+	if batch <= 0 {
+		batch = 1024
+	}
+	var fsys FS = r.fs
+	if opts.WrapFS != nil {
+		fsys = opts.WrapFS(fsys)
+	}
+	res := &Result{ApplyID: p.ID, Errors: map[int]error{}}
+	if !s.Changed() {
+		return res, nil
+	}
+	a := &applier{r: r, fs: fsys, p: p, res: res, touched: map[string]bool{}}
+
+	j, err := r.openJournal(p.ID, now)
+	if err != nil {
+		return nil, err
+	}
+	defer j.close()
+	a.j = j
+	j.add(Record{Status: "begin", Actor: &actor, Manifest: p.Manifest, Summary: &s})
+	if err := j.flush(true); err != nil {
+		return nil, err
+	}
+	a.cleanLeftovers()
+
+	order := p.Order()
+	todo := order[:0:0]
+	for _, i := range order {
+		if p.Changes[i].Action != plan.Noop {
+			todo = append(todo, i)
+		}
+	}
+	var fatal error
+	for start := 0; start < len(todo) && fatal == nil; start += batch {
+		end := min(start+batch, len(todo))
+		temps := make(map[int]string, end-start)
+		for _, i := range todo[start:end] {
+			c := &p.Changes[i]
+			if c.Action == plan.Update || c.Action == plan.Replace {
+				temps[i] = tempName(path.Base(c.Dest))
+			}
+			j.add(Record{Status: "intent", Name: c.Name, Dest: c.Dest, Action: c.Action.String(), Before: &c.Before, After: &c.After, Backup: c.Backup, Temp: temps[i]})
+		}
+		// The intents are durable before any of their mutations is made.
+		if err := j.flush(true); err != nil {
+			fatal = err
+			break
+		}
+		for _, i := range todo[start:end] {
+			c := &p.Changes[i]
+			err := a.change(c, temps[i])
+			rec := Record{Status: "done", Name: c.Name, Dest: c.Dest, Action: c.Action.String()}
+			if err != nil {
+				err = fmt.Errorf("%s %s: %w", c.Action, c.Dest, err)
+				res.Errors[i] = err
+				rec.Status, rec.Error = "failed", err.Error()
+			} else {
+				res.Done++
+			}
+			j.add(rec)
+			if opts.Progress != nil {
+				opts.Progress(c, err)
+			}
+		}
+		if err := j.flush(false); err != nil {
+			fatal = err
+		}
+	}
+	// Every touched folder is flushed before success is reported.
+	dirs := make([]string, 0, len(a.touched))
+	for d := range a.touched {
+		dirs = append(dirs, d)
+	}
+	sort.Strings(dirs)
+	for _, d := range dirs {
+		if err := a.fs.SyncDir(d); err != nil && fatal == nil {
+			fatal = fmt.Errorf("fsync %s: %w", d, err)
+		}
+	}
+	end := Record{Status: "end", Summary: &s}
+	if fatal != nil {
+		end.Error = fatal.Error()
+	} else if len(res.Errors) > 0 {
+		end.Error = fmt.Sprintf("%d of %d changes failed", len(res.Errors), len(todo))
+	}
+	j.add(end)
+	if err := j.flush(true); err != nil && fatal == nil {
+		fatal = err
+	}
+	if fatal != nil {
+		return res, fatal
+	}
+	if len(res.Errors) > 0 {
+		return res, fmt.Errorf("%d of %d changes failed", len(res.Errors), len(todo))
+	}
+	return res, nil
+}
+
+// applier carries one apply's state.
+type applier struct {
+	r       *Root
+	fs      FS
+	p       *plan.Plan
+	j       *journal
+	res     *Result
+	touched map[string]bool // folders to fsync, root-relative
+}
+
+// tempName is a recognisable temporary name in the same folder as name.
+// The name part is shortened so the result stays under 255 bytes.
+func tempName(name string) string {
+	var b [4]byte
+	_, _ = rand.Read(b[:])
+	if len(name) > 200 {
+		name = name[:200]
+	}
+	return "." + name + TempMarker + hex.EncodeToString(b[:])
+}
+
+// change performs one change. On failure it leaves dest in its old state
+// (or, for a failure after the switch, in its new state with the displaced
+// entry in its backup).
+func (a *applier) change(c *plan.Change, tmp string) error {
+	dir, name := path.Dir(c.Dest), path.Base(c.Dest)
+	if err := a.recheck(c, dir, name); err != nil {
+		return err
+	}
+	switch c.Action {
+	case plan.Create:
+		return a.create(c, dir, name)
+	case plan.Update:
+		return a.update(c, dir, name, tmp)
+	case plan.Replace:
+		return a.replace(c, dir, name, tmp)
+	case plan.Delete:
+		a.touched[dir] = true
+		return a.fs.Remove(dir, name)
+	}
+	return nil
+}
+
+// recheck compares dest with the plan's Before.
+func (a *applier) recheck(c *plan.Change, dir, name string) error {
+	st, err := a.fs.Lstat(dir, name)
+	now := plan.State{Type: plan.TypeMissing}
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+	case err != nil:
+		return err
+	default:
+		now = plan.State{Type: st.Type, Link: st.Link, Identity: st.Identity}
+	}
+	if now.Type != c.Before.Type || now.Link != c.Before.Link ||
+		(c.Before.Identity != "" && now.Identity != c.Before.Identity) {
+		return &StaleError{Dest: c.Dest, Planned: showState(c.Before), Observed: showState(now)}
+	}
+	return nil
+}
+
+func showState(s plan.State) string {
+	if s.Type == plan.TypeSymlink {
+		return "a symlink to " + s.Link
+	}
+	if s.Type == plan.TypeMissing {
+		return "nothing"
+	}
+	return "a " + describeType(s.Type)
+}
+
+func (a *applier) create(c *plan.Change, dir, name string) error {
+	if len(c.Parents) > 0 {
+		if err := a.fs.MkdirAll(dir); err != nil {
+			return fmt.Errorf("create parent folders: %w", err)
+		}
+		for _, p := range c.Parents {
+			a.touched[path.Dir(p)] = true
+		}
+	}
+	a.touched[dir] = true
+	err := a.fs.Symlink(c.After.Link, dir, name)
+	if errors.Is(err, fs.ErrExist) {
+		st, _ := a.fs.Lstat(dir, name)
+		return &StaleError{Dest: c.Dest, Planned: "nothing", Observed: showState(plan.State{Type: st.Type, Link: st.Link})}
+	}
+	return err
+}
+
+func (a *applier) update(c *plan.Change, dir, name, tmp string) error {
+	a.touched[dir] = true
+	if err := a.fs.Symlink(c.After.Link, dir, tmp); err != nil {
+		return err
+	}
+	if err := a.fs.Rename(dir, tmp, name); err != nil {
+		_ = a.fs.Remove(dir, tmp)
+		return err
+	}
+	return nil
+}
+
+// replace puts the link where a file or directory is. With RENAME_EXCHANGE
+// the link takes the entry's place in one step and the entry, now at the
+// temporary name, moves to the backup; if that move fails the exchange is
+// undone. Without it, see replaceFallback.
+func (a *applier) replace(c *plan.Change, dir, name, tmp string) error {
+	a.touched[dir] = true
+	if err := a.fs.Symlink(c.After.Link, dir, tmp); err != nil {
+		return err
+	}
+	err := a.fs.Exchange(dir, tmp, name)
+	if errors.Is(err, ErrExchangeUnsupported) {
+		return a.replaceFallback(c, dir, name, tmp)
+	}
+	if err != nil {
+		_ = a.fs.Remove(dir, tmp)
+		return err
+	}
+	// name is now the link; tmp holds the displaced entry.
+	if c.Backup == "" {
+		if c.Before.Type == plan.TypeDir {
+			err = a.fs.RemoveAll(dir, tmp)
+		} else {
+			err = a.fs.Remove(dir, tmp)
+		}
+		if err != nil {
+			return fmt.Errorf("delete displaced %s (left at %s): %w", describeType(c.Before.Type), path.Join(dir, tmp), err)
+		}
+		return nil
+	}
+	if err := a.toBackup(c, dir, tmp); err != nil {
+		// Put the entry back where it was and drop the link.
+		if uerr := a.fs.Exchange(dir, tmp, name); uerr != nil {
+			return fmt.Errorf("%w; undoing the switch also failed (%v): the displaced entry is at %s", err, uerr, path.Join(dir, tmp))
+		}
+		_ = a.fs.Remove(dir, tmp)
+		return err
+	}
+	return nil
+}
+
+// toBackup moves dir/entry to c.Backup.
+func (a *applier) toBackup(c *plan.Change, dir, entry string) error {
+	bdir := path.Dir(c.Backup)
+	if err := a.fs.MkdirAll(bdir); err != nil {
+		return fmt.Errorf("create backup folder: %w", err)
+	}
+	a.touched[bdir] = true
+	if err := a.fs.Move(dir, entry, bdir, path.Base(c.Backup)); err != nil {
+		if errors.Is(err, errCrossDevice) {
+			return fmt.Errorf("move to backup %s: %w (dest and state_dir are on different filesystems; set backup: false or move state_dir)", c.Backup, err)
+		}
+		return fmt.Errorf("move to backup %s: %w", c.Backup, err)
+	}
+	return nil
+}
+
+// replaceFallback displaces without RENAME_EXCHANGE. A file is hard-linked
+// into the backup first and then replaced by rename, so the switch stays
+// atomic; where hard links fail, and for directories, the entry is moved to
+// the backup and the link renamed in after it: a short window where dest is
+// missing. With backup: false a file is simply renamed over.
+func (a *applier) replaceFallback(c *plan.Change, dir, name, tmp string) error {
+	undo := func(err error) error { _ = a.fs.Remove(dir, tmp); return err }
+	if c.Before.Type != plan.TypeDir {
+		if c.Backup == "" {
+			if err := a.fs.Rename(dir, tmp, name); err != nil {
+				return undo(err)
+			}
+			return nil
+		}
+		bdir := path.Dir(c.Backup)
+		if err := a.fs.MkdirAll(bdir); err != nil {
+			return undo(fmt.Errorf("create backup folder: %w", err))
+		}
+		a.touched[bdir] = true
+		if err := a.fs.Link(dir, name, bdir, path.Base(c.Backup)); err == nil {
+			if err := a.fs.Rename(dir, tmp, name); err != nil {
+				_ = a.fs.Remove(bdir, path.Base(c.Backup))
+				return undo(err)
+			}
+			return nil
+		}
+	}
+	// Move the entry aside, then the link in.
+	aside := tempName(name)
+	if err := a.fs.Move(dir, name, dir, aside); err != nil {
+		return undo(err)
+	}
+	if err := a.fs.Rename(dir, tmp, name); err != nil {
+		if uerr := a.fs.Move(dir, aside, dir, name); uerr != nil {
+			return fmt.Errorf("%w; moving the entry back also failed (%v): it is at %s", err, uerr, path.Join(dir, aside))
+		}
+		return undo(err)
+	}
+	if c.Backup == "" {
+		if err := a.fs.RemoveAll(dir, aside); err != nil {
+			return fmt.Errorf("delete displaced %s (left at %s): %w", describeType(c.Before.Type), path.Join(dir, aside), err)
+		}
+		return nil
+	}
+	if err := a.toBackup(c, dir, aside); err != nil {
+		return fmt.Errorf("%w: the displaced entry is at %s", err, path.Join(dir, aside))
+	}
+	return nil
+}
+
+// cleanLeftovers handles temporary names a killed apply left in the
+// folders this plan touches: a temporary symlink is removed; anything else
+// (a displaced entry caught between the switch and the move to its backup)
+// is moved under this apply's backups, never deleted.
+func (a *applier) cleanLeftovers() {
+	seen := map[string]bool{}
+	for _, c := range a.p.Changes {
+		dir := path.Dir(c.Dest)
+		if seen[dir] || len(c.Parents) > 0 {
+			continue
+		}
+		seen[dir] = true
+		names, err := a.r.listTemps(dir)
+		if err != nil {
+			continue
+		}
+		for _, n := range names {
+			st, err := a.fs.Lstat(dir, n)
+			if err != nil {
+				continue
+			}
+			where := path.Join(dir, n)
+			if st.Type == plan.TypeSymlink {
+				if a.fs.Remove(dir, n) == nil {
+					a.touched[dir] = true
+					a.res.Recovered = append(a.res.Recovered, "removed temporary link "+where)
+				}
+				continue
+			}
+			backup := path.Join(a.r.StateDir, "backups", a.p.ID, "recovered", where)
+			if a.fs.MkdirAll(path.Dir(backup)) != nil {
+				continue
+			}
+			if a.fs.Move(dir, n, path.Dir(backup), path.Base(backup)) == nil {
+				a.touched[dir], a.touched[path.Dir(backup)] = true, true
+				a.res.Recovered = append(a.res.Recovered, fmt.Sprintf("moved %s left by an interrupted apply to %s", where, backup))
+			}
+		}
+	}
+}
+
+// listTemps lists the temporary names in the folder dir.
+func (r *Root) listTemps(dir string) ([]string, error) {
+	d, err := r.root.Open(dir)
+	if err != nil {
+		return nil, err
+	}
+	defer d.Close()
+	var out []string
+	for {
+		names, err := d.Readdirnames(4096)
+		for _, n := range names {
+			if strings.Contains(n, TempMarker) {
+				out = append(out, n)
+			}
+		}
+		if err != nil {
+			break
+		}
+	}
+	return out, nil
+}

@@ -1,0 +1,20 @@
+//go:build unix && !linux
+
+package reconcile
+
+import "golang.org/x/sys/unix"
+
+// exchange is unsupported here; apply uses its documented fallback.
+func exchange(dirfd int, a, b string) error {
+	return ErrExchangeUnsupported
+}
+
+// renameNoReplace checks, then renames (a race only with another writer
+// inside state_dir, which the lock excludes).
+func renameNoReplace(fromfd int, from string, tofd int, to string) error {
+	var st unix.Stat_t
+	if unix.Fstatat(tofd, to, &st, unix.AT_SYMLINK_NOFOLLOW) == nil {
+		return unix.EEXIST
+	}
+	return unix.Renameat(fromfd, from, tofd, to)
+}

@@ -1,0 +1,136 @@
+//go:build unix
+
+package reconcile
+
+import (
+	"fmt"
+	"os"
+	"path"
+	"syscall"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/linksdev/links/plan"
+)
+
+// openDir opens a folder handle beneath root. O_DIRECTORY keeps a FIFO from
+// blocking the open (PLATFORM-NOTES: os.OpenRoot on a FIFO blocks forever).
+func openDir(r *os.Root, rel string) (*os.File, error) {
+	return r.OpenFile(rel, os.O_RDONLY|syscall.O_DIRECTORY, 0)
+}
+
+func fd(d *os.File) int { return int(d.Fd()) }
+
+func (f *rootFS) Lstat(dir, name string) (Stat, error) {
+	d, err := f.dir(dir)
+	if err != nil {
+		return Stat{}, err
+	}
+	return lstatAt(d, name, path.Join(dir, name))
+}
+
+func lstatAt(d *os.File, name, shown string) (Stat, error) {
+	var st unix.Stat_t
+	if err := unix.Fstatat(fd(d), name, &st, unix.AT_SYMLINK_NOFOLLOW); err != nil {
+		return Stat{}, pathErr("lstat", shown, err)
+	}
+	s := Stat{}
+	switch st.Mode & unix.S_IFMT {
+	case unix.S_IFLNK:
+		s.Type = plan.TypeSymlink
+		text, err := readlinkAt(d, name, int(st.Size))
+		if err != nil {
+			return Stat{}, pathErr("readlink", shown, err)
+		}
+		s.Link = text
+		return s, nil
+	case unix.S_IFREG:
+		s.Type = plan.TypeFile
+	case unix.S_IFDIR:
+		s.Type, s.IsDir = plan.TypeDir, true
+	default:
+		s.Type = plan.TypeOther
+	}
+	s.Identity = fmt.Sprintf("%d:%d:%d:%d", st.Dev, st.Ino, st.Size, st.Mtim.Nano())
+	return s, nil
+}
+
+func readlinkAt(d *os.File, name string, size int) (string, error) {
+	n := size + 1
+	if n < 128 {
+		n = 128
+	}
+	for {
+		buf := make([]byte, n)
+		got, err := unix.Readlinkat(fd(d), name, buf)
+		if err != nil {
+			return "", err
+		}
+		if got < n {
+			return string(buf[:got]), nil
+		}
+		n *= 2
+	}
+}
+
+func (f *rootFS) Symlink(text, dir, name string) error {
+	d, err := f.dir(dir)
+	if err != nil {
+		return err
+	}
+	return pathErr("symlink", name, unix.Symlinkat(text, fd(d), name))
+}
+
+func (f *rootFS) Rename(dir, from, to string) error {
+	d, err := f.dir(dir)
+	if err != nil {
+		return err
+	}
+	return pathErr("rename", from, unix.Renameat(fd(d), from, fd(d), to))
+}
+
+func (f *rootFS) Exchange(dir, a, b string) error {
+	d, err := f.dir(dir)
+	if err != nil {
+		return err
+	}
+	return pathErr("exchange", a, exchange(fd(d), a, b))
+}
+
+func (f *rootFS) Move(fromDir, fromName, toDir, toName string) error {
+	src, err := f.dir(fromDir)
+	if err != nil {
+		return err
+	}
+	dst, err := f.dir(toDir)
+	if err != nil {
+		return err
+	}
+	return pathErr("rename", path.Join(fromDir, fromName), renameNoReplace(fd(src), fromName, fd(dst), toName))
+}
+
+func (f *rootFS) Link(fromDir, fromName, toDir, toName string) error {
+	src, err := f.dir(fromDir)
+	if err != nil {
+		return err
+	}
+	dst, err := f.dir(toDir)
+	if err != nil {
+		return err
+	}
+	return pathErr("link", path.Join(fromDir, fromName), unix.Linkat(fd(src), fromName, fd(dst), toName, 0))
+}
+
+func (f *rootFS) Remove(dir, name string) error {
+	d, err := f.dir(dir)
+	if err != nil {
+		return err
+	}
+	err = unix.Unlinkat(fd(d), name, 0)
+	if err == unix.EISDIR || err == unix.EPERM {
+		if err2 := unix.Unlinkat(fd(d), name, unix.AT_REMOVEDIR); err2 == nil {
+			return nil
+		}
+	}
+	return pathErr("remove", name, err)
+}

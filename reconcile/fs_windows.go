@@ -1,0 +1,67 @@
+//go:build windows
+
+package reconcile
+
+import (
+	"fmt"
+	"io/fs"
+	"os"
+	"path"
+
+	"github.com/linksdev/links/plan"
+)
+
+// On Windows the operations go through os.Root by path; there are no
+// directory-relative system calls to use instead. Not tested on Windows.
+
+func openDir(r *os.Root, rel string) (*os.File, error) {
+	return r.Open(rel)
+}
+
+func (f *rootFS) Lstat(dir, name string) (Stat, error) {
+	p := path.Join(dir, name)
+	fi, err := f.root.Lstat(p)
+	if err != nil {
+		return Stat{}, err
+	}
+	s := Stat{}
+	switch {
+	case fi.Mode()&fs.ModeSymlink != 0:
+		s.Type = plan.TypeSymlink
+		s.Link, err = f.root.Readlink(p)
+		return s, err
+	case fi.Mode().IsRegular():
+		s.Type = plan.TypeFile
+	case fi.IsDir():
+		s.Type, s.IsDir = plan.TypeDir, true
+	default:
+		s.Type = plan.TypeOther
+	}
+	s.Identity = fmt.Sprintf("%d:%d", fi.Size(), fi.ModTime().UnixNano())
+	return s, nil
+}
+
+func (f *rootFS) Symlink(text, dir, name string) error {
+	return f.root.Symlink(text, path.Join(dir, name))
+}
+
+func (f *rootFS) Rename(dir, from, to string) error {
+	return f.root.Rename(path.Join(dir, from), path.Join(dir, to))
+}
+
+func (f *rootFS) Exchange(dir, a, b string) error { return ErrExchangeUnsupported }
+
+func (f *rootFS) Move(fromDir, fromName, toDir, toName string) error {
+	if _, err := f.root.Lstat(path.Join(toDir, toName)); err == nil {
+		return &fs.PathError{Op: "rename", Path: path.Join(toDir, toName), Err: fs.ErrExist}
+	}
+	return f.root.Rename(path.Join(fromDir, fromName), path.Join(toDir, toName))
+}
+
+func (f *rootFS) Link(fromDir, fromName, toDir, toName string) error {
+	return f.root.Link(path.Join(fromDir, fromName), path.Join(toDir, toName))
+}
+
+func (f *rootFS) Remove(dir, name string) error {
+	return f.root.Remove(path.Join(dir, name))
+}

@@ -1,0 +1,105 @@
+package reconcile
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/user"
+	"path"
+	"strconv"
+	"time"
+
+	"github.com/linksdev/links/plan"
+)
+
+// JournalFile is the journal's name inside state_dir.
+const JournalFile = "journal.jsonl"
+
+// Actor is who made a change.
+type Actor struct {
+	User string `json:"user"`
+	UID  string `json:"uid"`
+	Host string `json:"host"`
+	PID  int    `json:"pid"`
+}
+
+// CurrentActor describes this process.
+func CurrentActor() Actor {
+	a := Actor{PID: os.Getpid(), UID: strconv.Itoa(os.Getuid())}
+	if u, err := user.Current(); err == nil {
+		a.User = u.Username
+		a.UID = u.Uid
+	} else if s := os.Getenv("USER"); s != "" {
+		a.User = s
+	}
+	a.Host, _ = os.Hostname()
+	return a
+}
+
+// Record is one line of the journal. Status "begin" and "end" frame an
+// apply; "intent" is written (and fsynced) before a mutation, "done" or
+// "failed" after it.
+type Record struct {
+	ApplyID  string        `json:"apply_id"`
+	Time     string        `json:"time"` // RFC 3339, UTC
+	Status   string        `json:"status"`
+	Actor    *Actor        `json:"actor,omitempty"`
+	Manifest string        `json:"manifest,omitempty"`
+	Name     string        `json:"name,omitempty"`
+	Dest     string        `json:"dest,omitempty"`
+	Action   string        `json:"action,omitempty"`
+	Before   *plan.State   `json:"before,omitempty"`
+	After    *plan.State   `json:"after,omitempty"`
+	Backup   string        `json:"backup,omitempty"`
+	Temp     string        `json:"temp,omitempty"` // temporary name used in dest's folder
+	Error    string        `json:"error,omitempty"`
+	Summary  *plan.Summary `json:"summary,omitempty"`
+}
+
+// journal appends records to state_dir/journal.jsonl.
+type journal struct {
+	f    *os.File
+	id   string
+	now  func() time.Time
+	buf  []byte
+	path string
+}
+
+func (r *Root) openJournal(id string, now func() time.Time) (*journal, error) {
+	p := path.Join(r.StateDir, JournalFile)
+	f, err := r.root.OpenFile(p, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
+	if err != nil {
+		return nil, fmt.Errorf("open journal: %w", err)
+	}
+	return &journal{f: f, id: id, now: now, path: p}, nil
+}
+
+// add buffers a record; flush writes buffered records.
+func (j *journal) add(rec Record) {
+	rec.ApplyID = j.id
+	rec.Time = j.now().UTC().Format(time.RFC3339Nano)
+	b, err := json.Marshal(rec)
+	if err != nil { // cannot happen: plain types only
+		panic(err)
+	}
+	j.buf = append(j.buf, b...)
+	j.buf = append(j.buf, '\n')
+}
+
+// flush writes the buffered records and, when sync is set, fsyncs them.
+func (j *journal) flush(sync bool) error {
+	if len(j.buf) > 0 {
+		if _, err := j.f.Write(j.buf); err != nil {
+			return fmt.Errorf("write journal %s: %w", j.path, unwrapPathError(err))
+		}
+		j.buf = j.buf[:0]
+	}
+	if sync {
+		if err := j.f.Sync(); err != nil {
+			return fmt.Errorf("fsync journal %s: %w", j.path, unwrapPathError(err))
+		}
+	}
+	return nil
+}
+
+func (j *journal) close() error { return j.f.Close() }

@@ -1,0 +1,91 @@
+package reconcile
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+
+	"github.com/linksdev/links/manifest"
+	"github.com/linksdev/links/plan"
+)
+
+// Problem kinds reported by Verify (SPEC §4).
+const (
+	ProblemMissing      = "missing"
+	ProblemNotSymlink   = "not_symlink"
+	ProblemWrongTarget  = "wrong_target"
+	ProblemBroken       = "broken"
+	ProblemLoop         = "loop"
+	ProblemKindMismatch = "kind_mismatch"
+	ProblemNotAllowed   = "not_allowed"
+)
+
+// Problem is one way the tree differs from the manifest.
+type Problem struct {
+	Name    string `json:"name"`
+	Dest    string `json:"dest"`
+	Problem string `json:"problem"`
+	Detail  string `json:"detail"`
+}
+
+// Verify checks that every declared link exists, is a symlink with the
+// declared text, resolves (unless allow_dangling), is not a loop, and
+// matches kind and allow. It writes nothing.
+func (r *Root) Verify(m *manifest.Manifest) ([]Problem, error) {
+	obs, err := r.Observe(m)
+	if err != nil {
+		return nil, err
+	}
+	var out []Problem
+	for i := range m.Links {
+		l := &m.Links[i]
+		o := obs.Links[l.Dest]
+		want := plan.LinkText(l, m.Root, obs.RootReal, o.ParentReal)
+		add := func(kind, format string, args ...any) {
+			out = append(out, Problem{Name: l.Name, Dest: l.Dest, Problem: kind, Detail: fmt.Sprintf(format, args...)})
+		}
+		if !l.Allowed(m.Root) {
+			add(ProblemNotAllowed, "target %s is not allowed by allow: [%s]", l.Target, strings.Join(l.Allow, ", "))
+		}
+		switch {
+		case o.ParentProblem != "":
+			add(ProblemMissing, "%s", o.ParentProblem)
+			continue
+		case o.Dest.Type == plan.TypeMissing:
+			add(ProblemMissing, "no link at %s; run links apply", l.Dest)
+			continue
+		case o.Dest.Type != plan.TypeSymlink:
+			add(ProblemNotSymlink, "%s is a %s, not a symlink; run links plan to see how to replace it", l.Dest, describeType(o.Dest.Type))
+			continue
+		case o.Dest.Link != want:
+			add(ProblemWrongTarget, "%s points to %s, the manifest says %s; run links apply", l.Dest, o.Dest.Link, want)
+			continue
+		}
+		// Follow the link itself (reading outside root is fine).
+		fi, err := os.Stat(filepath.Join(r.Path, filepath.FromSlash(l.Dest)))
+		switch {
+		case err == nil:
+		case isLoop(err):
+			add(ProblemLoop, "%s -> %s is a symlink loop", l.Dest, o.Dest.Link)
+			continue
+		default:
+			if !l.AllowDangling {
+				add(ProblemBroken, "%s -> %s does not resolve (%v); create the target or set allow_dangling: true", l.Dest, o.Dest.Link, unwrapPathError(err))
+			}
+			continue
+		}
+		if l.Kind == manifest.KindDir && !fi.IsDir() {
+			add(ProblemKindMismatch, "kind: dir, but %s resolves to a file", l.Dest)
+		} else if l.Kind == manifest.KindFile && fi.IsDir() {
+			add(ProblemKindMismatch, "kind: file, but %s resolves to a directory", l.Dest)
+		}
+	}
+	return out, nil
+}
+
+func isLoop(err error) bool {
+	return errors.Is(err, syscall.ELOOP) || strings.Contains(err.Error(), "too many levels of symbolic links")
+}
