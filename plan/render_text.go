@@ -124,8 +124,7 @@ func ChangeLine(c *Change, color bool) string {
 func DoneLine(c *Change, err error, color bool) string {
 	past := map[Action]string{Create: "created", Update: "updated", Replace: "replaced", Delete: "deleted"}[c.Action]
 	if err != nil {
-		return "  " + paint(color, ansiRed, fmt.Sprintf("%3s %-9s", "!", "failed")) + " " + quotePath(c.Dest) + "
-" +
+		return "  " + paint(color, ansiRed, fmt.Sprintf("%3s %-9s", "!", "failed")) + " " + quotePath(c.Dest) + "\n" +
 			strings.Repeat(" ", 16) + paint(color, ansiRed, err.Error())
 	}
 	line := "  " + paint(color, c.Action.color(), fmt.Sprintf("%3s %-9s", c.Action.Symbol(), past)) + " " + quotePath(c.Dest)
