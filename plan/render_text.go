@@ -120,7 +120,7 @@ func ChangeLine(c *Change, color bool) string {
 
 // DoneLine renders a change apply has made, or the error that stopped it:
 //
-//	+ created   current -> releases/a
+//   - created   current -> releases/a
 func DoneLine(c *Change, err error, color bool) string {
 	past := map[Action]string{Create: "created", Update: "updated", Replace: "replaced", Delete: "deleted"}[c.Action]
 	if err != nil {
