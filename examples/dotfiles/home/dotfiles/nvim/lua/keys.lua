@@ -1,0 +1,2 @@
+vim.g.mapleader = " "
+vim.keymap.set("n", "<leader>w", "<cmd>write<cr>")
