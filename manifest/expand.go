@@ -11,6 +11,11 @@ import (
 type expander struct {
 	vars      map[string]string
 	lookupEnv func(string) (string, bool)
+	// skip holds variables declared with a bad value (already reported);
+	// skipAll is set when vars itself is bad. References to them fail
+	// with errSkip.
+	skip    map[string]bool
+	skipAll bool
 }
 
 // expand returns s with every reference substituted, or an error naming the
@@ -49,7 +54,7 @@ func (x *expander) expand(s string) (string, error) {
 func (x *expander) lookup(ref string) (string, error) {
 	if name, ok := strings.CutPrefix(ref, "env:"); ok {
 		if name == "" {
-			return "", fmt.Errorf("empty environment variable name in ${env:}")
+			return "", fmt.Errorf("empty environment variable name in ${env:}; write ${env:NAME}")
 		}
 		if x.lookupEnv != nil {
 			if v, ok := x.lookupEnv(name); ok {
@@ -62,16 +67,19 @@ func (x *expander) lookup(ref string) (string, error) {
 		return v, nil
 	}
 	if ref == "" {
-		return "", fmt.Errorf("empty variable reference ${}")
+		return "", fmt.Errorf("empty variable reference ${}; write ${name}, or $${ for a literal ${")
+	}
+	if x.skip[ref] || x.skipAll {
+		return "", errSkip
 	}
 	names := make([]string, 0, len(x.vars))
 	for k := range x.vars {
 		names = append(names, k)
 	}
 	sort.Strings(names)
-	hint := "declare it under vars:"
+	hint := ""
 	if len(names) > 0 {
-		hint = "declared vars: " + strings.Join(names, ", ")
+		hint = " (declared: " + strings.Join(names, ", ") + ")"
 	}
-	return "", fmt.Errorf("unknown variable ${%s}; %s", ref, hint)
+	return "", fmt.Errorf("unknown variable ${%s}; declare it under vars:%s, or write $${ for a literal ${", ref, hint)
 }

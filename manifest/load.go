@@ -1,6 +1,7 @@
 package manifest
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"path"
@@ -69,15 +70,29 @@ func Parse(file string, data []byte, opts Options) (*Manifest, error) {
 		return nil, errs
 	}
 	d := &document{file: file, root: root}
-	c := &converter{d: d, budget: len(data) + 10000}
-	d.value, _ = c.convert(root)
+	c := &converter{d: d, budget: len(data) + budgetSlack}
+	v, err := c.convert(root)
+	d.nodes = c.nodes
+	if err != nil {
+		// The document cannot be expanded; its one error says why, and
+		// anything further would be noise about a partial value.
+		d.errs.sort()
+		return nil, d.errs
+	}
+	d.value = v
 
 	violations, err := schema.Validate(d.value)
 	if err != nil {
 		return nil, err
 	}
-	bad := map[string]bool{} // pointers the schema rejected: no further checks there
+	bad := map[string]bool{} // pointers already reported: no further checks there
+	for p := range d.badValues {
+		bad[p] = true
+	}
 	for _, v := range violations {
+		if !v.Key && d.badValues[v.Pointer] {
+			continue // the conversion already said what is wrong
+		}
 		d.errorAt(v.Pointer, v.Key, "%s", v.Message)
 		bad[v.Pointer] = true
 	}
@@ -114,16 +129,27 @@ func (d *document) build(opts Options, bad map[string]bool) *Manifest {
 		return nil
 	}
 	m := &Manifest{File: d.file, StateDir: DefaultStateDir, Vars: map[string]string{}}
+	x := &expander{vars: m.Vars, lookupEnv: opts.LookupEnv, skip: map[string]bool{}}
 
-	// vars, then --var overrides (only for declared variables).
-	if vars, ok := top["vars"].(map[string]any); ok {
+	// vars, then --var overrides (only for declared variables). A variable
+	// the schema rejected is known but unusable: references to it are not
+	// reported again.
+	if vars, ok := top["vars"].(map[string]any); ok && !bad["/vars"] {
 		for k, v := range vars {
+			ptr := "/vars/" + escapePointer(k)
 			switch v.(type) {
 			case string, bool, int64, float64:
-				// Numbers and booleans are taken as written (0x10 stays 0x10).
-				m.Vars[k] = d.locate("/vars/"+escapePointer(k), false).Value
+				if !bad[ptr] {
+					// Numbers and booleans are taken as written (0x10
+					// stays 0x10).
+					m.Vars[k] = d.locate(ptr, false).Value
+					continue
+				}
 			}
+			x.skip[k] = true
 		}
+	} else if _, ok := top["vars"]; ok {
+		x.skipAll = true
 	}
 	overrides := make([]string, 0, len(opts.Vars))
 	for k := range opts.Vars {
@@ -132,43 +158,49 @@ func (d *document) build(opts Options, bad map[string]bool) *Manifest {
 	sort.Strings(overrides)
 	for _, k := range overrides {
 		if _, ok := m.Vars[k]; !ok {
+			if x.skip[k] || x.skipAll {
+				continue
+			}
 			d.errs = append(d.errs, &Error{File: d.file, Msg: fmt.Sprintf("--var %s: no variable %q is declared under vars:; declare it with a default, or check the spelling", k, k)})
 			continue
 		}
 		m.Vars[k] = opts.Vars[k]
 	}
-	x := &expander{vars: m.Vars, lookupEnv: opts.LookupEnv}
 
-	// root
+	// root. Until it is known, paths are checked only lexically.
 	m.Root = filepath.Clean(opts.Dir)
-	if s, ok := top["root"].(string); ok && !bad["/root"] {
+	rootOK := !bad["/root"]
+	if s, ok := top["root"].(string); ok && rootOK {
 		r, err := x.expand(s)
+		rootOK = false
 		switch {
 		case err != nil:
-			d.errorAt("/root", false, "%v", err)
+			d.expandError("/root", err)
+		case strings.IndexByte(r, 0) >= 0:
+			d.errorAt("/root", false, "root contains a NUL byte; remove it")
 		case r == "~" || strings.HasPrefix(r, "~/"):
 			if opts.Home == "" {
 				d.errorAt("/root", false, "root %q uses ~ but the home folder is unknown; set HOME or write the path out", s)
 			} else {
-				m.Root = filepath.Join(opts.Home, filepath.FromSlash(r[1:]))
+				m.Root, rootOK = filepath.Join(opts.Home, filepath.FromSlash(r[1:])), true
 			}
 		case strings.HasPrefix(r, "~"):
 			d.errorAt("/root", false, "root %q: ~user is not supported; write the path out", s)
-		case strings.IndexByte(r, 0) >= 0:
-			d.errorAt("/root", false, "root contains a NUL byte")
 		case filepath.IsAbs(r):
-			m.Root = filepath.Clean(r)
+			m.Root, rootOK = filepath.Clean(r), true
 		default:
-			m.Root = filepath.Join(opts.Dir, filepath.FromSlash(r))
+			m.Root, rootOK = filepath.Join(opts.Dir, filepath.FromSlash(r)), true
 		}
 	}
+	d.rootOK = rootOK
 
 	// state_dir
 	if s, ok := top["state_dir"].(string); ok && !bad["/state_dir"] {
 		rel, err := d.underRoot(m.Root, s)
 		switch {
+		case err == errSkip:
 		case err != nil:
-			d.errorAt("/state_dir", false, "state_dir %v", err)
+			d.errorAt("/state_dir", false, "state_dir %q %v", s, err)
 		case rel == ".":
 			d.errorAt("/state_dir", false, "state_dir must be a folder under root, not root itself; the default is %s", DefaultStateDir)
 		default:
@@ -179,37 +211,60 @@ func (d *document) build(opts Options, bad map[string]bool) *Manifest {
 	// defaults
 	defaults, _ := top["defaults"].(map[string]any)
 
-	// links
+	// links, in the order they are written, so that a duplicate dest is
+	// reported at the later one.
 	links, _ := top["links"].(map[string]any)
-	names := make([]string, 0, len(links))
-	for name := range links {
-		names = append(names, name)
+	type named struct {
+		name string
+		pos  Pos
 	}
-	sort.Strings(names)
-	byDest := make(map[string]*Link, len(names))
+	order := make([]named, 0, len(links))
+	for name := range links {
+		n := d.locate("/links/"+escapePointer(name), true)
+		order = append(order, named{name, Pos{n.Line, n.Column}})
+	}
+	sort.Slice(order, func(i, j int) bool {
+		a, b := order[i].pos, order[j].pos
+		if a.Line != b.Line {
+			return a.Line < b.Line
+		}
+		if a.Col != b.Col {
+			return a.Col < b.Col
+		}
+		return order[i].name < order[j].name
+	})
+	byDest := make(map[string]*Link, len(order))
 	manifestRel := ""
-	if abs, err := filepath.Abs(filepath.Join(opts.Dir, filepath.Base(d.file))); err == nil {
-		if r, ok := relUnder(m.Root, abs); ok {
-			manifestRel = r
+	if rootOK {
+		if abs, err := filepath.Abs(filepath.Join(opts.Dir, filepath.Base(d.file))); err == nil {
+			if r, ok := relUnder(m.Root, abs); ok {
+				manifestRel = r
+			}
 		}
 	}
-	m.Links = make([]Link, 0, len(names))
-	for _, name := range names {
-		ptr := "/links/" + escapePointer(name)
-		raw, ok := links[name].(map[string]any)
+	m.Links = make([]Link, 0, len(order))
+	for _, o := range order {
+		ptr := "/links/" + escapePointer(o.name)
+		raw, ok := links[o.name].(map[string]any)
 		if !ok || bad[ptr] {
 			continue
 		}
-		l, ok := d.buildLink(name, ptr, raw, defaults, x, m, bad)
+		l, ok := d.buildLink(o.name, ptr, raw, defaults, x, m, bad)
 		if !ok {
 			continue
 		}
+		l.Pos = o.pos
 		if other, dup := byDest[l.Dest]; dup {
-			d.errorAt(ptr+"/dest", false, "dest %q is also declared by links.%s (line %d); each dest may have only one link", l.Dest, other.Name, other.Pos.Line)
+			d.errorAt(ptr+"/dest", false, "dest %q is also declared by %s (line %d); each dest may have only one link", l.Dest, dotted([]string{"links", other.Name}), other.Pos.Line)
 			continue
 		}
-		if manifestRel != "" && l.Dest == manifestRel {
+		switch {
+		case manifestRel == "":
+		case l.Dest == manifestRel:
 			d.errorAt(ptr+"/dest", false, "dest %q is the manifest file itself; choose another dest", l.Dest)
+			continue
+		case strings.HasPrefix(manifestRel, l.Dest+"/"):
+			d.errorAt(ptr+"/dest", false, "dest %q is a folder holding the manifest file; choose another dest", l.Dest)
 			continue
 		}
 		m.Links = append(m.Links, l)
@@ -220,14 +275,12 @@ func (d *document) build(opts Options, bad map[string]bool) *Manifest {
 }
 
 func (d *document) buildLink(name, ptr string, raw, defaults map[string]any, x *expander, m *Manifest, bad map[string]bool) (Link, bool) {
-	n := d.locate(ptr, true)
 	l := Link{
 		Name:     name,
 		Strategy: Relative,
 		Replace:  ReplaceSymlink,
 		Backup:   true,
 		Parents:  true,
-		Pos:      Pos{Line: n.Line, Col: n.Column},
 	}
 	get := func(key string) (any, bool) {
 		if v, ok := raw[key]; ok {
@@ -265,14 +318,18 @@ func (d *document) buildLink(name, ptr string, raw, defaults map[string]any, x *
 		list, _ := v.([]any)
 		for i, g := range list {
 			gp := where + "/" + strconv.Itoa(i)
+			if bad[gp] {
+				okAll = false
+				continue
+			}
 			glob, err := x.expand(str(g))
 			if err != nil {
-				d.errorAt(gp, false, "%v", err)
+				d.expandError(gp, err)
 				okAll = false
 				continue
 			}
 			if _, err := path.Match(glob, ""); err != nil {
-				d.errorAt(gp, false, "invalid glob %q: %v (globs use path.Match syntax: * ? [a-z])", glob, err)
+				d.errorAt(gp, false, "invalid glob %q: %v; globs use path.Match syntax: * ? [a-z] and \\ to escape", glob, err)
 				okAll = false
 				continue
 			}
@@ -287,20 +344,25 @@ func (d *document) buildLink(name, ptr string, raw, defaults map[string]any, x *
 	rawDest := str(raw["dest"])
 	dest, err := x.expand(rawDest)
 	if err != nil {
-		d.errorAt(ptr+"/dest", false, "%v", err)
+		d.expandError(ptr+"/dest", err)
 		okAll = false
 	} else if rel, err := d.underRoot(m.Root, dest); err != nil {
-		shown := ""
-		if dest != rawDest {
-			shown = fmt.Sprintf(" (%q after expansion)", dest)
+		if err != errSkip {
+			shown := ""
+			if dest != rawDest {
+				shown = fmt.Sprintf(" (%q after expansion)", dest)
+			}
+			d.errorAt(ptr+"/dest", false, "dest %q%s %v", rawDest, shown, err)
 		}
-		d.errorAt(ptr+"/dest", false, "dest %q%s %v", rawDest, shown, err)
 		okAll = false
 	} else if rel == "." {
 		d.errorAt(ptr+"/dest", false, "dest %q is root itself; a link must live under root", rawDest)
 		okAll = false
 	} else if rel == m.StateDir || strings.HasPrefix(rel, m.StateDir+"/") {
 		d.errorAt(ptr+"/dest", false, "dest %q is inside state_dir %q, where links keeps its own state; choose another dest", rel, m.StateDir)
+		okAll = false
+	} else if strings.HasPrefix(m.StateDir, rel+"/") {
+		d.errorAt(ptr+"/dest", false, "dest %q is a folder holding state_dir %q, where links keeps its own state; choose another dest", rel, m.StateDir)
 		okAll = false
 	} else {
 		l.Dest = rel
@@ -311,32 +373,46 @@ func (d *document) buildLink(name, ptr string, raw, defaults map[string]any, x *
 	target, err := x.expand(rawTarget)
 	switch {
 	case err != nil:
-		d.errorAt(ptr+"/target", false, "%v", err)
+		d.expandError(ptr+"/target", err)
 		okAll = false
 	case strings.IndexByte(target, 0) >= 0:
-		d.errorAt(ptr+"/target", false, "target contains a NUL byte")
+		d.errorAt(ptr+"/target", false, "target contains a NUL byte; remove it")
 		okAll = false
 	case filepath.IsAbs(target) || strings.HasPrefix(target, "/"):
 		l.Target = filepath.Clean(target)
 		l.TargetAbsolute = true
 	default:
-		l.Target = path.Clean(target)
+		l.Target = path.Clean(filepath.ToSlash(target))
 	}
-	if okAll && l.TargetPath(m.Root) == filepath.Join(m.Root, filepath.FromSlash(l.Dest)) {
-		d.errorAt(ptr+"/target", false, "target %q is the link's own dest, which would be a loop", rawTarget)
+	if okAll && (d.rootOK || !l.TargetAbsolute) && l.TargetPath(m.Root) == filepath.Join(m.Root, filepath.FromSlash(l.Dest)) {
+		d.errorAt(ptr+"/target", false, "target %q is the link's own dest, which would be a loop; point it elsewhere", rawTarget)
 		okAll = false
 	}
 	return l, okAll
 }
+
+// expandError records a failed expansion, unless it comes from a variable
+// whose declaration is already reported.
+func (d *document) expandError(ptr string, err error) {
+	if err != errSkip {
+		d.errorAt(ptr, false, "%v", err)
+	}
+}
+
+// errSkip marks a problem already reported elsewhere.
+var errSkip = errors.New("already reported")
 
 // underRoot resolves p (relative to root, or absolute) lexically and returns
 // it relative to root, slash-separated and clean. It refuses a path that
 // leaves root.
 func (d *document) underRoot(root, p string) (string, error) {
 	if strings.IndexByte(p, 0) >= 0 {
-		return "", fmt.Errorf("contains a NUL byte")
+		return "", fmt.Errorf("contains a NUL byte; remove it")
 	}
 	if filepath.IsAbs(p) || strings.HasPrefix(p, "/") {
+		if !d.rootOK {
+			return "", errSkip // root is wrong, and already reported
+		}
 		rel, ok := relUnder(root, filepath.Clean(p))
 		if !ok {
 			return "", fmt.Errorf("is outside root %s; use a path under root", root)

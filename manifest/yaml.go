@@ -21,12 +21,20 @@ type document struct {
 	root  *yaml.Node // the top-level value (not the DocumentNode)
 	value any
 	errs  ErrorList
+	// nodes is how many nodes the conversion produced, aliases followed;
+	// never more than len(data)+budgetSlack.
+	nodes int
+	// rootOK is false when root could not be resolved (its error is
+	// recorded): absolute paths are then not checked against it.
+	rootOK bool
+	// badValues holds the pointers of scalars the conversion rejected.
+	badValues map[string]bool
 	// keyIndex caches, per mapping node, the index of each key in Content,
 	// built only when an error's pointer must be mapped to a position.
 	keyIndex map[*yaml.Node]map[string]int
 }
 
-var yamlLineRE = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
+const emptyMsg = "the manifest is empty; start it with \"version: 1\" and a \"links:\" mapping"
 
 // parseYAML parses data into a node tree. A syntax error becomes a
 // positioned Error. yaml.v3 is not trusted to never panic on hostile input:
@@ -34,16 +42,16 @@ var yamlLineRE = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
 func parseYAML(file string, data []byte) (root *yaml.Node, errs ErrorList) {
 	defer func() {
 		if r := recover(); r != nil {
-			root, errs = nil, ErrorList{{File: file, Line: 1, Col: 1, Msg: fmt.Sprintf("cannot parse YAML: %v", r)}}
+			root, errs = nil, ErrorList{{File: file, Line: 1, Col: 1, Msg: fmt.Sprintf("cannot parse YAML: %v; simplify the document", r)}}
 		}
 	}()
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	var doc yaml.Node
 	if err := dec.Decode(&doc); err != nil {
 		if errors.Is(err, io.EOF) {
-			return nil, ErrorList{{File: file, Line: 1, Col: 1, Msg: "the manifest is empty; start it with \"version: 1\" and a \"links:\" mapping"}}
+			return nil, ErrorList{{File: file, Line: 1, Col: 1, Msg: emptyMsg}}
 		}
-		return nil, ErrorList{yamlError(file, err)}
+		return nil, ErrorList{yamlError(file, data, err)}
 	}
 	var extra yaml.Node
 	if err := dec.Decode(&extra); err == nil {
@@ -53,51 +61,89 @@ func parseYAML(file string, data []byte) (root *yaml.Node, errs ErrorList) {
 		}
 		return nil, ErrorList{{File: file, Line: line, Col: 1, Msg: "more than one YAML document; a manifest is a single document (remove the extra ---)"}}
 	} else if !errors.Is(err, io.EOF) {
-		return nil, ErrorList{yamlError(file, err)}
+		return nil, ErrorList{yamlError(file, data, err)}
 	}
 	if doc.Kind != yaml.DocumentNode || len(doc.Content) == 0 {
-		return nil, ErrorList{{File: file, Line: 1, Col: 1, Msg: "the manifest is empty; start it with \"version: 1\" and a \"links:\" mapping"}}
+		return nil, ErrorList{{File: file, Line: 1, Col: 1, Msg: emptyMsg}}
 	}
-	return doc.Content[0], nil
-}
-
-func yamlError(file string, err error) *Error {
-	msg := err.Error()
-	if m := yamlLineRE.FindStringSubmatch(msg); m != nil {
-		line, _ := strconv.Atoi(m[1])
-		return &Error{File: file, Line: line, Col: 1, Msg: "invalid YAML: " + m[2]}
+	top := doc.Content[0]
+	if top.Kind == yaml.ScalarNode && top.Tag == "!!null" && top.Value == "" && top.Style == 0 {
+		// "---" alone, or only comments after it: nothing is written.
+		return nil, ErrorList{{File: file, Line: top.Line, Col: top.Column, Msg: emptyMsg}}
 	}
-	return &Error{File: file, Line: 1, Col: 1, Msg: "invalid YAML: " + strings.TrimPrefix(msg, "yaml: ")}
+	return top, nil
 }
 
 // converter turns a node tree into plain values. budget bounds the number of
 // nodes produced, so that aliases cannot expand a small document into a huge
 // one ("billion laughs"): without aliases a document never produces more
-// nodes than it has bytes.
+// nodes than it has bytes (plus a small constant).
 type converter struct {
 	d      *document
 	budget int
-	path   []string // dotted-path segments of the node being converted
+	nodes  int                 // nodes converted so far, aliases followed
+	path   []string            // dotted-path segments of the node being converted
+	active map[*yaml.Node]bool // anchored nodes being converted (alias cycles)
 }
+
+// budgetSlack is added to the document's size to make the alias budget.
+const budgetSlack = 10000
 
 func (c *converter) errorf(n *yaml.Node, format string, args ...any) {
 	c.d.errs = append(c.d.errs, &Error{File: c.d.file, Line: n.Line, Col: n.Column, Path: dotted(c.path), Msg: fmt.Sprintf(format, args...)})
 }
 
-var errBudget = errors.New("alias budget exceeded")
+// valueErrorf records an error about a scalar's value, which converts to
+// nil: the schema's complaint about that nil is then not reported again.
+func (c *converter) valueErrorf(n *yaml.Node, format string, args ...any) {
+	c.errorf(n, format, args...)
+	var ptr strings.Builder
+	for _, s := range c.path {
+		ptr.WriteByte('/')
+		if strings.HasPrefix(s, "[") {
+			ptr.WriteString(strings.Trim(s, "[]"))
+		} else {
+			ptr.WriteString(escapePointer(s))
+		}
+	}
+	if c.d.badValues == nil {
+		c.d.badValues = map[string]bool{}
+	}
+	c.d.badValues[ptr.String()] = true
+}
+
+// errAbort stops the conversion: the document cannot be expanded (alias
+// budget exceeded, alias cycle), and the one error recorded says why.
+var errAbort = errors.New("conversion aborted")
 
 func (c *converter) convert(n *yaml.Node) (any, error) {
-	c.budget--
-	if c.budget < 0 {
-		c.errorf(n, "aliases expand this document beyond its own size; write the values out instead of using anchors")
-		return nil, errBudget
+	c.nodes++
+	if c.nodes > c.budget {
+		c.errorf(n, "aliases expand this document far beyond its own size; write the values out instead of using anchors and aliases")
+		return nil, errAbort
 	}
 	switch n.Kind {
 	case yaml.AliasNode:
+		if c.active[n.Alias] {
+			c.errorf(n, "alias *%s is used inside its own anchor &%s, which would never end; write the value out", n.Value, n.Alias.Anchor)
+			return nil, errAbort
+		}
 		return c.convert(n.Alias)
 	case yaml.ScalarNode:
 		return c.scalar(n), nil
+	}
+	if n.Anchor != "" {
+		if c.active == nil {
+			c.active = map[*yaml.Node]bool{}
+		}
+		c.active[n] = true
+		defer delete(c.active, n)
+	}
+	switch n.Kind {
 	case yaml.SequenceNode:
+		if n.Tag != "!!seq" {
+			c.errorf(n, "unsupported YAML tag %s; remove it", n.Tag)
+		}
 		list := make([]any, len(n.Content))
 		for i, item := range n.Content {
 			c.path = append(c.path, "["+strconv.Itoa(i)+"]")
@@ -110,6 +156,9 @@ func (c *converter) convert(n *yaml.Node) (any, error) {
 		}
 		return list, nil
 	case yaml.MappingNode:
+		if n.Tag != "!!map" {
+			c.errorf(n, "unsupported YAML tag %s; remove it", n.Tag)
+		}
 		m := make(map[string]any, len(n.Content)/2)
 		seen := make(map[string]*yaml.Node, len(n.Content)/2)
 		for i := 0; i+1 < len(n.Content); i += 2 {
@@ -121,8 +170,8 @@ func (c *converter) convert(n *yaml.Node) (any, error) {
 				c.errorf(k, "merge keys (<<) are not supported; write the keys out")
 				continue
 			}
-			if k.Kind != yaml.ScalarNode || k.Tag != "!!str" {
-				c.errorf(k, "key %s must be a string; quote it", describeKey(k))
+			if !stringKey(k) {
+				c.errorf(k, "%s", describeKey(k))
 				continue
 			}
 			if prev, dup := seen[k.Value]; dup {
@@ -149,6 +198,12 @@ func (c *converter) convert(n *yaml.Node) (any, error) {
 	return nil, nil
 }
 
+// stringKey reports whether k can be a mapping key: a string scalar. An
+// unquoted date (2026-02-07) counts, as it does for values.
+func stringKey(k *yaml.Node) bool {
+	return k.Kind == yaml.ScalarNode && (k.Tag == "!!str" || k.Tag == "!!timestamp")
+}
+
 // scalar converts a scalar by its resolved tag. Timestamps stay strings
 // (JSON has none, and a release id like 2026-02-07 is text); custom tags are
 // refused.
@@ -159,56 +214,81 @@ func (c *converter) scalar(n *yaml.Node) any {
 	case "!!null":
 		return nil
 	case "!!bool":
-		return n.Value == "true" || n.Value == "True" || n.Value == "TRUE"
-	case "!!int":
+		switch n.Value {
+		case "true", "True", "TRUE":
+			return true
+		case "false", "False", "FALSE":
+			return false
+		}
+		c.valueErrorf(n, "%q is not a boolean; write true or false", n.Value)
+		return nil
+	case "!!int", "!!float":
+		// Numbers JSON cannot hold (NaN, ±Inf, out of range) are kept as
+		// written; the schema then reports the wrong type with that text.
 		s := strings.ReplaceAll(n.Value, "_", "")
-		if strings.HasPrefix(s, "0o") || strings.HasPrefix(s, "+0o") || strings.HasPrefix(s, "-0o") {
-			s = strings.Replace(s, "0o", "0", 1)
+		if n.Tag == "!!int" {
+			if i, err := strconv.ParseInt(s, 0, 64); err == nil {
+				return i
+			}
 		}
-		if i, err := strconv.ParseInt(s, 0, 64); err == nil {
-			return i
-		}
-		if f, err := strconv.ParseFloat(s, 64); err == nil {
-			return f
-		}
-		return n.Value
-	case "!!float":
-		switch strings.ToLower(strings.TrimLeft(n.Value, "+")) {
-		case ".inf", "-.inf", ".nan":
-			// Not representable in JSON: keep the text; the schema then
-			// reports the wrong type with the value as written.
+		switch strings.ToLower(strings.TrimLeft(s, "+-")) {
+		case ".inf", ".nan", "inf", "nan", "infinity":
 			return n.Value
 		}
-		if f, err := strconv.ParseFloat(strings.ReplaceAll(n.Value, "_", ""), 64); err == nil && !math.IsInf(f, 0) {
+		f, err := strconv.ParseFloat(s, 64)
+		switch {
+		case err == nil && !math.IsInf(f, 0) && !math.IsNaN(f):
 			return f
+		case err == nil, errors.Is(err, strconv.ErrRange):
+			return n.Value
 		}
-		return n.Value
+		c.valueErrorf(n, "%q is not a number; write a number, or remove the %s tag", n.Value, n.Tag)
+		return nil
 	}
-	c.errorf(n, "unsupported YAML tag %s; use plain strings, numbers and booleans", n.Tag)
+	c.valueErrorf(n, "unsupported YAML tag %s; use plain strings, numbers and booleans", n.Tag)
 	return nil
 }
 
+// describeKey says why k cannot be a key and what to write instead.
 func describeKey(k *yaml.Node) string {
 	switch k.Kind {
 	case yaml.MappingNode:
-		return "(a mapping)"
+		return "a mapping cannot be a key; use a name"
 	case yaml.SequenceNode:
-		return "(a list)"
+		return "a list cannot be a key; use a name"
 	}
-	if k.Tag == "!!null" {
-		return "null"
+	what := "a " + strings.TrimPrefix(k.Tag, "!!")
+	switch k.Tag {
+	case "!!int", "!!float":
+		what = "a number"
+	case "!!bool":
+		what = "a boolean"
+	case "!!null":
+		if k.Value == "" {
+			return "empty key; write a name before the colon"
+		}
+		what = "null"
 	}
-	return strconv.Quote(k.Value)
+	return fmt.Sprintf("key %s is %s, not a string; quote it: %q", k.Value, what, k.Value)
 }
 
 // identRE matches a path segment that can be shown after a dot.
 var identRE = regexp.MustCompile(`^[A-Za-z0-9_][A-Za-z0-9_-]*$`)
 
+// maxPathSegs bounds how much of a deep path an error shows.
+const maxPathSegs = 24
+
 // dotted renders path segments as links.name.key, quoting segments that are
-// not plain identifiers: links["app.conf"].dest.
+// not plain identifiers: links["app.conf"].dest. A very deep path shows its
+// first and last segments around "…".
 func dotted(segs []string) string {
 	var b strings.Builder
-	for _, s := range segs {
+	for i := 0; i < len(segs); i++ {
+		if len(segs) > maxPathSegs && i == maxPathSegs/2 {
+			b.WriteString("…")
+			i = len(segs) - maxPathSegs/2
+		}
+		s := segs[i]
 		switch {
 		case strings.HasPrefix(s, "["):
 			b.WriteString(s)
@@ -268,7 +348,10 @@ func (d *document) locate(ptr string, key bool) *yaml.Node {
 		}
 	}
 	if key && keyNode != nil {
-		return keyNode
+		n = keyNode
+	}
+	for n.Kind == yaml.AliasNode {
+		n = n.Alias
 	}
 	return n
 }
@@ -281,8 +364,12 @@ func (d *document) keys(n *yaml.Node) map[string]int {
 	if !ok {
 		idx = make(map[string]int, len(n.Content)/2)
 		for i := 0; i+1 < len(n.Content); i += 2 {
-			if _, dup := idx[n.Content[i].Value]; !dup {
-				idx[n.Content[i].Value] = i
+			k := n.Content[i]
+			if k.Kind == yaml.AliasNode {
+				k = k.Alias
+			}
+			if _, dup := idx[k.Value]; !dup {
+				idx[k.Value] = i
 			}
 		}
 		d.keyIndex[n] = idx
