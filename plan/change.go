@@ -69,6 +69,15 @@ type Plan struct {
 	StateDir string
 	// Changes are sorted by Dest.
 	Changes []Change
+	// Warnings are things a reviewer should know that are not changes.
+	Warnings []string
+	// Forget lists dests links stops tracking without touching them (links
+	// it made that someone changed since and the manifest no longer
+	// declares).
+	Forget []string
+	// ManifestDigest is the SHA-256 of the manifest file the plan was made
+	// from, hex-encoded; a saved plan is refused if the manifest changed.
+	ManifestDigest string
 }
 
 // Summary counts the plan's changes by action.

@@ -36,6 +36,19 @@ type Observed struct {
 	RootReal string
 	// Links maps each declared dest to its observation.
 	Links map[string]Observation
+	// Orphans are links earlier applies made (per the state file) whose
+	// dests the manifest no longer declares, keyed by dest.
+	Orphans map[string]Orphan
+}
+
+// Orphan is a link an earlier apply made at a dest no longer declared.
+type Orphan struct {
+	// Name is the logical name the link had.
+	Name string
+	// Recorded is the link text that apply wrote.
+	Recorded string
+	// Now is what is at the dest today.
+	Now State
 }
 
 // LinkText is the text of the symlink that makes l point at its target,
@@ -122,6 +135,29 @@ func Diff(m *manifest.Manifest, obs *Observed, id string) *Plan {
 			}
 		}
 		p.Changes = append(p.Changes, c)
+	}
+	orphans := make([]string, 0, len(obs.Orphans))
+	for d := range obs.Orphans {
+		if _, declared := obs.Links[d]; !declared {
+			orphans = append(orphans, d)
+		}
+	}
+	sort.Strings(orphans)
+	for _, d := range orphans {
+		o := obs.Orphans[d]
+		if o.Now.Type == TypeSymlink && o.Now.Link == o.Recorded {
+			p.Changes = append(p.Changes, Change{Name: o.Name, Dest: d, Action: Delete, Before: o.Now,
+				After: State{Type: TypeMissing}, Reason: "no longer declared in the manifest"})
+			continue
+		}
+		now := "nothing"
+		if o.Now.Type == TypeSymlink {
+			now = "a symlink to " + o.Now.Link
+		} else if o.Now.Type != TypeMissing {
+			now = "a " + describe(o.Now.Type)
+		}
+		p.Warnings = append(p.Warnings, fmt.Sprintf("%s (was links.%s) is no longer declared, but it changed since links made it (now %s): left alone and no longer tracked", d, o.Name, now))
+		p.Forget = append(p.Forget, d)
 	}
 	sort.Slice(p.Changes, func(i, j int) bool { return p.Changes[i].Dest < p.Changes[j].Dest })
 	return p

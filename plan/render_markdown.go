@@ -40,6 +40,9 @@ func WriteMarkdown(w io.Writer, p *Plan) error {
 		}
 		bw.printf("> [!WARNING]\n> %s.\n\n", strings.Join(parts, "; "))
 	}
+	for _, w := range p.Warnings {
+		bw.printf("> [!NOTE]\n> %s\n\n", mdCell(w))
+	}
 	if s.Changed() || s.Conflict > 0 {
 		bw.printf("| | Action | Dest | Before | After | Note |\n|---|---|---|---|---|---|\n")
 		for _, c := range p.Changes {

@@ -58,7 +58,10 @@ func WriteText(w io.Writer, p *Plan, opts TextOptions) error {
 	bw := &errWriter{w: w}
 	s := p.Summary()
 	if !s.Changed() && s.Conflict == 0 && !opts.Verbose {
-		bw.printf("No changes. %s in %s match the manifest.\n", countLinks(s.Noop), p.Root)
+		for _, w := range p.Warnings {
+			bw.printf("%s %s\n", paint(opts.Color, ansiYellow, "Warning:"), w)
+		}
+		bw.printf("No changes. %s in %s %s the manifest.\n", countLinks(s.Noop), p.Root, pluralize(s.Noop, "matches", "match"))
 		return bw.err
 	}
 	if s.Changed() {
@@ -80,6 +83,9 @@ func WriteText(w io.Writer, p *Plan, opts TextOptions) error {
 				bw.printf("%s\n", ChangeLine(&c, opts.Color))
 			}
 		}
+	}
+	for _, w := range p.Warnings {
+		bw.printf("\n%s %s\n", paint(opts.Color, ansiYellow, "Warning:"), w)
 	}
 	bw.printf("\n%s\n", SummaryLine(s))
 	if s.Conflict > 0 {

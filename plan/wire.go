@@ -11,14 +11,17 @@ import (
 const FormatVersion = 1
 
 type wirePlan struct {
-	FormatVersion int          `json:"format_version"`
-	ID            string       `json:"id,omitempty"`
-	ApplyID       string       `json:"apply_id,omitempty"`
-	Manifest      string       `json:"manifest"`
-	Root          string       `json:"root"`
-	StateDir      string       `json:"state_dir,omitempty"`
-	Changes       []wireChange `json:"changes"`
-	Summary       wireSummary  `json:"summary"`
+	FormatVersion  int          `json:"format_version"`
+	ID             string       `json:"id,omitempty"`
+	ApplyID        string       `json:"apply_id,omitempty"`
+	Manifest       string       `json:"manifest"`
+	Root           string       `json:"root"`
+	StateDir       string       `json:"state_dir,omitempty"`
+	ManifestDigest string       `json:"manifest_sha256,omitempty"`
+	Changes        []wireChange `json:"changes"`
+	Summary        wireSummary  `json:"summary"`
+	Warnings       []string     `json:"warnings,omitempty"`
+	Forget         []string     `json:"forget,omitempty"`
 }
 
 type wireChange struct {
@@ -61,14 +64,17 @@ type JSONOptions struct {
 func WriteJSON(w io.Writer, p *Plan, opts JSONOptions) error {
 	s := p.Summary()
 	out := wirePlan{
-		FormatVersion: FormatVersion,
-		ID:            p.ID,
-		ApplyID:       opts.ApplyID,
-		Manifest:      p.Manifest,
-		Root:          p.Root,
-		StateDir:      p.StateDir,
-		Changes:       make([]wireChange, len(p.Changes)),
-		Summary:       wireSummary(s),
+		FormatVersion:  FormatVersion,
+		ID:             p.ID,
+		ApplyID:        opts.ApplyID,
+		Manifest:       p.Manifest,
+		Root:           p.Root,
+		StateDir:       p.StateDir,
+		Changes:        make([]wireChange, len(p.Changes)),
+		Summary:        wireSummary(s),
+		ManifestDigest: p.ManifestDigest,
+		Warnings:       p.Warnings,
+		Forget:         p.Forget,
 	}
 	for i, c := range p.Changes {
 		wc := wireChange{

@@ -73,6 +73,9 @@ func (r *Root) Apply(p *plan.Plan, opts ApplyOptions) (*Result, error) {
 	}
 	res := &Result{ApplyID: p.ID, Errors: map[int]error{}}
 	if !s.Changed() {
+		if len(p.Forget) > 0 {
+			return res, r.updateState(p, res)
+		}
 		return res, nil
 	}
 	a := &applier{r: r, fs: fsys, p: p, res: res, touched: map[string]bool{}}
@@ -143,6 +146,9 @@ func (r *Root) Apply(p *plan.Plan, opts ApplyOptions) (*Result, error) {
 			fatal = fmt.Errorf("fsync %s: %w", d, err)
 		}
 	}
+	if err := r.updateState(p, res); err != nil && fatal == nil {
+		fatal = err
+	}
 	end := Record{Status: "end", Summary: &s}
 	if fatal != nil {
 		end.Error = fatal.Error()
@@ -160,6 +166,35 @@ func (r *Root) Apply(p *plan.Plan, opts ApplyOptions) (*Result, error) {
 		return res, fmt.Errorf("%d of %d changes failed", len(res.Errors), len(todo))
 	}
 	return res, nil
+}
+
+// updateState records in state.json the links this apply made (they are
+// links' to delete later) and drops the ones it deleted or was told to
+// forget.
+func (r *Root) updateState(p *plan.Plan, res *Result) error {
+	owned, err := r.ReadState()
+	if err != nil {
+		return err
+	}
+	for i, c := range p.Changes {
+		if _, failed := res.Errors[i]; failed {
+			continue
+		}
+		switch c.Action {
+		case plan.Create, plan.Update, plan.Replace:
+			if c.After.Type == plan.TypeSymlink {
+				owned.Links[c.Dest] = Owned{Name: c.Name, Link: c.After.Link, ApplyID: p.ID}
+			} else {
+				delete(owned.Links, c.Dest) // a rollback restored a file or folder
+			}
+		case plan.Delete:
+			delete(owned.Links, c.Dest)
+		}
+	}
+	for _, d := range p.Forget {
+		delete(owned.Links, d)
+	}
+	return r.writeState(owned)
 }
 
 // applier carries one apply's state.
