@@ -4,6 +4,8 @@ import (
 	"crypto/rand"
 	"errors"
 	"fmt"
+	"os"
+	"strings"
 	"syscall"
 	"time"
 
@@ -17,18 +19,21 @@ func (s *sys) applyCommand() *cli.Command {
 	return &cli.Command{
 		Name:      "apply",
 		Usage:     "make the changes the plan shows",
-		ArgsUsage: " ",
+		ArgsUsage: "[PLANFILE]",
 		Flags: []cli.Flag{
 			&cli.BoolFlag{Name: "auto-approve", Usage: "apply without asking"},
 			&cli.DurationFlag{Name: "lock-timeout", Value: 0, Usage: "wait up to `DURATION` for another apply's lock (e.g. 30s)"},
 		},
 		Action: func(c *cli.Context) error {
-			if c.NArg() > 0 {
-				return &usageError{msg: "apply takes no arguments yet (saved plans are not supported); name the manifest with -f"}
+			if c.NArg() > 1 {
+				return &usageError{msg: "apply takes at most one argument, a plan saved with links plan --out"}
 			}
 			g, err := s.globals(c)
 			if err != nil {
 				return err
+			}
+			if c.NArg() == 1 {
+				return s.applySaved(g, c.Args().First(), c.Duration("lock-timeout"))
 			}
 			return s.apply(g, c.Bool("auto-approve"), c.Duration("lock-timeout"))
 		},
@@ -87,6 +92,73 @@ func (s *sys) apply(g *globals, autoApprove bool, lockTimeout time.Duration) err
 		fmt.Fprintln(s.stdout)
 	}
 
+	return s.execute(g, root, p)
+}
+
+// applySaved applies a plan saved with plan --out. The saved plan is its own
+// approval; it is refused whole if it was made for another root or
+// manifest, or if any dest it would change is no longer as planned.
+func (s *sys) applySaved(g *globals, file string, lockTimeout time.Duration) error {
+	f, err := os.Open(s.abs(g.dir, file))
+	if err != nil {
+		return fmt.Errorf("read plan: %w", err)
+	}
+	p, err := plan.ReadJSON(f)
+	f.Close()
+	if err != nil {
+		return fmt.Errorf("%s: %w", file, err)
+	}
+	m, root, err := s.open(g)
+	if err != nil {
+		return err
+	}
+	defer root.Close()
+	if p.Root != m.Root {
+		return fmt.Errorf("%s was planned for root %s, but %s has root %s; nothing was changed", file, p.Root, g.file, m.Root)
+	}
+	if p.StateDir != m.StateDir {
+		return fmt.Errorf("%s was planned with state_dir %s, but %s has %s; nothing was changed", file, p.StateDir, g.file, m.StateDir)
+	}
+	if digest, err := manifestDigest(g.path); err != nil {
+		return err
+	} else if p.ManifestDigest != digest {
+		return fmt.Errorf("%s changed since %s was saved; run links plan --out %s again. Nothing was changed", g.file, file, file)
+	}
+	if s := p.Summary(); s.Conflict > 0 {
+		return withCode(exitError, &reconcile.ConflictError{Count: s.Conflict})
+	}
+	lock, err := root.Lock(lockTimeout)
+	if err != nil {
+		return err
+	}
+	defer lock.Unlock()
+	stale, err := root.CheckPlan(p)
+	if err != nil {
+		return err
+	}
+	if len(stale) > 0 {
+		var b strings.Builder
+		fmt.Fprintf(&b, "%s is stale: %s changed since it was planned; nothing was changed:", file, plural(len(stale), "dest"))
+		for _, e := range stale {
+			fmt.Fprintf(&b, "\n  %s: planned against %s, now %s", e.Dest, e.Planned, e.Observed)
+		}
+		fmt.Fprintf(&b, "\nrun links plan --out %s again", file)
+		return errors.New(b.String())
+	}
+	if g.output != "json" {
+		if err := s.printPlan(g, p); err != nil {
+			return err
+		}
+		if !p.Summary().Changed() && len(p.Forget) == 0 {
+			return nil
+		}
+		fmt.Fprintln(s.stdout)
+	}
+	return s.execute(g, root, p)
+}
+
+// execute applies p, printing progress and the outcome.
+func (s *sys) execute(g *globals, root *reconcile.Root, p *plan.Plan) error {
 	color := s.color(g)
 	opts := reconcile.ApplyOptions{}
 	if g.output != "json" {

@@ -1,8 +1,12 @@
 package main
 
 import (
+	"bytes"
 	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
+	"os"
 	"time"
 
 	"github.com/urfave/cli/v2"
@@ -19,6 +23,7 @@ func (s *sys) planCommand() *cli.Command {
 		ArgsUsage: " ",
 		Flags: []cli.Flag{
 			&cli.BoolFlag{Name: "detailed-exitcode", Usage: "exit 2 when there are changes to make, 0 when none"},
+			&cli.StringFlag{Name: "out", Usage: "save the plan to `FILE` for links apply FILE"},
 		},
 		Action: func(c *cli.Context) error {
 			if c.NArg() > 0 {
@@ -41,6 +46,14 @@ func (s *sys) planCommand() *cli.Command {
 				return err
 			}
 			sum := p.Summary()
+			if out := c.String("out"); out != "" {
+				if sum.Conflict > 0 {
+					return withCode(exitError, fmt.Errorf("plan not saved to %s: %w", out, &reconcile.ConflictError{Count: sum.Conflict}))
+				}
+				if err := s.savePlan(g, p, out); err != nil {
+					return err
+				}
+			}
 			if sum.Conflict > 0 {
 				return withCode(exitError, &reconcile.ConflictError{Count: sum.Conflict})
 			}
@@ -50,6 +63,36 @@ func (s *sys) planCommand() *cli.Command {
 			return nil
 		},
 	}
+}
+
+// savePlan writes p, with the manifest's digest, to out.
+func (s *sys) savePlan(g *globals, p *plan.Plan, out string) error {
+	digest, err := manifestDigest(g.path)
+	if err != nil {
+		return err
+	}
+	p.ManifestDigest = digest
+	var b bytes.Buffer
+	if err := plan.WriteJSON(&b, p, plan.JSONOptions{}); err != nil {
+		return err
+	}
+	if err := os.WriteFile(s.abs(g.dir, out), b.Bytes(), 0o644); err != nil {
+		return fmt.Errorf("save plan: %w", err)
+	}
+	if g.output == "text" {
+		fmt.Fprintf(s.stdout, "\nSaved the plan to %s. To make exactly these changes, run:\n  links apply %s\n", out, out)
+	}
+	return nil
+}
+
+// manifestDigest is the hex SHA-256 of the manifest file.
+func manifestDigest(path string) (string, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return "", fmt.Errorf("read manifest: %w", err)
+	}
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:]), nil
 }
 
 // open loads the manifest and opens its root.
