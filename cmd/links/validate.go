@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"strings"
 
 	"github.com/urfave/cli/v2"
 
@@ -25,9 +26,32 @@ func (s *sys) validateCommand() *cli.Command {
 				return err
 			}
 			m, err := s.load(g)
+			if err == nil {
+				err = policyErrors(m)
+			}
+			if err != nil {
+				m = nil
+			}
 			return s.printValidate(g, m, err)
 		},
 	}
+}
+
+// policyErrors reports the declared targets that their allow globs refuse:
+// plan would make them conflicts, so validate says so up front.
+func policyErrors(m *manifest.Manifest) error {
+	var list manifest.ErrorList
+	for i := range m.Links {
+		l := &m.Links[i]
+		if !l.Allowed(m.Root) {
+			list = append(list, &manifest.Error{File: m.File, Line: l.Pos.Line, Col: l.Pos.Col, Path: "links." + l.Name + ".target",
+				Msg: fmt.Sprintf("target %q is not allowed by allow: [%s]; fix the target or the allow list", l.Target, strings.Join(l.Allow, ", "))})
+		}
+	}
+	if len(list) > 0 {
+		return list
+	}
+	return nil
 }
 
 // load reads the manifest named by the global flags.
