@@ -49,6 +49,10 @@ type Change struct {
 	// Needs is the dest of another declared link that this link's target
 	// goes through; apply makes that one first.
 	Needs string
+	// Restore, set only by rollback, is the backup (relative to root) that
+	// a replace moves back into dest in place of the link there; After then
+	// has the backup's type (file or dir).
+	Restore string
 }
 
 // Summary counts the changes by action.
@@ -75,6 +79,8 @@ type Plan struct {
 	// it made that someone changed since and the manifest no longer
 	// declares).
 	Forget []string
+	// RollbackOf, for a rollback, is the id of the apply it undoes.
+	RollbackOf string
 	// ManifestDigest is the SHA-256 of the manifest file the plan was made
 	// from, hex-encoded; a saved plan is refused if the manifest changed.
 	ManifestDigest string

@@ -32,14 +32,14 @@ func ReadJSON(r io.Reader) (*Plan, error) {
 	case !validName(w.ID):
 		return nil, fmt.Errorf("saved plan has an invalid id %q", w.ID)
 	}
-	p := &Plan{ID: w.ID, Manifest: w.Manifest, Root: w.Root, StateDir: w.StateDir, ManifestDigest: w.ManifestDigest,
+	p := &Plan{ID: w.ID, RollbackOf: w.RollbackOf, Manifest: w.Manifest, Root: w.Root, StateDir: w.StateDir, ManifestDigest: w.ManifestDigest,
 		Warnings: w.Warnings, Forget: w.Forget, Changes: make([]Change, 0, len(w.Changes))}
 	if !cleanRel(p.StateDir) {
 		return nil, fmt.Errorf("saved plan: state_dir %q is not a clean path under root", p.StateDir)
 	}
 	for i, wc := range w.Changes {
 		c := Change{Name: wc.Name, Dest: wc.Dest, Action: wc.Action, Before: State(wc.Before), After: State(wc.After),
-			Backup: wc.Backup, Reason: wc.Reason, Parents: wc.Parents, Needs: wc.Needs}
+			Backup: wc.Backup, Reason: wc.Reason, Parents: wc.Parents, Needs: wc.Needs, Restore: wc.Restore}
 		if err := checkChange(&c, p.StateDir); err != nil {
 			return nil, fmt.Errorf("saved plan: change %d (%q): %w", i, wc.Dest, err)
 		}
@@ -73,8 +73,13 @@ func checkChange(c *Change, stateDir string) error {
 	if (c.Action == Create || c.Action == Update) && c.After.Type != TypeSymlink {
 		return fmt.Errorf("%s must make a symlink", c.Action)
 	}
-	if c.Backup != "" && (!cleanRel(c.Backup) || !strings.HasPrefix(c.Backup, stateDir+"/backups/")) {
-		return fmt.Errorf("backup %q is not under %s/backups", c.Backup, stateDir)
+	for _, b := range []string{c.Backup, c.Restore} {
+		if b != "" && (!cleanRel(b) || !strings.HasPrefix(b, stateDir+"/backups/")) {
+			return fmt.Errorf("backup %q is not under %s/backups", b, stateDir)
+		}
+	}
+	if c.Restore != "" && (c.Action != Replace || (c.After.Type != TypeFile && c.After.Type != TypeDir)) {
+		return fmt.Errorf("a restore must be a replace by a file or folder")
 	}
 	for _, p := range c.Parents {
 		if !cleanRel(p) {

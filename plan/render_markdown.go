@@ -66,6 +66,9 @@ func mdRow(bw *errWriter, c *Change) {
 	if c.Backup != "" {
 		note = strings.TrimSpace(note + " backup: " + "`" + mdCode(c.Backup) + "`")
 	}
+	if c.Restore != "" {
+		note = strings.TrimSpace(note + " restored from " + "`" + mdCode(c.Restore) + "`")
+	}
 	bw.printf("| %s | %s | `%s` | %s | %s | %s |\n", mdEmoji(c.Action), c.Action, mdCode(c.Dest), mdState(c.Before), mdState(c.After), mdCell(note))
 }
 

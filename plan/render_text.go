@@ -104,10 +104,12 @@ func ChangeLine(c *Change, color bool) string {
 	b.WriteString(paint(color, c.Action.color(), sym))
 	b.WriteString(" ")
 	b.WriteString(quotePath(c.Dest))
-	switch c.Action {
-	case Delete:
+	switch {
+	case c.Restore != "":
+		fmt.Fprintf(&b, " (%s restored from %s; was -> %s)", describe(c.After.Type), quotePath(c.Restore), quotePath(c.Before.Link))
+	case c.Action == Delete:
 		b.WriteString(" (was -> " + quotePath(c.Before.Link) + ")")
-	case Noop, Create, Update, Replace, Conflict:
+	default:
 		b.WriteString(" -> " + quotePath(c.After.Link))
 	}
 	switch c.Action {
@@ -134,10 +136,12 @@ func DoneLine(c *Change, err error, color bool) string {
 			strings.Repeat(" ", 16) + paint(color, ansiRed, err.Error())
 	}
 	line := "  " + paint(color, c.Action.color(), fmt.Sprintf("%3s %-9s", c.Action.Symbol(), past)) + " " + quotePath(c.Dest)
-	switch c.Action {
-	case Delete:
+	switch {
+	case c.Restore != "":
+		return line + " (" + describe(c.After.Type) + " restored from " + quotePath(c.Restore) + ")"
+	case c.Action == Delete:
 		return line
-	case Replace:
+	case c.Action == Replace:
 		if c.Backup != "" {
 			return line + " -> " + quotePath(c.After.Link) + " (backup: " + quotePath(c.Backup) + ")"
 		}

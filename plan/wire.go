@@ -14,6 +14,7 @@ type wirePlan struct {
 	FormatVersion  int          `json:"format_version"`
 	ID             string       `json:"id,omitempty"`
 	ApplyID        string       `json:"apply_id,omitempty"`
+	RollbackOf     string       `json:"rollback_of,omitempty"`
 	Manifest       string       `json:"manifest"`
 	Root           string       `json:"root"`
 	StateDir       string       `json:"state_dir,omitempty"`
@@ -34,6 +35,7 @@ type wireChange struct {
 	Reason  string    `json:"reason"`
 	Parents []string  `json:"parents,omitempty"`
 	Needs   string    `json:"needs,omitempty"`
+	Restore string    `json:"restore,omitempty"`
 	Error   string    `json:"error,omitempty"`
 }
 
@@ -68,6 +70,7 @@ func WriteJSON(w io.Writer, p *Plan, opts JSONOptions) error {
 		ID:             p.ID,
 		ApplyID:        opts.ApplyID,
 		Manifest:       p.Manifest,
+		RollbackOf:     p.RollbackOf,
 		Root:           p.Root,
 		StateDir:       p.StateDir,
 		Changes:        make([]wireChange, len(p.Changes)),
@@ -80,7 +83,7 @@ func WriteJSON(w io.Writer, p *Plan, opts JSONOptions) error {
 		wc := wireChange{
 			Name: c.Name, Dest: c.Dest, Action: c.Action,
 			Before: wireState(c.Before), After: wireState(c.After),
-			Backup: c.Backup, Reason: c.Reason, Parents: c.Parents, Needs: c.Needs,
+			Backup: c.Backup, Reason: c.Reason, Parents: c.Parents, Needs: c.Needs, Restore: c.Restore,
 		}
 		if err := opts.Errors[i]; err != nil {
 			wc.Error = err.Error()

@@ -86,7 +86,7 @@ func (r *Root) Apply(p *plan.Plan, opts ApplyOptions) (*Result, error) {
 	}
 	defer j.close()
 	a.j = j
-	j.add(Record{Status: "begin", Actor: &actor, Manifest: p.Manifest, Summary: &s})
+	j.add(Record{Status: "begin", Actor: &actor, Manifest: p.Manifest, Summary: &s, RollbackOf: p.RollbackOf})
 	if err := j.flush(true); err != nil {
 		return nil, err
 	}
@@ -108,7 +108,11 @@ func (r *Root) Apply(p *plan.Plan, opts ApplyOptions) (*Result, error) {
 			if c.Action == plan.Update || c.Action == plan.Replace {
 				temps[i] = tempName(path.Base(c.Dest))
 			}
-			j.add(Record{Status: "intent", Name: c.Name, Dest: c.Dest, Action: c.Action.String(), Before: &c.Before, After: &c.After, Backup: c.Backup, Temp: temps[i]})
+			backup := c.Backup
+			if c.Restore != "" {
+				backup = c.Restore
+			}
+			j.add(Record{Status: "intent", Name: c.Name, Dest: c.Dest, Action: c.Action.String(), Before: &c.Before, After: &c.After, Backup: backup, Temp: temps[i]})
 		}
 		// The intents are durable before any of their mutations is made.
 		if err := j.flush(true); err != nil {
@@ -304,6 +308,9 @@ func (a *applier) update(c *plan.Change, dir, name, tmp string) error {
 // undone. Without it, see replaceFallback.
 func (a *applier) replace(c *plan.Change, dir, name, tmp string) error {
 	a.touched[dir] = true
+	if c.Restore != "" {
+		return a.restore(c, dir, name, tmp)
+	}
 	if err := a.fs.Symlink(c.After.Link, dir, tmp); err != nil {
 		return err
 	}
@@ -334,6 +341,50 @@ func (a *applier) replace(c *plan.Change, dir, name, tmp string) error {
 		}
 		_ = a.fs.Remove(dir, tmp)
 		return err
+	}
+	return nil
+}
+
+// restore moves the backup c.Restore back into dest, where a link is now
+// (a rollback of a replace). The backup comes in under a temporary name,
+// then takes the link's place with RENAME_EXCHANGE, and the link is
+// removed. Without exchange, a file is renamed over the link (atomic); a
+// folder can only replace the link after the link is removed (a short
+// window where dest is missing). On failure the entry goes back to its
+// backup.
+func (a *applier) restore(c *plan.Change, dir, name, tmp string) error {
+	bdir, bname := path.Dir(c.Restore), path.Base(c.Restore)
+	a.touched[bdir] = true
+	if err := a.fs.Move(bdir, bname, dir, tmp); err != nil {
+		return fmt.Errorf("bring back %s: %w", c.Restore, err)
+	}
+	back := func(err error) error {
+		if uerr := a.fs.Move(dir, tmp, bdir, bname); uerr != nil {
+			return fmt.Errorf("%w; moving it back to the backup also failed (%v): it is at %s", err, uerr, path.Join(dir, tmp))
+		}
+		return err
+	}
+	err := a.fs.Exchange(dir, tmp, name)
+	switch {
+	case err == nil:
+		// tmp is now the old link.
+		return a.fs.Remove(dir, tmp)
+	case !errors.Is(err, ErrExchangeUnsupported):
+		return back(err)
+	case c.After.Type != plan.TypeDir:
+		if err := a.fs.Rename(dir, tmp, name); err != nil {
+			return back(err)
+		}
+		return nil
+	}
+	if err := a.fs.Remove(dir, name); err != nil {
+		return back(err)
+	}
+	if err := a.fs.Rename(dir, tmp, name); err != nil {
+		if lerr := a.fs.Symlink(c.Before.Link, dir, name); lerr != nil {
+			return fmt.Errorf("%w; and the link could not be put back (%v): the folder is at %s", err, lerr, path.Join(dir, tmp))
+		}
+		return back(err)
 	}
 	return nil
 }

@@ -40,20 +40,22 @@ func CurrentActor() Actor {
 // apply; "intent" is written (and fsynced) before a mutation, "done" or
 // "failed" after it.
 type Record struct {
-	ApplyID  string        `json:"apply_id"`
-	Time     string        `json:"time"` // RFC 3339, UTC
-	Status   string        `json:"status"`
-	Actor    *Actor        `json:"actor,omitempty"`
-	Manifest string        `json:"manifest,omitempty"`
-	Name     string        `json:"name,omitempty"`
-	Dest     string        `json:"dest,omitempty"`
-	Action   string        `json:"action,omitempty"`
-	Before   *plan.State   `json:"before,omitempty"`
-	After    *plan.State   `json:"after,omitempty"`
-	Backup   string        `json:"backup,omitempty"`
-	Temp     string        `json:"temp,omitempty"` // temporary name used in dest's folder
-	Error    string        `json:"error,omitempty"`
-	Summary  *plan.Summary `json:"summary,omitempty"`
+	ApplyID  string `json:"apply_id"`
+	Time     string `json:"time"` // RFC 3339, UTC
+	Status   string `json:"status"`
+	Actor    *Actor `json:"actor,omitempty"`
+	Manifest string `json:"manifest,omitempty"`
+	// RollbackOf, on a begin record, is the apply a rollback undoes.
+	RollbackOf string        `json:"rollback_of,omitempty"`
+	Name       string        `json:"name,omitempty"`
+	Dest       string        `json:"dest,omitempty"`
+	Action     string        `json:"action,omitempty"`
+	Before     *plan.State   `json:"before,omitempty"`
+	After      *plan.State   `json:"after,omitempty"`
+	Backup     string        `json:"backup,omitempty"`
+	Temp       string        `json:"temp,omitempty"` // temporary name used in dest's folder
+	Error      string        `json:"error,omitempty"`
+	Summary    *plan.Summary `json:"summary,omitempty"`
 }
 
 // journal appends records to state_dir/journal.jsonl.

@@ -1,0 +1,123 @@
+package reconcile
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"path"
+	"sort"
+
+	"github.com/linksdev/links/plan"
+)
+
+// Mutation is one change an earlier apply made (or meant to make), as its
+// journal recorded it.
+type Mutation struct {
+	Name   string
+	Dest   string
+	Action string
+	Before plan.State
+	After  plan.State
+	// Backup is where a displaced entry went (or, for a restore, where it
+	// came from).
+	Backup string
+}
+
+// RollbackPlan plans the inverse of apply `of`, whose mutations are muts in
+// the order they were journaled: links it created are deleted, links it
+// retargeted get their old text back, files and folders it displaced come
+// back from their backups, links it deleted are made again, and a restore
+// is displaced again (to a new backup). A dest that is no longer what the
+// apply left is a conflict, so the rollback cannot be applied until it is
+// resolved; a mutation that never happened (dest still as before it) is
+// skipped. The plan's ID is id; it is applied like any plan.
+func (r *Root) RollbackPlan(of string, muts []Mutation, id, manifestName string) (*plan.Plan, error) {
+	p := &plan.Plan{ID: id, RollbackOf: of, Manifest: manifestName, Root: r.Path, StateDir: r.StateDir}
+	seen := map[string]bool{}
+	for i := len(muts) - 1; i >= 0; i-- {
+		m := muts[i]
+		if seen[m.Dest] || !cleanDest(m.Dest) {
+			continue
+		}
+		seen[m.Dest] = true
+		now, missing, err := r.observeDest(m.Dest)
+		if err != nil {
+			return nil, err
+		}
+		if sameState(now, m.Before) && !sameState(m.Before, m.After) {
+			continue // never happened, or already undone
+		}
+		c := plan.Change{Name: m.Name, Dest: m.Dest, Before: now, After: m.Before}
+		switch {
+		case !sameState(now, m.After):
+			c.Action = plan.Conflict
+			c.Reason = fmt.Sprintf("changed since apply %s (it left %s, now %s); rollback will not touch it: restore it by hand or apply again", of, showState(m.After), showState(now))
+		case m.After.Type == plan.TypeSymlink && m.Before.Type == plan.TypeMissing:
+			c.Action = plan.Delete
+			c.Reason = "created by apply " + of
+		case m.After.Type == plan.TypeSymlink && m.Before.Type == plan.TypeSymlink:
+			c.Action = plan.Update
+		case m.After.Type == plan.TypeSymlink:
+			c.After = plan.State{Type: m.Before.Type}
+			if m.Backup == "" {
+				c.Action = plan.Conflict
+				c.Reason = fmt.Sprintf("the %s apply %s displaced was deleted (backup: false) and cannot be restored", describeType(m.Before.Type), of)
+				break
+			}
+			st, _, err := r.observeDest(m.Backup)
+			if err != nil {
+				return nil, err
+			}
+			if st.Type != m.Before.Type {
+				c.Action = plan.Conflict
+				c.Reason = fmt.Sprintf("its backup %s is gone or changed (now %s); restore it by hand", m.Backup, showState(st))
+				break
+			}
+			c.Action, c.Restore = plan.Replace, m.Backup
+		case m.After.Type == plan.TypeMissing && m.Before.Type == plan.TypeSymlink:
+			c.Action, c.Parents = plan.Create, missing
+			c.Reason = "deleted by apply " + of
+		case m.Before.Type == plan.TypeSymlink:
+			// A file or folder an earlier rollback restored: displace it again.
+			c.Action = plan.Replace
+			c.Backup = path.Join(r.StateDir, "backups", id, m.Dest)
+		default:
+			c.Action = plan.Conflict
+			c.Reason = fmt.Sprintf("cannot undo %s of %s to %s", m.Action, showState(m.Before), showState(m.After))
+		}
+		p.Changes = append(p.Changes, c)
+	}
+	sort.Slice(p.Changes, func(i, j int) bool { return p.Changes[i].Dest < p.Changes[j].Dest })
+	return p, nil
+}
+
+// observeDest lstats a dest (relative to root) and returns what is there
+// and which parent folders are missing.
+func (r *Root) observeDest(dest string) (plan.State, []string, error) {
+	now := plan.State{Type: plan.TypeMissing}
+	info := r.resolveDir(path.Dir(dest))
+	if info.problem != "" {
+		return plan.State{Type: plan.TypeOther}, nil, nil
+	}
+	if len(info.missing) > 0 {
+		return now, info.missing, nil
+	}
+	st, err := r.fs.Lstat(info.real, path.Base(dest))
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return now, nil, nil
+	case err != nil:
+		return now, nil, fmt.Errorf("observe %s: %w", dest, err)
+	}
+	return plan.State{Type: st.Type, Link: st.Link, Identity: st.Identity}, nil, nil
+}
+
+// sameState compares type and link text (not identity: a restored folder
+// keeps its inode but its mtime may move).
+func sameState(a, b plan.State) bool {
+	return a.Type == b.Type && a.Link == b.Link
+}
+
+func cleanDest(d string) bool {
+	return d != "" && d != "." && path.Clean(d) == d && !path.IsAbs(d) && d != ".." && !(len(d) > 2 && d[:3] == "../")
+}
