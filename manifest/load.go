@@ -7,6 +7,7 @@ import (
 	"path"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -213,27 +214,10 @@ func (d *document) build(opts Options, bad map[string]bool) *Manifest {
 
 	// links, in the order they are written, so that a duplicate dest is
 	// reported at the later one.
-	links, _ := top["links"].(map[string]any)
-	type named struct {
-		name string
-		pos  Pos
+	if _, ok := top["links"].(map[string]any); !ok {
+		d.links = nil // links: is not a mapping (reported)
 	}
-	order := make([]named, 0, len(links))
-	for name := range links {
-		n := d.locate("/links/"+escapePointer(name), true)
-		order = append(order, named{name, Pos{n.Line, n.Column}})
-	}
-	sort.Slice(order, func(i, j int) bool {
-		a, b := order[i].pos, order[j].pos
-		if a.Line != b.Line {
-			return a.Line < b.Line
-		}
-		if a.Col != b.Col {
-			return a.Col < b.Col
-		}
-		return order[i].name < order[j].name
-	})
-	byDest := make(map[string]*Link, len(order))
+	byDest := make(map[string]int, len(d.links))
 	manifestRel := ""
 	if rootOK {
 		if abs, err := filepath.Abs(filepath.Join(opts.Dir, filepath.Base(d.file))); err == nil {
@@ -242,19 +226,20 @@ func (d *document) build(opts Options, bad map[string]bool) *Manifest {
 			}
 		}
 	}
-	m.Links = make([]Link, 0, len(order))
-	for _, o := range order {
-		ptr := "/links/" + escapePointer(o.name)
-		raw, ok := links[o.name].(map[string]any)
+	m.Links = make([]Link, 0, len(d.links))
+	for _, e := range d.links {
+		ptr := "/links/" + escapePointer(e.name)
+		raw, ok := e.value.(map[string]any)
 		if !ok || bad[ptr] {
 			continue
 		}
-		l, ok := d.buildLink(o.name, ptr, raw, defaults, x, m, bad)
+		l, ok := d.buildLink(e.name, ptr, raw, defaults, x, m, bad)
 		if !ok {
 			continue
 		}
-		l.Pos = o.pos
-		if other, dup := byDest[l.Dest]; dup {
+		l.Pos = Pos{Line: e.key.Line, Col: e.key.Column}
+		if i, dup := byDest[l.Dest]; dup {
+			other := &m.Links[i]
 			d.errorAt(ptr+"/dest", false, "dest %q is also declared by %s (line %d); each dest may have only one link", l.Dest, dotted([]string{"links", other.Name}), other.Pos.Line)
 			continue
 		}
@@ -267,11 +252,33 @@ func (d *document) build(opts Options, bad map[string]bool) *Manifest {
 			d.errorAt(ptr+"/dest", false, "dest %q is a folder holding the manifest file; choose another dest", l.Dest)
 			continue
 		}
+		byDest[l.Dest] = len(m.Links)
 		m.Links = append(m.Links, l)
-		byDest[l.Dest] = &m.Links[len(m.Links)-1]
 	}
-	sort.Slice(m.Links, func(i, j int) bool { return m.Links[i].Dest < m.Links[j].Dest })
+	m.Links = sortByDest(m.Links)
 	return m
+}
+
+// sortByDest returns links sorted by Dest. It sorts small (dest, index)
+// pairs rather than moving whole Links around.
+func sortByDest(links []Link) []Link {
+	if slices.IsSortedFunc(links, func(a, b Link) int { return strings.Compare(a.Dest, b.Dest) }) {
+		return links
+	}
+	type key struct {
+		dest string
+		i    int
+	}
+	keys := make([]key, len(links))
+	for i := range links {
+		keys[i] = key{links[i].Dest, i}
+	}
+	slices.SortFunc(keys, func(a, b key) int { return strings.Compare(a.dest, b.dest) })
+	out := make([]Link, len(links))
+	for i, k := range keys {
+		out[i] = links[k.i]
+	}
+	return out
 }
 
 func (d *document) buildLink(name, ptr string, raw, defaults map[string]any, x *expander, m *Manifest, bad map[string]bool) (Link, bool) {
@@ -284,10 +291,10 @@ func (d *document) buildLink(name, ptr string, raw, defaults map[string]any, x *
 	}
 	get := func(key string) (any, bool) {
 		if v, ok := raw[key]; ok {
-			return v, !bad[ptr+"/"+key]
+			return v, len(bad) == 0 || !bad[ptr+"/"+key]
 		}
 		if v, ok := defaults[key]; ok {
-			return v, !bad["/defaults/"+key]
+			return v, len(bad) == 0 || !bad["/defaults/"+key]
 		}
 		return nil, false
 	}
@@ -338,7 +345,7 @@ func (d *document) buildLink(name, ptr string, raw, defaults map[string]any, x *
 	}
 
 	// dest
-	if bad[ptr+"/dest"] || bad[ptr+"/target"] {
+	if len(bad) > 0 && (bad[ptr+"/dest"] || bad[ptr+"/target"]) {
 		return l, false
 	}
 	rawDest := str(raw["dest"])
@@ -384,7 +391,7 @@ func (d *document) buildLink(name, ptr string, raw, defaults map[string]any, x *
 	default:
 		l.Target = path.Clean(filepath.ToSlash(target))
 	}
-	if okAll && (d.rootOK || !l.TargetAbsolute) && l.TargetPath(m.Root) == filepath.Join(m.Root, filepath.FromSlash(l.Dest)) {
+	if okAll && (l.Target == l.Dest || l.TargetAbsolute && d.rootOK && l.Target == filepath.Join(m.Root, filepath.FromSlash(l.Dest))) {
 		d.errorAt(ptr+"/target", false, "target %q is the link's own dest, which would be a loop; point it elsewhere", rawTarget)
 		okAll = false
 	}
@@ -480,6 +487,9 @@ func (l *Link) Allowed(root string) bool {
 }
 
 func escapePointer(s string) string {
+	if !strings.ContainsAny(s, "~/") {
+		return s
+	}
 	return strings.ReplaceAll(strings.ReplaceAll(s, "~", "~0"), "/", "~1")
 }
 

@@ -29,12 +29,22 @@ type document struct {
 	rootOK bool
 	// badValues holds the pointers of scalars the conversion rejected.
 	badValues map[string]bool
+	// links holds the entries of the top-level links mapping in document
+	// order (first of duplicates only).
+	links []entry
 	// keyIndex caches, per mapping node, the index of each key in Content,
 	// built only when an error's pointer must be mapped to a position.
 	keyIndex map[*yaml.Node]map[string]int
 }
 
 const emptyMsg = "the manifest is empty; start it with \"version: 1\" and a \"links:\" mapping"
+
+// entry is one name: value pair of the links mapping.
+type entry struct {
+	name  string
+	key   *yaml.Node
+	value any
+}
 
 // parseYAML parses data into a node tree. A syntax error becomes a
 // positioned Error. yaml.v3 is not trusted to never panic on hostile input:
@@ -160,7 +170,12 @@ func (c *converter) convert(n *yaml.Node) (any, error) {
 			c.errorf(n, "unsupported YAML tag %s; remove it", n.Tag)
 		}
 		m := make(map[string]any, len(n.Content)/2)
-		seen := make(map[string]*yaml.Node, len(n.Content)/2)
+		// The links mapping's entries are also kept in document order,
+		// with their key nodes, for build.
+		isLinks := len(c.path) == 1 && c.path[0] == "links"
+		if isLinks {
+			c.d.links = make([]entry, 0, len(n.Content)/2)
+		}
 		for i := 0; i+1 < len(n.Content); i += 2 {
 			k, vn := n.Content[i], n.Content[i+1]
 			if k.Kind == yaml.AliasNode {
@@ -174,13 +189,12 @@ func (c *converter) convert(n *yaml.Node) (any, error) {
 				c.errorf(k, "%s", describeKey(k))
 				continue
 			}
-			if prev, dup := seen[k.Value]; dup {
+			if _, dup := m[k.Value]; dup {
 				c.path = append(c.path, k.Value)
-				c.errorf(k, "duplicate key %q (first at line %d); remove one", k.Value, prev.Line)
+				c.errorf(k, "duplicate key %q (first at line %d); remove one", k.Value, firstKey(n, k.Value).Line)
 				c.path = c.path[:len(c.path)-1]
 				continue
 			}
-			seen[k.Value] = k
 			c.path = append(c.path, k.Value)
 			v, err := c.convert(vn)
 			c.path = c.path[:len(c.path)-1]
@@ -188,6 +202,9 @@ func (c *converter) convert(n *yaml.Node) (any, error) {
 				return nil, err
 			}
 			m[k.Value] = v
+			if isLinks {
+				c.d.links = append(c.d.links, entry{name: k.Value, key: k, value: v})
+			}
 		}
 		return m, nil
 	case yaml.DocumentNode:
@@ -196,6 +213,20 @@ func (c *converter) convert(n *yaml.Node) (any, error) {
 		}
 	}
 	return nil, nil
+}
+
+// firstKey returns the first key node of mapping n named name.
+func firstKey(n *yaml.Node, name string) *yaml.Node {
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k := n.Content[i]
+		if k.Kind == yaml.AliasNode {
+			k = k.Alias
+		}
+		if stringKey(k) && k.Value == name {
+			return k
+		}
+	}
+	return n
 }
 
 // stringKey reports whether k can be a mapping key: a string scalar. An

@@ -29,6 +29,7 @@ func JSON() []byte { return bytes.Clone(raw) }
 type compiled struct {
 	schema *jsonschema.Schema
 	doc    any
+	quick  *quick // nil if the schema uses a keyword the quick check lacks
 }
 
 var load = sync.OnceValues(func() (*compiled, error) {
@@ -45,7 +46,8 @@ var load = sync.OnceValues(func() (*compiled, error) {
 	if err := json.Unmarshal(raw, &doc); err != nil {
 		return nil, fmt.Errorf("schema: decode: %w", err)
 	}
-	return &compiled{schema: s, doc: doc}, nil
+	q, _ := compileQuick(doc) // on error, every document gets the full check
+	return &compiled{schema: s, doc: doc, quick: q}, nil
 })
 
 // Violation is one place where a document breaks the schema.
@@ -69,6 +71,21 @@ func Validate(v any) ([]Violation, error) {
 	if err != nil {
 		return nil, err
 	}
+	if c.quick != nil && c.quick.valid(v) {
+		return nil, nil
+	}
+	return c.validate(v)
+}
+
+// validate runs the full validator and words every violation.
+func (c *compiled) validate(v any) (out []Violation, err error) {
+	defer func() {
+		// jsonschema panics on values outside its JSON model; that is a
+		// bug in the caller's conversion, but must not crash the tool.
+		if r := recover(); r != nil {
+			out, err = nil, fmt.Errorf("schema: validate: %v", r)
+		}
+	}()
 	err = c.schema.Validate(v)
 	if err == nil {
 		return nil, nil
@@ -77,7 +94,6 @@ func Validate(v any) ([]Violation, error) {
 	if !errors.As(err, &ve) {
 		return nil, fmt.Errorf("schema: validate: %w", err)
 	}
-	var out []Violation
 	seen := map[Violation]bool{}
 	var walk func(e *jsonschema.ValidationError)
 	walk = func(e *jsonschema.ValidationError) {
@@ -119,10 +135,14 @@ func (c *compiled) explain(e *jsonschema.ValidationError, inst any) []Violation 
 		var out []Violation
 		for k := range obj {
 			if !contains(allowed, k) {
+				hint := ""
+				if near := nearest(k, allowed); near != "" {
+					hint = fmt.Sprintf("did you mean %q? ", near)
+				}
 				out = append(out, Violation{
 					Pointer: e.InstanceLocation + "/" + escape(k),
 					Key:     true,
-					Message: fmt.Sprintf("unknown key %q; allowed keys: %s", k, strings.Join(allowed, ", ")),
+					Message: fmt.Sprintf("unknown key %q; %sallowed keys: %s", k, hint, strings.Join(allowed, ", ")),
 				})
 			}
 		}
@@ -134,15 +154,18 @@ func (c *compiled) explain(e *jsonschema.ValidationError, inst any) []Violation 
 		var out []Violation
 		for _, r := range toStrings(param) {
 			if _, ok := obj[r]; !ok {
-				out = append(out, Violation{Pointer: e.InstanceLocation, Key: true, Message: fmt.Sprintf("missing required key %q", r)})
+				out = append(out, Violation{Pointer: e.InstanceLocation, Key: true, Message: fmt.Sprintf("missing required key %q; %s", r, requiredHint(r))})
 			}
 		}
 		if len(out) > 0 {
 			return out
 		}
 	case "enum":
-		return []Violation{{Pointer: e.InstanceLocation, Message: fmt.Sprintf("%s is not one of %s", show(val), strings.Join(toStrings(param), ", "))}}
+		return []Violation{{Pointer: e.InstanceLocation, Message: fmt.Sprintf("%s is not allowed; use one of: %s", show(val), strings.Join(toStrings(param), ", "))}}
 	case "const":
+		if s, ok := val.(string); ok && s == show(param) {
+			return []Violation{{Pointer: e.InstanceLocation, Message: fmt.Sprintf("%s is a string; write %s without quotes", show(val), s)}}
+		}
 		return []Violation{{Pointer: e.InstanceLocation, Message: fmt.Sprintf("%s is not supported; the only allowed value is %s", show(val), show(param))}}
 	case "type":
 		want := toStrings(param)
@@ -150,6 +173,9 @@ func (c *compiled) explain(e *jsonschema.ValidationError, inst any) []Violation 
 			want = []string{s}
 		}
 		msg := fmt.Sprintf("expected %s, got %s", strings.Join(articles(want), " or "), article(typeOf(val)))
+		if contains(want, "boolean") && len(want) == 1 {
+			msg += "; write true or false"
+		}
 		if contains(want, "string") && val != nil {
 			if _, isMap := val.(map[string]any); !isMap {
 				if _, isList := val.([]any); !isList {
@@ -237,6 +263,69 @@ func toStrings(v any) []string {
 		out = append(out, fmt.Sprint(x))
 	}
 	return out
+}
+
+// requiredHint says what to add for a missing required key.
+func requiredHint(key string) string {
+	switch key {
+	case "version":
+		return "add version: 1"
+	case "links":
+		return "add a links: mapping of name -> {dest, target}"
+	case "dest":
+		return "add dest: (where the link lives, under root)"
+	case "target":
+		return "add target: (what the link points to)"
+	}
+	return "add it"
+}
+
+// nearest returns the allowed key closest to k, if it is a likely typo
+// (at most 2 edits, and fewer than half of k's letters).
+func nearest(k string, allowed []string) string {
+	best, bestD := "", 3
+	for _, a := range allowed {
+		if d := editDistance(strings.ToLower(k), a); d < bestD && 2*d < len(a) {
+			best, bestD = a, d
+		}
+	}
+	return best
+}
+
+// editDistance is the edit distance counting a swap of two neighbouring
+// letters as one edit (optimal string alignment); it gives up at 3.
+func editDistance(a, b string) int {
+	if len(a) > 64 || len(b) > 64 || abs(len(a)-len(b)) > 2 {
+		return 3
+	}
+	d := make([][]int, len(a)+1)
+	for i := range d {
+		d[i] = make([]int, len(b)+1)
+		d[i][0] = i
+	}
+	for j := range d[0] {
+		d[0][j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			d[i][j] = min(d[i-1][j]+1, d[i][j-1]+1, d[i-1][j-1]+cost)
+			if i > 1 && j > 1 && a[i-1] == b[j-2] && a[i-2] == b[j-1] {
+				d[i][j] = min(d[i][j], d[i-2][j-2]+1)
+			}
+		}
+	}
+	return d[len(a)][len(b)]
+}
+
+func abs(x int) int {
+	if x < 0 {
+		return -x
+	}
+	return x
 }
 
 func contains(list []string, s string) bool {
