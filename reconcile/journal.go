@@ -69,6 +69,9 @@ type journal struct {
 
 func (r *Root) openJournal(id string, now func() time.Time) (*journal, error) {
 	p := path.Join(r.StateDir, JournalFile)
+	if err := r.fs.MkdirAll(r.StateDir); err != nil {
+		return nil, fmt.Errorf("create state_dir %s: %w", r.StateDir, err)
+	}
 	f, err := r.root.OpenFile(p, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
 	if err != nil {
 		return nil, fmt.Errorf("open journal: %w", err)

@@ -1,0 +1,147 @@
+package reconcile
+
+import (
+	"crypto/rand"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/linksdev/links/manifest"
+	"github.com/linksdev/links/plan"
+)
+
+// mkTree builds entries under root from a map: "file:CONTENT", "dir",
+// "link:TEXT", "fifo".
+func mkTree(t testing.TB, root string, entries map[string]string) {
+	t.Helper()
+	keys := make([]string, 0, len(entries))
+	for k := range entries {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		p := filepath.Join(root, filepath.FromSlash(k))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		v := entries[k]
+		var err error
+		switch {
+		case v == "dir":
+			err = os.MkdirAll(p, 0o755)
+		case strings.HasPrefix(v, "file:"):
+			err = os.WriteFile(p, []byte(v[5:]), 0o644)
+		case strings.HasPrefix(v, "link:"):
+			err = os.Symlink(v[5:], p)
+		case v == "fifo":
+			err = mkfifo(p)
+		default:
+			t.Fatalf("bad entry %s=%s", k, v)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// snapshot describes every entry under root (relative path -> "dir",
+// "file:CONTENT" or "link:TEXT"), skipping state_dir.
+func snapshot(t testing.TB, root string, skip ...string) map[string]string {
+	t.Helper()
+	out := map[string]string{}
+	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(root, p)
+		rel = filepath.ToSlash(rel)
+		if rel == "." {
+			return nil
+		}
+		for _, s := range skip {
+			if rel == s || strings.HasPrefix(rel, s+"/") {
+				if d.IsDir() {
+					return filepath.SkipDir
+				}
+				return nil
+			}
+		}
+		switch {
+		case d.Type()&fs.ModeSymlink != 0:
+			text, _ := os.Readlink(p)
+			out[rel] = "link:" + text
+		case d.IsDir():
+			out[rel] = "dir"
+		case d.Type().IsRegular():
+			b, _ := os.ReadFile(p)
+			out[rel] = "file:" + string(b)
+		default:
+			out[rel] = "other"
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+func parse(t testing.TB, root, yaml string) *manifest.Manifest {
+	t.Helper()
+	m, err := manifest.Parse(filepath.Join(root, "links.yaml"), []byte(yaml), manifest.Options{Dir: root})
+	if err != nil {
+		t.Fatalf("manifest: %v", err)
+	}
+	return m
+}
+
+func open(t testing.TB, m *manifest.Manifest) *Root {
+	t.Helper()
+	r, err := Open(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { r.Close() })
+	return r
+}
+
+func newID() string { return plan.NewID(time.Now(), rand.Reader) }
+
+// planApply plans and applies m with opts, returning the plan and result.
+func planApply(t testing.TB, m *manifest.Manifest, opts ApplyOptions) (*plan.Plan, *Result, error) {
+	t.Helper()
+	r := open(t, m)
+	lock, err := r.Lock(0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer lock.Unlock()
+	p, err := r.Plan(m, newID())
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := r.Apply(p, opts)
+	return p, res, err
+}
+
+func mustPlan(t testing.TB, m *manifest.Manifest) *plan.Plan {
+	t.Helper()
+	p, err := open(t, m).Plan(m, newID())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func assertAllNoop(t testing.TB, p *plan.Plan) {
+	t.Helper()
+	for _, c := range p.Changes {
+		if c.Action != plan.Noop {
+			t.Errorf("second plan: %s %s (%s), want noop", c.Dest, c.Action, c.Reason)
+		}
+	}
+}
