@@ -73,6 +73,20 @@ func readlinkAt(d *os.File, name string, size int) (string, error) {
 	}
 }
 
+// stat follows dir/name (read-only, not part of the apply seam): it
+// reports whether it resolves and to a folder, or why not (statErr).
+func (f *rootFS) stat(dir, name string) (isDir bool, statErr, err error) {
+	d, err := f.dir(dir)
+	if err != nil {
+		return false, nil, err
+	}
+	var st unix.Stat_t
+	if err := unix.Fstatat(fd(d), name, &st, 0); err != nil {
+		return false, err, nil
+	}
+	return st.Mode&unix.S_IFMT == unix.S_IFDIR, nil, nil
+}
+
 func (f *rootFS) Symlink(text, dir, name string) error {
 	d, err := f.dir(dir)
 	if err != nil {

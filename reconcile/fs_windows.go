@@ -41,6 +41,15 @@ func (f *rootFS) Lstat(dir, name string) (Stat, error) {
 	return s, nil
 }
 
+// stat follows dir/name and reports whether it exists and is a folder.
+func (f *rootFS) stat(dir, name string) (isDir bool, statErr, err error) {
+	fi, err := f.root.Stat(path.Join(dir, name))
+	if err != nil {
+		return false, err, nil
+	}
+	return fi.IsDir(), nil, nil
+}
+
 func (f *rootFS) Symlink(text, dir, name string) error {
 	return f.root.Symlink(text, path.Join(dir, name))
 }

@@ -6,28 +6,61 @@ import (
 	"io/fs"
 	"os"
 	"path"
+	"runtime"
+	"sync"
 
 	"github.com/linksdev/links/manifest"
 	"github.com/linksdev/links/plan"
 )
+
+// Workers is how many goroutines observe in parallel. System calls on
+// different dests are independent; two workers saturate this project's
+// 2-core machines.
+var Workers = min(runtime.GOMAXPROCS(0), 4)
 
 // Observe looks at every dest m declares, with lstat and readlink only
 // (never following the dest itself), and at every target (followed).
 // It writes nothing.
 func (r *Root) Observe(m *manifest.Manifest) (*plan.Observed, error) {
 	obs := &plan.Observed{RootReal: r.Real, Links: make(map[string]plan.Observation, len(m.Links))}
+	results := make([]plan.Observation, len(m.Links))
+	errs := make([]error, len(m.Links))
+	targets := &targetCache{m: map[string]targetInfo{}}
+	// Links are sorted by dest, so contiguous chunks keep each folder's
+	// entries on one worker.
+	workers := max(1, min(Workers, len(m.Links)/256))
+	chunk := (len(m.Links) + workers - 1) / workers
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		lo, hi := w*chunk, min((w+1)*chunk, len(m.Links))
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := lo; i < hi; i++ {
+				results[i], errs[i] = r.observe(&m.Links[i], targets)
+			}
+		}()
+	}
+	wg.Wait()
 	for i := range m.Links {
-		l := &m.Links[i]
-		o, err := r.observe(l)
-		if err != nil {
-			return nil, fmt.Errorf("observe %s: %w", l.Dest, err)
+		if errs[i] != nil {
+			return nil, fmt.Errorf("observe %s: %w", m.Links[i].Dest, errs[i])
 		}
-		obs.Links[l.Dest] = o
+		obs.Links[m.Links[i].Dest] = results[i]
 	}
 	return obs, nil
 }
 
-func (r *Root) observe(l *manifest.Link) (plan.Observation, error) {
+type targetInfo struct{ exists, isDir bool }
+
+// targetCache remembers what each target path is, since many links often
+// share a target.
+type targetCache struct {
+	mu sync.Mutex
+	m  map[string]targetInfo
+}
+
+func (r *Root) observe(l *manifest.Link, targets *targetCache) (plan.Observation, error) {
 	var o plan.Observation
 	dir := path.Dir(l.Dest)
 	info := r.resolveDir(dir)
@@ -43,10 +76,41 @@ func (r *Root) observe(l *manifest.Link) (plan.Observation, error) {
 			o.Dest = plan.State{Type: st.Type, Link: st.Link, Identity: st.Identity}
 		}
 	}
-	if fi, err := os.Stat(l.TargetPath(r.Path)); err == nil {
-		o.TargetExists, o.TargetIsDir = true, fi.IsDir()
-	}
+	t := r.target(l, targets)
+	o.TargetExists, o.TargetIsDir = t.exists, t.isDir
 	return o, nil
+}
+
+// target reports whether l's target exists (following symlinks). A target
+// under root is looked up from its folder's handle, a single fstatat
+// instead of a walk from /; others with os.Stat.
+func (r *Root) target(l *manifest.Link, cache *targetCache) targetInfo {
+	key := l.TargetPath(r.Path)
+	cache.mu.Lock()
+	t, ok := cache.m[key]
+	cache.mu.Unlock()
+	if ok {
+		return t
+	}
+	done := false
+	if rel, under := l.TargetRel(r.Path); under && rel != "." {
+		if info := r.resolveDir(path.Dir(rel)); info.problem == "" {
+			if len(info.missing) > 0 {
+				done = true // its folder does not exist
+			} else if isDir, statErr, err := r.fs.stat(info.real, path.Base(rel)); err == nil {
+				t, done = targetInfo{exists: statErr == nil, isDir: isDir}, true
+			}
+		}
+	}
+	if !done {
+		if fi, err := os.Stat(key); err == nil {
+			t = targetInfo{exists: true, isDir: fi.IsDir()}
+		}
+	}
+	cache.mu.Lock()
+	cache.m[key] = t
+	cache.mu.Unlock()
+	return t
 }
 
 // Plan observes m, and the links earlier applies made that m no longer
@@ -73,24 +137,14 @@ func (r *Root) observeOrphans(obs *plan.Observed, owned *Ownership) error {
 			continue
 		}
 		rec := owned.Links[d]
-		o := plan.Orphan{Name: rec.Name, Recorded: rec.Link, Now: plan.State{Type: plan.TypeMissing}}
-		info := r.resolveDir(path.Dir(d))
-		if info.problem != "" {
-			o.Now.Type = plan.TypeOther // cannot be reached safely: left alone
-		} else if len(info.missing) == 0 {
-			st, err := r.fs.Lstat(info.real, path.Base(d))
-			switch {
-			case errors.Is(err, fs.ErrNotExist):
-			case err != nil:
-				return fmt.Errorf("observe %s: %w", d, err)
-			default:
-				o.Now = plan.State{Type: st.Type, Link: st.Link, Identity: st.Identity}
-			}
+		now, _, err := r.observeDest(d)
+		if err != nil {
+			return err
 		}
 		if obs.Orphans == nil {
 			obs.Orphans = map[string]plan.Orphan{}
 		}
-		obs.Orphans[d] = o
+		obs.Orphans[d] = plan.Orphan{Name: rec.Name, Recorded: rec.Link, Now: now}
 	}
 	return nil
 }

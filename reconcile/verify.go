@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path"
 	"path/filepath"
 	"strings"
 	"syscall"
@@ -64,8 +65,15 @@ func (r *Root) Verify(m *manifest.Manifest) ([]Problem, error) {
 			add(ProblemWrongTarget, "%s points to %s, the manifest says %s; run links apply", l.Dest, o.Dest.Link, want)
 			continue
 		}
-		// Follow the link itself (reading outside root is fine).
-		fi, err := os.Stat(filepath.Join(r.Path, filepath.FromSlash(l.Dest)))
+		// Follow the link itself from its folder's handle (reading where it
+		// leads, even outside root, is fine).
+		isDir, err, ferr := r.fs.stat(o.ParentReal, path.Base(l.Dest))
+		if ferr != nil {
+			var fi os.FileInfo
+			if fi, err = os.Stat(filepath.Join(r.Path, filepath.FromSlash(l.Dest))); err == nil {
+				isDir = fi.IsDir()
+			}
+		}
 		switch {
 		case err == nil:
 		case isLoop(err):
@@ -77,9 +85,9 @@ func (r *Root) Verify(m *manifest.Manifest) ([]Problem, error) {
 			}
 			continue
 		}
-		if l.Kind == manifest.KindDir && !fi.IsDir() {
+		if l.Kind == manifest.KindDir && !isDir {
 			add(ProblemKindMismatch, "kind: dir, but %s resolves to a file", l.Dest)
-		} else if l.Kind == manifest.KindFile && fi.IsDir() {
+		} else if l.Kind == manifest.KindFile && isDir {
 			add(ProblemKindMismatch, "kind: file, but %s resolves to a directory", l.Dest)
 		}
 	}
