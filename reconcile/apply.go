@@ -72,13 +72,14 @@ func (r *Root) Apply(p *plan.Plan, opts ApplyOptions) (*Result, error) {
 		fsys = opts.WrapFS(fsys)
 	}
 	res := &Result{ApplyID: p.ID, Errors: map[int]error{}}
-	if !s.Changed() {
+	a := &applier{r: r, fs: fsys, p: p, res: res, touched: map[string]bool{}}
+	leftovers := a.findLeftovers()
+	if !s.Changed() && len(leftovers) == 0 {
 		if len(p.Forget) > 0 {
 			return res, r.updateState(p, res)
 		}
 		return res, nil
 	}
-	a := &applier{r: r, fs: fsys, p: p, res: res, touched: map[string]bool{}}
 
 	j, err := r.openJournal(p.ID, now)
 	if err != nil {
@@ -90,7 +91,9 @@ func (r *Root) Apply(p *plan.Plan, opts ApplyOptions) (*Result, error) {
 	if err := j.flush(true); err != nil {
 		return nil, err
 	}
-	a.cleanLeftovers()
+	if err := a.cleanLeftovers(leftovers); err != nil {
+		return res, err
+	}
 
 	order := p.Order()
 	todo := order[:0:0]
@@ -455,11 +458,16 @@ func (a *applier) replaceFallback(c *plan.Change, dir, name, tmp string) error {
 	return nil
 }
 
-// cleanLeftovers handles temporary names a killed apply left in the
-// folders this plan touches: a temporary symlink is removed; anything else
-// (a displaced entry caught between the switch and the move to its backup)
-// is moved under this apply's backups, never deleted.
-func (a *applier) cleanLeftovers() {
+// leftover is a temporary entry a killed apply left behind.
+type leftover struct {
+	dir, name string
+	st        Stat
+}
+
+// findLeftovers lists the temporary names in the folders of the plan's
+// dests (declared or deleted).
+func (a *applier) findLeftovers() []leftover {
+	var out []leftover
 	seen := map[string]bool{}
 	for _, c := range a.p.Changes {
 		dir := path.Dir(c.Dest)
@@ -472,28 +480,54 @@ func (a *applier) cleanLeftovers() {
 			continue
 		}
 		for _, n := range names {
-			st, err := a.fs.Lstat(dir, n)
-			if err != nil {
-				continue
-			}
-			where := path.Join(dir, n)
-			if st.Type == plan.TypeSymlink {
-				if a.fs.Remove(dir, n) == nil {
-					a.touched[dir] = true
-					a.res.Recovered = append(a.res.Recovered, "removed temporary link "+where)
-				}
-				continue
-			}
-			backup := path.Join(a.r.StateDir, "backups", a.p.ID, "recovered", where)
-			if a.fs.MkdirAll(path.Dir(backup)) != nil {
-				continue
-			}
-			if a.fs.Move(dir, n, path.Dir(backup), path.Base(backup)) == nil {
-				a.touched[dir], a.touched[path.Dir(backup)] = true, true
-				a.res.Recovered = append(a.res.Recovered, fmt.Sprintf("moved %s left by an interrupted apply to %s", where, backup))
+			if st, err := a.fs.Lstat(dir, n); err == nil {
+				out = append(out, leftover{dir: dir, name: n, st: st})
 			}
 		}
 	}
+	return out
+}
+
+// cleanLeftovers removes temporary symlinks a killed apply left, and moves
+// anything else under a temporary name (a displaced entry caught between
+// the switch and the move to its backup) into this apply's backups; it is
+// never deleted. Each step is journaled.
+func (a *applier) cleanLeftovers(list []leftover) error {
+	for _, l := range list {
+		where := path.Join(l.dir, l.name)
+		before := plan.State{Type: l.st.Type, Link: l.st.Link}
+		if l.st.Type == plan.TypeSymlink {
+			a.j.add(Record{Status: "intent", Dest: where, Action: "remove-leftover", Before: &before})
+			if err := a.j.flush(true); err != nil {
+				return err
+			}
+			if err := a.fs.Remove(l.dir, l.name); err != nil {
+				a.j.add(Record{Status: "failed", Dest: where, Action: "remove-leftover", Error: err.Error()})
+				continue
+			}
+			a.touched[l.dir] = true
+			a.j.add(Record{Status: "done", Dest: where, Action: "remove-leftover"})
+			a.res.Recovered = append(a.res.Recovered, "removed temporary link "+where+" left by an interrupted apply")
+			continue
+		}
+		backup := path.Join(a.r.StateDir, "backups", a.p.ID, "recovered", where)
+		a.j.add(Record{Status: "intent", Dest: where, Action: "recover-leftover", Before: &before, Backup: backup})
+		if err := a.j.flush(true); err != nil {
+			return err
+		}
+		err := a.fs.MkdirAll(path.Dir(backup))
+		if err == nil {
+			err = a.fs.Move(l.dir, l.name, path.Dir(backup), path.Base(backup))
+		}
+		if err != nil {
+			a.j.add(Record{Status: "failed", Dest: where, Action: "recover-leftover", Error: err.Error()})
+			continue
+		}
+		a.touched[l.dir], a.touched[path.Dir(backup)] = true, true
+		a.j.add(Record{Status: "done", Dest: where, Action: "recover-leftover", Backup: backup})
+		a.res.Recovered = append(a.res.Recovered, fmt.Sprintf("moved %s left by an interrupted apply to %s", where, backup))
+	}
+	return nil
 }
 
 // listTemps lists the temporary names in the folder dir.

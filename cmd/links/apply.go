@@ -64,7 +64,15 @@ func (s *sys) apply(g *globals, autoApprove bool, lockTimeout time.Duration) err
 		if sum.Conflict > 0 {
 			return withCode(exitError, &reconcile.ConflictError{Count: sum.Conflict})
 		}
-		return nil
+		// Nothing to change, but a killed apply may have left temporary
+		// entries to clean, or links to stop tracking.
+		res, err := root.Apply(p, reconcile.ApplyOptions{})
+		if res != nil {
+			for _, r := range res.Recovered {
+				fmt.Fprintf(s.stderr, "links: %s\n", r)
+			}
+		}
+		return err
 	}
 	if !autoApprove {
 		if !s.stdinTTY {
