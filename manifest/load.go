@@ -94,7 +94,11 @@ func Parse(file string, data []byte, opts Options) (*Manifest, error) {
 		if !v.Key && d.badValues[v.Pointer] {
 			continue // the conversion already said what is wrong
 		}
-		d.errorAt(v.Pointer, v.Key, "%s", v.Message)
+		msg := v.Message
+		if n := d.locate(v.Pointer, false); !v.Key && n.Tag == "!!null" && n.Value == "~" && strings.HasSuffix(msg, "got null") {
+			msg += `; a bare ~ is null in YAML: write "~"`
+		}
+		d.errorAt(v.Pointer, v.Key, "%s", msg)
 		bad[v.Pointer] = true
 	}
 	m := d.build(opts, bad)

@@ -94,6 +94,11 @@ type converter struct {
 	nodes  int                 // nodes converted so far, aliases followed
 	path   []string            // dotted-path segments of the node being converted
 	active map[*yaml.Node]bool // anchored nodes being converted (alias cycles)
+	// outer is the outermost alias being expanded, and outerPath its path
+	// length: an expansion that goes over budget is reported there, where
+	// the document uses it, rather than deep inside the anchor.
+	outer     *yaml.Node
+	outerPath int
 }
 
 // budgetSlack is added to the document's size to make the alias budget.
@@ -129,7 +134,12 @@ var errAbort = errors.New("conversion aborted")
 func (c *converter) convert(n *yaml.Node) (any, error) {
 	c.nodes++
 	if c.nodes > c.budget {
-		c.errorf(n, "aliases expand this document far beyond its own size; write the values out instead of using anchors and aliases")
+		at, path := n, c.path
+		if c.outer != nil {
+			at, path = c.outer, c.path[:c.outerPath]
+		}
+		c.d.errs = append(c.d.errs, &Error{File: c.d.file, Line: at.Line, Col: at.Column, Path: dotted(path),
+			Msg: "aliases expand this document far beyond its own size; write the values out instead of using anchors and aliases"})
 		return nil, errAbort
 	}
 	switch n.Kind {
@@ -137,6 +147,10 @@ func (c *converter) convert(n *yaml.Node) (any, error) {
 		if c.active[n.Alias] {
 			c.errorf(n, "alias *%s is used inside its own anchor &%s, which would never end; write the value out", n.Value, n.Alias.Anchor)
 			return nil, errAbort
+		}
+		if c.outer == nil {
+			c.outer, c.outerPath = n, len(c.path)
+			defer func() { c.outer = nil }()
 		}
 		return c.convert(n.Alias)
 	case yaml.ScalarNode:
@@ -177,21 +191,23 @@ func (c *converter) convert(n *yaml.Node) (any, error) {
 			c.d.links = make([]entry, 0, len(n.Content)/2)
 		}
 		for i := 0; i+1 < len(n.Content); i += 2 {
-			k, vn := n.Content[i], n.Content[i+1]
+			// kn is where the key is written (maybe an alias), k what it is.
+			kn, vn := n.Content[i], n.Content[i+1]
+			k := kn
 			if k.Kind == yaml.AliasNode {
 				k = k.Alias
 			}
 			if k.Tag == "!!merge" {
-				c.errorf(k, "merge keys (<<) are not supported; write the keys out")
+				c.errorf(kn, "merge keys (<<) are not supported; write the keys out")
 				continue
 			}
 			if !stringKey(k) {
-				c.errorf(k, "%s", describeKey(k))
+				c.errorf(kn, "%s", describeKey(k))
 				continue
 			}
 			if _, dup := m[k.Value]; dup {
 				c.path = append(c.path, k.Value)
-				c.errorf(k, "duplicate key %q (first at line %d); remove one", k.Value, firstKey(n, k.Value).Line)
+				c.errorf(kn, "duplicate key %q (first at line %d); remove one", k.Value, firstKey(n, k.Value).Line)
 				c.path = c.path[:len(c.path)-1]
 				continue
 			}
@@ -203,7 +219,7 @@ func (c *converter) convert(n *yaml.Node) (any, error) {
 			}
 			m[k.Value] = v
 			if isLinks {
-				c.d.links = append(c.d.links, entry{name: k.Value, key: k, value: v})
+				c.d.links = append(c.d.links, entry{name: k.Value, key: kn, value: v})
 			}
 		}
 		return m, nil
@@ -223,7 +239,7 @@ func firstKey(n *yaml.Node, name string) *yaml.Node {
 			k = k.Alias
 		}
 		if stringKey(k) && k.Value == name {
-			return k
+			return n.Content[i]
 		}
 	}
 	return n
@@ -379,7 +395,7 @@ func (d *document) locate(ptr string, key bool) *yaml.Node {
 		}
 	}
 	if key && keyNode != nil {
-		n = keyNode
+		return keyNode // where the key is written, even if an alias
 	}
 	for n.Kind == yaml.AliasNode {
 		n = n.Alias

@@ -91,10 +91,26 @@ func yamlError(file string, data []byte, err error) *Error {
 	if atEnd {
 		e.Col = col(len(text))
 	}
+	if i, ok := longKey(text); ok {
+		e.Col = col(i)
+		e.Msg = "invalid YAML: a key longer than 1024 characters, which YAML allows only as an explicit key; write \"? KEY\" on one line and \": VALUE\" under it"
+		return e
+	}
 	switch problem {
-	case "found character that cannot start any token",
-		"found a tab character that violates indentation",
+	case "found a tab character that violates indentation",
 		"found a tab character where an indentation space is expected":
+		// The line is where the construct started; the tab may be in the
+		// indentation of a later line.
+		for l := line; l <= len(lines); l++ {
+			t := lines[l-1]
+			ind := t[:len(t)-len(strings.TrimLeft(t, " \t"))]
+			if i := strings.IndexByte(ind, '\t'); i >= 0 {
+				e.Line, e.Col = l, utf8.RuneCountInString(t[:i])+1
+				e.Msg = "invalid YAML: a tab in the indentation; indent with spaces only"
+				break
+			}
+		}
+	case "found character that cannot start any token":
 		if i := strings.IndexByte(text[:indent], '\t'); i >= 0 {
 			e.Col = col(i)
 			e.Msg = "invalid YAML: a tab in the indentation; indent with spaces only"
@@ -142,6 +158,32 @@ func yamlError(file string, data []byte, err error) *Error {
 		e.Msg = "invalid YAML: nested more than 10000 levels deep; flatten the document"
 	}
 	return e
+}
+
+// maxKey is the longest implicit key YAML allows, in characters.
+const maxKey = 1024
+
+// longKey finds, on one line, an implicit key (text before ": ") longer
+// than YAML allows, and returns its byte offset. It does not understand
+// quotes; it only serves to word an error.
+func longKey(text string) (int, bool) {
+	start := 0
+	for i := 0; i < len(text); i++ {
+		switch text[i] {
+		case '{', '[', ',', '?', '-':
+			start = i + 1
+		case ':':
+			if i+1 < len(text) && text[i+1] != ' ' && text[i+1] != '\t' {
+				continue
+			}
+			k := strings.TrimLeft(text[start:i], " \t")
+			if utf8.RuneCountInString(k) > maxKey {
+				return i - len(k), true
+			}
+			start = i + 1
+		}
+	}
+	return 0, false
 }
 
 // badChar finds the first byte sequence that is not valid UTF-8 or is a

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"regexp"
 	"sort"
 	"strings"
 	"sync"
@@ -190,8 +191,15 @@ func (c *compiled) explain(e *jsonschema.ValidationError, inst any) []Violation 
 		if strings.Contains(kwPtr, "/$defs/name/") {
 			// Only names use a pattern. propertyNames errors point at the
 			// key, and the value checked is the key itself.
-			name := unescape(e.InstanceLocation[strings.LastIndexByte(e.InstanceLocation, '/')+1:])
-			return []Violation{{Pointer: e.InstanceLocation, Key: true, Message: fmt.Sprintf("invalid name %q: use letters, digits, '_', '.' and '-', starting with a letter, digit or '_'", name)}}
+			ptr := e.InstanceLocation
+			name := unescape(ptr[strings.LastIndexByte(ptr, '/')+1:])
+			if re, err := regexp.Compile(fmt.Sprint(param)); err == nil && re.MatchString(name) {
+				// jsonschema gives the empty name the location of the
+				// object holding it (it drops an empty last token), so
+				// the last token is the object's own, valid, name.
+				ptr, name = ptr+"/", ""
+			}
+			return []Violation{{Pointer: ptr, Key: true, Message: fmt.Sprintf("invalid name %q: use letters, digits, '_', '.' and '-', starting with a letter, digit or '_'", name)}}
 		}
 		return []Violation{{Pointer: e.InstanceLocation, Message: fmt.Sprintf("%s does not match %s", show(val), show(param))}}
 	}
