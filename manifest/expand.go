@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"unicode/utf8"
 )
 
 // expander substitutes ${name} from vars and ${env:NAME} from the
@@ -16,7 +17,18 @@ type expander struct {
 	// with errSkip.
 	skip    map[string]bool
 	skipAll bool
+	// left is how many bytes expansions may still produce, so that a long
+	// value used many times cannot blow a small manifest up (the
+	// "billion laughs" of variables); over reports once, then errSkip.
+	left  int
+	limit int
+	over  bool
+	hint  *string // the list of declared variables, computed once
 }
+
+// expandBudget is what all expansions of a manifest of size bytes may
+// produce together: far more than any real manifest needs.
+func expandBudget(size int) int { return 4*size + 1<<20 }
 
 // expand returns s with every reference substituted, or an error naming the
 // first unknown variable or malformed reference.
@@ -45,9 +57,17 @@ func (x *expander) expand(s string) (string, error) {
 		if err != nil {
 			return "", err
 		}
+		if b.Len()+len(val) > x.left {
+			if x.over {
+				return "", errSkip
+			}
+			x.over = true
+			return "", fmt.Errorf("variables expand this manifest to more than %d bytes; use fewer or shorter variables", x.limit)
+		}
 		b.WriteString(val)
 		i += 2 + end + 1
 	}
+	x.left -= b.Len()
 	return b.String(), nil
 }
 
@@ -72,6 +92,14 @@ func (x *expander) lookup(ref string) (string, error) {
 	if x.skip[ref] || x.skipAll {
 		return "", errSkip
 	}
+	return "", fmt.Errorf("unknown variable ${%s}; declare it under vars:%s, or write $${ for a literal ${", ref, x.declared())
+}
+
+// declared lists the declared variables for an error message, briefly.
+func (x *expander) declared() string {
+	if x.hint != nil {
+		return *x.hint
+	}
 	names := make([]string, 0, len(x.vars))
 	for k := range x.vars {
 		names = append(names, k)
@@ -79,7 +107,42 @@ func (x *expander) lookup(ref string) (string, error) {
 	sort.Strings(names)
 	hint := ""
 	if len(names) > 0 {
-		hint = " (declared: " + strings.Join(names, ", ") + ")"
+		var b strings.Builder
+		b.WriteString(" (declared: ")
+		for i, n := range names {
+			if i == 10 || b.Len() > 200 {
+				fmt.Fprintf(&b, "and %d more", len(names)-i)
+				break
+			}
+			b.WriteString(brief(n))
+			if i < len(names)-1 {
+				b.WriteString(", ")
+			}
+		}
+		b.WriteString(")")
+		hint = b.String()
 	}
-	return "", fmt.Errorf("unknown variable ${%s}; declare it under vars:%s, or write $${ for a literal ${", ref, hint)
+	x.hint = &hint
+	return hint
+}
+
+// brief shortens a long string for an error message that repeats it (a
+// name or folder that is not the subject of the error), keeping its start
+// and end.
+func brief(s string) string {
+	const keep = 30 // characters at each end
+	if len(s) <= 2*keep+10 {
+		return s
+	}
+	head, tail := 0, len(s)
+	for range keep {
+		_, n := utf8.DecodeRuneInString(s[head:])
+		head += n
+		_, n = utf8.DecodeLastRuneInString(s[:tail])
+		tail -= n
+	}
+	if head >= tail-10 {
+		return s
+	}
+	return s[:head] + "…" + s[tail:]
 }

@@ -71,9 +71,9 @@ func Parse(file string, data []byte, opts Options) (*Manifest, error) {
 		return nil, errs
 	}
 	d := &document{file: file, root: root}
-	c := &converter{d: d, budget: len(data) + budgetSlack}
+	c := &converter{d: d, budget: budget(len(data))}
 	v, err := c.convert(root)
-	d.nodes = c.nodes
+	d.cost = c.cost
 	if err != nil {
 		// The document cannot be expanded; its one error says why, and
 		// anything further would be noise about a partial value.
@@ -81,6 +81,7 @@ func Parse(file string, data []byte, opts Options) (*Manifest, error) {
 		return nil, d.errs
 	}
 	d.value = v
+	d.expandLimit = expandBudget(len(data))
 
 	violations, err := schema.Validate(d.value)
 	if err != nil {
@@ -134,7 +135,7 @@ func (d *document) build(opts Options, bad map[string]bool) *Manifest {
 		return nil
 	}
 	m := &Manifest{File: d.file, StateDir: DefaultStateDir, Vars: map[string]string{}}
-	x := &expander{vars: m.Vars, lookupEnv: opts.LookupEnv, skip: map[string]bool{}}
+	x := &expander{vars: m.Vars, lookupEnv: opts.LookupEnv, skip: map[string]bool{}, left: d.expandLimit, limit: d.expandLimit}
 
 	// vars, then --var overrides (only for declared variables). A variable
 	// the schema rejected is known but unusable: references to it are not
@@ -370,10 +371,10 @@ func (d *document) buildLink(name, ptr string, raw, defaults map[string]any, x *
 		d.errorAt(ptr+"/dest", false, "dest %q is root itself; a link must live under root", rawDest)
 		okAll = false
 	} else if rel == m.StateDir || strings.HasPrefix(rel, m.StateDir+"/") {
-		d.errorAt(ptr+"/dest", false, "dest %q is inside state_dir %q, where links keeps its own state; choose another dest", rel, m.StateDir)
+		d.errorAt(ptr+"/dest", false, "dest %q is inside state_dir %q, where links keeps its own state; choose another dest", rel, brief(m.StateDir))
 		okAll = false
 	} else if strings.HasPrefix(m.StateDir, rel+"/") {
-		d.errorAt(ptr+"/dest", false, "dest %q is a folder holding state_dir %q, where links keeps its own state; choose another dest", rel, m.StateDir)
+		d.errorAt(ptr+"/dest", false, "dest %q is a folder holding state_dir %q, where links keeps its own state; choose another dest", rel, brief(m.StateDir))
 		okAll = false
 	} else {
 		l.Dest = rel
@@ -426,13 +427,13 @@ func (d *document) underRoot(root, p string) (string, error) {
 		}
 		rel, ok := relUnder(root, filepath.Clean(p))
 		if !ok {
-			return "", fmt.Errorf("is outside root %s; use a path under root", root)
+			return "", fmt.Errorf("is outside root %s; use a path under root", brief(root))
 		}
 		return rel, nil
 	}
 	c := path.Clean(filepath.ToSlash(p))
 	if c == ".." || strings.HasPrefix(c, "../") {
-		return "", fmt.Errorf("leaves root through ..; use a path under root %s", root)
+		return "", fmt.Errorf("leaves root through ..; use a path under root %s", brief(root))
 	}
 	return c, nil
 }

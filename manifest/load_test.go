@@ -359,7 +359,8 @@ func TestKeyErrors(t *testing.T) {
 		name: "invalid 4000-character name",
 		src:  "version: 1\nlinks:\n  ? " + strings.Repeat("n", 3999) + "!\n  : {dest: a, target: y}\n",
 		want: []string{
-			fmt.Sprintf(`links.yaml:3:5: links["%[1]s!"]: invalid name "%[1]s!": use letters, digits, '_', '.' and '-', starting with a letter, digit or '_'`, strings.Repeat("n", 3999)),
+			// The path shortens a long name; the message names it whole.
+			fmt.Sprintf(`links.yaml:3:5: links["%s…%s!"]: invalid name "%s!": use letters, digits, '_', '.' and '-', starting with a letter, digit or '_'`, strings.Repeat("n", 30), strings.Repeat("n", 29), strings.Repeat("n", 3999)),
 		},
 	}, {
 		// YAML limits implicit keys to 1024 characters: a longer name must
@@ -804,8 +805,10 @@ i: &i [*h,*h,*h,*h,*h,*h,*h,*h,*h]
 		name, src string
 		want      []string
 	}{
-		{"billion laughs", laughs, []string{`links.yaml:7:8: e[0]: aliases expand this document far beyond its own size; write the values out instead of using anchors and aliases`}},
-		{"wide", wide, []string{fmt.Sprintf(`links.yaml:1:%d: b[1]: aliases expand this document far beyond its own size; write the values out instead of using anchors and aliases`, strings.Index(wide, "*a,*a")+4)}},
+		{"billion laughs", laughs, []string{`links.yaml:6:14: d[2]: aliases expand this document far beyond its own size; write the values out instead of using anchors and aliases`}},
+		{"wide", wide, []string{fmt.Sprintf(`links.yaml:1:%d: b[3]: aliases expand this document far beyond its own size; write the values out instead of using anchors and aliases`, strings.Index(wide, "*a,*a")+1+3*3)}},
+		{"long string", "version: 1\nlinks: {}\ns: &s \"" + strings.Repeat("x", 100_000) + "\"\nl: [" + strings.Repeat("*s, ", 10) + "]\n",
+			[]string{`links.yaml:4:13: l[2]: aliases expand this document far beyond its own size; write the values out instead of using anchors and aliases`}},
 		{"cycle", "version: 1\nlinks: {}\na: &a [x, *a]\n", []string{`links.yaml:3:11: a[1]: alias *a is used inside its own anchor &a, which would never end; write the value out`}},
 		{"mapping cycle", "version: 1\nlinks: &l {a: {dest: x, target: y, allow: *l}}\n", []string{`links.yaml:2:43: links.a.allow: alias *l is used inside its own anchor &l, which would never end; write the value out`}},
 	}
@@ -820,8 +823,8 @@ i: &i [*h,*h,*h,*h,*h,*h,*h,*h,*h]
 				t.Errorf("errors (-want +got):\n%s", diff)
 			}
 			d := convertOnly(t, c.src)
-			if d.nodes > len(c.src)+budgetSlack+1 {
-				t.Errorf("converted %d nodes from %d bytes", d.nodes, len(c.src))
+			if d.cost > budget(len(c.src))+maxCost(c.src) {
+				t.Errorf("converted %d from %d bytes", d.cost, len(c.src))
 			}
 		})
 	}
@@ -835,11 +838,15 @@ func convertOnly(t *testing.T, src string) *document {
 		t.Fatalf("parseYAML: %v", errs)
 	}
 	d := &document{file: testFile, root: root}
-	c := &converter{d: d, budget: len(src) + budgetSlack}
+	c := &converter{d: d, budget: budget(len(src))}
 	d.value, _ = c.convert(root)
-	d.nodes = c.nodes
+	d.cost = c.cost
 	return d
 }
+
+// maxCost is the most one conversion step can add: a node with the longest
+// scalar or key in src (the budget is checked after each step).
+func maxCost(src string) int { return 1 + 3*len(src) }
 
 // TestAliases checks that legitimate anchors and aliases work, including
 // as keys and as var values (which are taken as written).
@@ -1318,5 +1325,65 @@ func TestPositionHelpers(t *testing.T) {
 	want := []string{"a", "b", "c", "d", "e", "f", "ü☃x"}
 	if diff := cmp.Diff(want, splitLines(data)); diff != "" {
 		t.Errorf("splitLines (-want +got):\n%s", diff)
+	}
+}
+
+// TestVariableBombs checks that variables cannot blow a small manifest up:
+// a long value used many times stops at the expansion budget, with one
+// error.
+func TestVariableBombs(t *testing.T) {
+	long := strings.Repeat("x", 100_000)
+	var b strings.Builder
+	b.WriteString("version: 1\nvars: {v: " + long + "}\nlinks:\n")
+	for i := range 30 {
+		fmt.Fprintf(&b, "  l%d: {dest: \"d%d/${v}\", target: \"${v}${v}${v}\"}\n", i, i)
+	}
+	src := b.String()
+	got := parseErrors(t, src, nil)
+	want := []string{fmt.Sprintf(`links.yaml:7:33: links.l3.target: variables expand this manifest to more than %d bytes; use fewer or shorter variables`, expandBudget(len(src)))}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+}
+
+// TestErrorSize checks that the text of the errors grows with the manifest,
+// not with its square: what an error repeats from elsewhere (declared
+// variables, root, state_dir, other links' names, paths) is shortened.
+func TestErrorSize(t *testing.T) {
+	long := strings.Repeat("r", 5000)
+	var b strings.Builder
+	b.WriteString("version: 1\nroot: /" + long + "\nstate_dir: " + long + "\nvars:\n")
+	for i := range 200 {
+		fmt.Fprintf(&b, "  v%d%s: x\n", i, long[:100])
+	}
+	b.WriteString("links:\n  ? " + long + "\n  : {dest: same, target: y}\n")
+	for i := range 200 {
+		fmt.Fprintf(&b, "  a%d: {dest: same, target: y}\n", i)             // duplicate dest
+		fmt.Fprintf(&b, "  b%d: {dest: ../x, target: y}\n", i)             // leaves root
+		fmt.Fprintf(&b, "  c%d: {dest: %s/x, target: y}\n", i, long)       // inside state_dir
+		fmt.Fprintf(&b, "  d%d: {dest: d%d, target: \"${nope}\"}\n", i, i) // unknown variable
+	}
+	src := b.String()
+	got := strings.Join(parseErrors(t, src, nil), "\n")
+	if n := strings.Count(got, "\n") + 1; n != 800 {
+		t.Errorf("%d errors, want 800", n)
+	}
+	if len(got) > 2*len(src) {
+		t.Errorf("%d bytes of errors from a %d-byte manifest", len(got), len(src))
+	}
+}
+
+func TestBrief(t *testing.T) {
+	for in, want := range map[string]string{
+		"":                       "",
+		"short":                  "short",
+		strings.Repeat("a", 70):  strings.Repeat("a", 70),
+		strings.Repeat("a", 71):  strings.Repeat("a", 30) + "…" + strings.Repeat("a", 30),
+		strings.Repeat("ü", 100): strings.Repeat("ü", 30) + "…" + strings.Repeat("ü", 30),
+		strings.Repeat("ü", 36):  strings.Repeat("ü", 36),
+	} {
+		if got := brief(in); got != want {
+			t.Errorf("brief(%q) = %q, want %q", in, got, want)
+		}
 	}
 }

@@ -21,9 +21,12 @@ type document struct {
 	root  *yaml.Node // the top-level value (not the DocumentNode)
 	value any
 	errs  ErrorList
-	// nodes is how many nodes the conversion produced, aliases followed;
-	// never more than len(data)+budgetSlack.
-	nodes int
+	// cost is what the conversion produced, aliases followed: one per
+	// node plus the length of every scalar and key. Never more than
+	// budget(len(data)).
+	cost int
+	// expandLimit bounds what variable expansion may produce in all.
+	expandLimit int
 	// rootOK is false when root could not be resolved (its error is
 	// recorded): absolute paths are then not checked against it.
 	rootOK bool
@@ -84,14 +87,14 @@ func parseYAML(file string, data []byte) (root *yaml.Node, errs ErrorList) {
 	return top, nil
 }
 
-// converter turns a node tree into plain values. budget bounds the number of
-// nodes produced, so that aliases cannot expand a small document into a huge
-// one ("billion laughs"): without aliases a document never produces more
-// nodes than it has bytes (plus a small constant).
+// converter turns a node tree into plain values. budget bounds what it
+// produces (nodes, and the text of scalars and keys), so that aliases cannot
+// expand a small document into a huge one ("billion laughs", or one long
+// string used a million times): see budget.
 type converter struct {
 	d      *document
 	budget int
-	nodes  int                 // nodes converted so far, aliases followed
+	cost   int                 // produced so far, aliases followed
 	path   []string            // dotted-path segments of the node being converted
 	active map[*yaml.Node]bool // anchored nodes being converted (alias cycles)
 	// outer is the outermost alias being expanded, and outerPath its path
@@ -101,8 +104,14 @@ type converter struct {
 	outerPath int
 }
 
-// budgetSlack is added to the document's size to make the alias budget.
+// budgetSlack is added to the alias budget, for tiny documents.
 const budgetSlack = 10000
+
+// budget is the most a document of size bytes may produce. Without aliases
+// a document has at most one node per byte (plus a few), and its scalars and
+// keys hold at most 1.5 times its bytes (an escape like \L, 2 bytes, gives
+// 3), so only aliases can exceed it.
+func budget(size int) int { return 3*size + budgetSlack }
 
 func (c *converter) errorf(n *yaml.Node, format string, args ...any) {
 	c.d.errs = append(c.d.errs, &Error{File: c.d.file, Line: n.Line, Col: n.Column, Path: dotted(c.path), Msg: fmt.Sprintf(format, args...)})
@@ -132,8 +141,11 @@ func (c *converter) valueErrorf(n *yaml.Node, format string, args ...any) {
 var errAbort = errors.New("conversion aborted")
 
 func (c *converter) convert(n *yaml.Node) (any, error) {
-	c.nodes++
-	if c.nodes > c.budget {
+	c.cost++
+	if n.Kind == yaml.ScalarNode {
+		c.cost += len(n.Value)
+	}
+	if c.cost > c.budget {
 		at, path := n, c.path
 		if c.outer != nil {
 			at, path = c.outer, c.path[:c.outerPath]
@@ -211,6 +223,7 @@ func (c *converter) convert(n *yaml.Node) (any, error) {
 				c.path = c.path[:len(c.path)-1]
 				continue
 			}
+			c.cost += len(k.Value)
 			c.path = append(c.path, k.Value)
 			v, err := c.convert(vn)
 			c.path = c.path[:len(c.path)-1]
@@ -335,7 +348,7 @@ func dotted(segs []string) string {
 			b.WriteString("…")
 			i = len(segs) - maxPathSegs/2
 		}
-		s := segs[i]
+		s := brief(segs[i])
 		switch {
 		case strings.HasPrefix(s, "["):
 			b.WriteString(s)
