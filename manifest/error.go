@@ -50,6 +50,9 @@ func (l ErrorList) sort() {
 		if a.Col != b.Col {
 			return a.Col < b.Col
 		}
-		return a.Msg < b.Msg
+		if a.Msg != b.Msg {
+			return a.Msg < b.Msg
+		}
+		return a.Path < b.Path
 	})
 }
