@@ -1,11 +1,18 @@
 package main
 
 import (
+	"errors"
 	"flag"
 	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
 	"testing"
 
 	"github.com/rogpeppe/go-internal/testscript"
+	"golang.org/x/sys/unix"
 )
 
 var update = flag.Bool("update", false, "rewrite testscript golden files (cmp) from actual output")
@@ -20,40 +27,137 @@ func TestMain(m *testing.M) {
 
 // TestScripts runs the end-to-end scripts in testdata/script: each is a
 // txtar archive of files plus commands, run in a fresh temporary folder.
+// To make a symlink, use testscript's builtin `symlink PATH -> TEXT`
+// (builtins win over Cmds of the same name).
+//
+// Scripts for behaviour the product gets wrong today live in
+// testdata/script-bugs and are not run; move one back once its bug is fixed.
 func TestScripts(t *testing.T) {
 	testscript.Run(t, testscript.Params{
 		Dir:           "testdata/script",
 		UpdateScripts: *update,
-		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
-			// readlink PATH TEXT: PATH is a symlink whose text is TEXT.
-			"readlink": func(ts *testscript.TestScript, neg bool, args []string) {
-				if len(args) != 2 {
-					ts.Fatalf("usage: readlink PATH TEXT")
-				}
-				got, err := os.Readlink(ts.MkAbs(args[0]))
-				if neg {
-					if err == nil && got == args[1] {
-						ts.Fatalf("%s -> %s, want anything else", args[0], got)
-					}
-					return
-				}
-				ts.Check(err)
-				if got != args[1] {
-					ts.Fatalf("%s -> %s, want %s", args[0], got, args[1])
-				}
-			},
-			// symlink TEXT PATH: make a symlink, like ln -s.
-			"symlink": func(ts *testscript.TestScript, neg bool, args []string) {
-				if len(args) != 2 {
-					ts.Fatalf("usage: symlink TEXT PATH")
-				}
-				ts.Check(os.Symlink(args[0], ts.MkAbs(args[1])))
-			},
-		},
+		Cmds:          scriptCmds(),
 		Setup: func(e *testscript.Env) error {
 			e.Setenv("NO_COLOR", "")
 			e.Setenv("HOME", e.WorkDir+"/home")
 			return nil
 		},
 	})
+}
+
+// locks are the flocks scripts hold with holdlock, by lock file path.
+var locks = struct {
+	sync.Mutex
+	m map[string]*os.File
+}{m: map[string]*os.File{}}
+
+func scriptCmds() map[string]func(ts *testscript.TestScript, neg bool, args []string) {
+	return map[string]func(ts *testscript.TestScript, neg bool, args []string){
+		// readlink PATH TEXT: PATH is a symlink whose text is TEXT.
+		"readlink": func(ts *testscript.TestScript, neg bool, args []string) {
+			if len(args) != 2 {
+				ts.Fatalf("usage: readlink PATH TEXT")
+			}
+			got, err := os.Readlink(ts.MkAbs(args[0]))
+			if neg {
+				if err == nil && got == args[1] {
+					ts.Fatalf("%s -> %s, want anything else", args[0], got)
+				}
+				return
+			}
+			ts.Check(err)
+			if got != args[1] {
+				ts.Fatalf("%s -> %s, want %s", args[0], got, args[1])
+			}
+		},
+		// status CODE COMMAND [ARGS...]: run COMMAND like exec and check
+		// that it exits with exactly CODE (exec and ! exec only tell zero
+		// from non-zero); stdout and stderr are kept for stdout/stderr.
+		"status": func(ts *testscript.TestScript, neg bool, args []string) {
+			if neg || len(args) < 2 {
+				ts.Fatalf("usage: status CODE COMMAND [ARGS...]")
+			}
+			want, err := strconv.Atoi(args[0])
+			ts.Check(err)
+			got := 0
+			if err := ts.Exec(args[1], args[2:]...); err != nil {
+				var ee *exec.ExitError
+				if !errors.As(err, &ee) {
+					ts.Fatalf("%s: %v", args[1], err)
+				}
+				got = ee.ExitCode()
+			}
+			if got != want {
+				ts.Fatalf("%s exited %d, want %d", strings.Join(args[1:], " "), got, want)
+			}
+		},
+		// holdlock DIR: take the apply lock of the root DIR (an flock on
+		// DIR/.links/lock, as another links apply would) until unlock DIR
+		// or the end of the script. The lock file says "held by testscript".
+		"holdlock": func(ts *testscript.TestScript, neg bool, args []string) {
+			if neg || len(args) != 1 {
+				ts.Fatalf("usage: holdlock DIR")
+			}
+			dir := filepath.Join(ts.MkAbs(args[0]), ".links")
+			ts.Check(os.MkdirAll(dir, 0o755))
+			p := filepath.Join(dir, "lock")
+			f, err := os.OpenFile(p, os.O_RDWR|os.O_CREATE, 0o644)
+			ts.Check(err)
+			if err := unix.Flock(int(f.Fd()), unix.LOCK_EX|unix.LOCK_NB); err != nil {
+				f.Close()
+				ts.Fatalf("holdlock %s: %v", p, err)
+			}
+			ts.Check(f.Truncate(0))
+			_, err = f.WriteString("held by testscript")
+			ts.Check(err)
+			locks.Lock()
+			locks.m[p] = f
+			locks.Unlock()
+			ts.Defer(func() { release(p) })
+		},
+		// unlock DIR: release the lock holdlock DIR took.
+		"unlock": func(ts *testscript.TestScript, neg bool, args []string) {
+			if neg || len(args) != 1 {
+				ts.Fatalf("usage: unlock DIR")
+			}
+			p := filepath.Join(ts.MkAbs(args[0]), ".links", "lock")
+			if !release(p) {
+				ts.Fatalf("unlock %s: not held", p)
+			}
+		},
+		// links-tty ARGS...: run links in-process, in the script's folder,
+		// as if its stdout were a terminal (stdin is not one). The
+		// environment is the script's; an empty variable counts as unset.
+		// With !, the exit code must be non-zero.
+		"links-tty": func(ts *testscript.TestScript, neg bool, args []string) {
+			s := &sys{
+				stdin:  strings.NewReader(""),
+				stdout: ts.Stdout(),
+				stderr: ts.Stderr(),
+				lookupEnv: func(k string) (string, bool) {
+					v := ts.Getenv(k)
+					return v, v != ""
+				},
+				stdinTTY:  false,
+				stdoutTTY: true,
+			}
+			code := s.run(append([]string{"-C", ts.MkAbs(".")}, args...))
+			if neg != (code != 0) {
+				ts.Fatalf("links-tty %v: exit %d", args, code)
+			}
+		},
+	}
+}
+
+// release drops the lock holdlock took on p; false if none was held.
+func release(p string) bool {
+	locks.Lock()
+	f := locks.m[p]
+	delete(locks.m, p)
+	locks.Unlock()
+	if f == nil {
+		return false
+	}
+	f.Close()
+	return true
 }
