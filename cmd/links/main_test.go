@@ -15,7 +15,10 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-var update = flag.Bool("update", false, "rewrite testscript golden files (cmp) from actual output")
+var (
+	update = flag.Bool("update", false, "rewrite testscript golden files (cmp) from actual output")
+	bugs   = flag.Bool("bugs", false, "also run testdata/script-bugs (scripts for known product bugs; they fail until fixed)")
+)
 
 // TestMain lets testscript scripts run `links` in-process: the test binary
 // re-executes itself as the command.
@@ -33,8 +36,22 @@ func TestMain(m *testing.M) {
 // Scripts for behaviour the product gets wrong today live in
 // testdata/script-bugs and are not run; move one back once its bug is fixed.
 func TestScripts(t *testing.T) {
-	testscript.Run(t, testscript.Params{
-		Dir:           "testdata/script",
+	testscript.Run(t, scriptParams("testdata/script"))
+}
+
+// TestBugScripts runs the scripts of known product bugs, with -bugs only:
+// go test ./cmd/links -run TestBugScripts -bugs. Each fails until its bug
+// is fixed; then move it to testdata/script.
+func TestBugScripts(t *testing.T) {
+	if !*bugs {
+		t.Skip("run with -bugs")
+	}
+	testscript.Run(t, scriptParams("testdata/script-bugs"))
+}
+
+func scriptParams(dir string) testscript.Params {
+	return testscript.Params{
+		Dir:           dir,
 		UpdateScripts: *update,
 		Cmds:          scriptCmds(),
 		Setup: func(e *testscript.Env) error {
@@ -42,7 +59,7 @@ func TestScripts(t *testing.T) {
 			e.Setenv("HOME", e.WorkDir+"/home")
 			return nil
 		},
-	})
+	}
 }
 
 // locks are the flocks scripts hold with holdlock, by lock file path.
