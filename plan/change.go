@@ -12,12 +12,12 @@ const (
 // State is what is (Before) or will be (After) at a dest.
 type State struct {
 	// Type is one of the Type constants.
-	Type string
+	Type string `json:"type"`
 	// Link is the link text when Type is TypeSymlink.
-	Link string
+	Link string `json:"link,omitempty"`
 	// Identity fingerprints a file or directory (device, inode, size,
 	// mtime) so a saved plan can tell whether it changed; empty otherwise.
-	Identity string
+	Identity string `json:"identity,omitempty"`
 }
 
 // Change is one entry of a plan.
@@ -57,7 +57,12 @@ type Change struct {
 
 // Summary counts the changes by action.
 type Summary struct {
-	Create, Update, Replace, Delete, Noop, Conflict int
+	Create   int `json:"create"`
+	Update   int `json:"update"`
+	Replace  int `json:"replace"`
+	Delete   int `json:"delete"`
+	Noop     int `json:"noop"`
+	Conflict int `json:"conflict"`
 }
 
 // Plan is the outcome of comparing a manifest with the filesystem.

@@ -134,6 +134,7 @@ func (s *sys) newApp() *cli.App {
 			s.planCommand(),
 			s.applyCommand(),
 			s.verifyCommand(),
+			s.rollbackCommand(),
 		},
 	}
 	for _, cmd := range app.Commands {

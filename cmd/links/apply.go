@@ -74,33 +74,48 @@ func (s *sys) apply(g *globals, autoApprove bool, lockTimeout time.Duration) err
 		}
 		return err
 	}
-	if !autoApprove {
-		if !s.stdinTTY {
-			if g.output != "json" {
-				if err := s.printPlan(g, p); err != nil {
-					return err
-				}
-			}
-			return errors.New("apply needs approval and there is no terminal to ask on; review with links plan, then run links apply --auto-approve")
-		}
-		if err := s.printPlan(g, p); err != nil {
-			return err
-		}
-		ok, err := s.confirm("Do you want to apply these changes?")
-		if err != nil {
-			return err
-		}
-		if !ok {
-			return errors.New("apply cancelled; nothing was changed")
-		}
-	} else if g.output != "json" {
-		if err := s.printPlan(g, p); err != nil {
-			return err
-		}
-		fmt.Fprintln(s.stdout)
+	if err := s.approve(g, p, autoApprove, "links apply --auto-approve", "Do you want to apply these changes?"); err != nil {
+		return err
 	}
-
 	return s.execute(g, root, p)
+}
+
+// approve shows the plan and asks for "yes" on a terminal; without one it
+// refuses unless autoApprove. With -o json the plan is not shown here (the
+// result carries it).
+func (s *sys) approve(g *globals, p *plan.Plan, autoApprove bool, approveCmd, question string) error {
+	show := func() error {
+		if g.output == "json" {
+			return nil
+		}
+		return s.printPlan(g, p)
+	}
+	if autoApprove {
+		if err := show(); err != nil {
+			return err
+		}
+		if g.output != "json" {
+			fmt.Fprintln(s.stdout)
+		}
+		return nil
+	}
+	if !s.stdinTTY {
+		if err := show(); err != nil {
+			return err
+		}
+		return fmt.Errorf("this needs approval and there is no terminal to ask on; review the plan, then run %s", approveCmd)
+	}
+	if err := s.printPlan(g, p); err != nil {
+		return err
+	}
+	ok, err := s.confirm(question)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return errors.New("cancelled; nothing was changed")
+	}
+	return nil
 }
 
 // applySaved applies a plan saved with plan --out. The saved plan is its own

@@ -1,0 +1,99 @@
+package main
+
+import (
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/linksdev/links/plan"
+	"github.com/linksdev/links/reconcile"
+)
+
+func (s *sys) rollbackCommand() *cli.Command {
+	return &cli.Command{
+		Name:      "rollback",
+		Usage:     "undo what an apply changed (default: the last one), backups included",
+		ArgsUsage: "[APPLY_ID]",
+		Flags: []cli.Flag{
+			&cli.BoolFlag{Name: "auto-approve", Usage: "roll back without asking"},
+			&cli.DurationFlag{Name: "lock-timeout", Value: 0, Usage: "wait up to `DURATION` for another apply's lock"},
+		},
+		Action: func(c *cli.Context) error {
+			if c.NArg() > 1 {
+				return &usageError{msg: "rollback takes at most one argument, an apply id (links log lists them)"}
+			}
+			g, err := s.globals(c)
+			if err != nil {
+				return err
+			}
+			return s.rollback(g, c.Args().First(), c.Bool("auto-approve"), c.Duration("lock-timeout"))
+		},
+	}
+}
+
+// rollback plans the inverse of an apply and applies it like apply does:
+// shown, approved, journaled (as an apply with rollback_of), and itself
+// undoable with another rollback.
+func (s *sys) rollback(g *globals, id string, autoApprove bool, lockTimeout time.Duration) error {
+	m, root, err := s.open(g)
+	if err != nil {
+		return err
+	}
+	defer root.Close()
+	lock, err := root.Lock(lockTimeout)
+	if err != nil {
+		return err
+	}
+	defer lock.Unlock()
+
+	h, err := root.ReadJournal()
+	if err != nil {
+		return err
+	}
+	var target *reconcile.ApplyLog
+	if id != "" {
+		if target, err = h.Find(id); err != nil {
+			return err
+		}
+	} else {
+		// The newest apply that changed links (not one that only cleaned
+		// a killed run's leftovers).
+		for i := len(h.Applies) - 1; i >= 0 && target == nil; i-- {
+			if len(h.Applies[i].Mutations()) > 0 {
+				target = h.Applies[i]
+			}
+		}
+		if target == nil {
+			return errors.New("the journal has no apply to roll back; links log lists applies")
+		}
+	}
+	muts := target.Mutations()
+	if len(muts) == 0 {
+		return fmt.Errorf("apply %s changed no links; nothing to roll back", target.ID)
+	}
+	p, err := root.RollbackPlan(target.ID, muts, plan.NewID(time.Now(), rand.Reader), g.file)
+	if err != nil {
+		return err
+	}
+	p.Root = m.Root
+	sum := p.Summary()
+	if g.output == "text" {
+		fmt.Fprintf(s.stdout, "Rolling back apply %s (%s, by %s@%s):\n\n", target.ID, target.Start.Local().Format(time.DateTime), target.Actor.User, target.Actor.Host)
+	}
+	if sum.Conflict > 0 || !sum.Changed() {
+		if err := s.printPlan(g, p); err != nil {
+			return err
+		}
+		if sum.Conflict > 0 {
+			return withCode(exitError, &reconcile.ConflictError{Count: sum.Conflict})
+		}
+		return nil
+	}
+	if err := s.approve(g, p, autoApprove, "links rollback --auto-approve", "Do you want to roll back these changes?"); err != nil {
+		return err
+	}
+	return s.execute(g, root, p)
+}
