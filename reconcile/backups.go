@@ -1,0 +1,318 @@
+package reconcile
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io/fs"
+	"path"
+	"regexp"
+	"sort"
+	"strings"
+	"time"
+)
+
+// BackupsDir is the folder in state_dir that holds displaced entries, one
+// folder per apply: state_dir/backups/<apply-id>/<dest>.
+const BackupsDir = "backups"
+
+// Backup is one apply's backup folder.
+type Backup struct {
+	// ApplyID is the folder's name: the apply that displaced its entries.
+	ApplyID string
+	// Path is the folder, relative to root.
+	Path string
+	// Time is when the backup was made: the apply's start in the journal,
+	// else the time in its id, else the folder's modification time.
+	Time time.Time
+	// Entries counts the displaced files and folders the journal records
+	// in it that are still there; -1 when the journal names none.
+	Entries int
+	// Files counts everything in it that is not a folder; Size adds up
+	// the regular files' sizes in bytes.
+	Files int
+	Size  int64
+	// InUse: the newest apply in the journal made or refers to it; it is
+	// never pruned (rollback needs it).
+	InUse bool
+	// Known: its name is an apply id or the journal refers to it. A
+	// folder links does not recognise is listed but never pruned.
+	Known bool
+}
+
+// applyIDPattern matches the ids plan.NewID makes.
+var applyIDPattern = regexp.MustCompile(`^([0-9]{8}T[0-9]{6}Z)-[0-9a-f]+$`)
+
+// backupsPath is state_dir/backups, relative to root.
+func (r *Root) backupsPath() string { return path.Join(r.StateDir, BackupsDir) }
+
+// checkBackupsDir makes sure state_dir/backups is a real folder: links
+// reads and prunes only there, never through a symlink someone put in its
+// place. ok is false if it does not exist.
+func (r *Root) checkBackupsDir() (ok bool, err error) {
+	bdir := r.backupsPath()
+	fi, err := r.root.Lstat(bdir)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return false, nil
+	case err != nil:
+		return false, fmt.Errorf("backups folder %s: %w", bdir, unwrapPathError(err))
+	case fi.Mode()&fs.ModeSymlink != 0:
+		return false, fmt.Errorf("backups folder %s is a symlink; links manages backups only in a real folder, so it leaves this one alone", bdir)
+	case !fi.IsDir():
+		return false, fmt.Errorf("backups folder %s is not a folder", bdir)
+	}
+	return true, nil
+}
+
+// Backups lists the backup folders in state_dir/backups, newest first,
+// with what the journal h says about them (h may be empty). It reads
+// only; a missing backups folder is an empty list. Symlinks in the
+// folder are never followed.
+func (r *Root) Backups(h *History) ([]Backup, error) {
+	ok, err := r.checkBackupsDir()
+	if !ok || err != nil {
+		return nil, err
+	}
+	bdir := r.backupsPath()
+	d, err := r.root.Open(bdir)
+	if err != nil {
+		return nil, fmt.Errorf("read backups folder %s: %w", bdir, unwrapPathError(err))
+	}
+	ents, err := d.ReadDir(-1)
+	d.Close()
+	if err != nil {
+		return nil, fmt.Errorf("read backups folder %s: %w", bdir, unwrapPathError(err))
+	}
+
+	// What the journal says: when each apply ran, which backups it made
+	// (entries), and which folders the newest apply uses.
+	starts := map[string]time.Time{}
+	entries := map[string]map[string]bool{} // folder -> backup paths
+	inUse := map[string]bool{}
+	prefix := bdir + "/"
+	folderOf := func(p string) string {
+		rest, ok := strings.CutPrefix(p, prefix)
+		if !ok {
+			return ""
+		}
+		id, _, _ := strings.Cut(rest, "/")
+		return id
+	}
+	if h == nil {
+		h = &History{}
+	}
+	for _, a := range h.Applies {
+		starts[a.ID] = a.Start
+		for _, s := range a.Steps {
+			if s.Backup == "" || s.Status != StepDone {
+				continue
+			}
+			if id := folderOf(s.Backup); id != "" {
+				if entries[id] == nil {
+					entries[id] = map[string]bool{}
+				}
+				entries[id][s.Backup] = true
+			}
+		}
+	}
+	if last := h.LastApply(); last != nil {
+		inUse[last.ID] = true
+		for _, s := range last.Steps {
+			if id := folderOf(s.Backup); id != "" {
+				inUse[id] = true
+			}
+		}
+	}
+
+	var out []Backup
+	for _, e := range ents {
+		name := e.Name()
+		if !e.IsDir() || strings.Contains(name, TempMarker) {
+			continue // a symlink or file is not a backup; a half-pruned folder is cleaned by prune
+		}
+		b := Backup{ApplyID: name, Path: path.Join(bdir, name), Entries: -1, InUse: inUse[name]}
+		_, journaled := starts[name]
+		m := applyIDPattern.FindStringSubmatch(name)
+		b.Known = journaled || entries[name] != nil || m != nil
+		switch t := starts[name]; {
+		case !t.IsZero():
+			b.Time = t
+		case m != nil:
+			b.Time, _ = time.Parse("20060102T150405Z", m[1])
+		}
+		if b.Time.IsZero() {
+			if fi, err := e.Info(); err == nil {
+				b.Time = fi.ModTime()
+			}
+		}
+		if es := entries[name]; es != nil {
+			b.Entries = 0
+			for p := range es {
+				if _, err := r.root.Lstat(p); err == nil {
+					b.Entries++
+				}
+			}
+		}
+		b.Files, b.Size = r.measure(b.Path)
+		out = append(out, b)
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if !out[i].Time.Equal(out[j].Time) {
+			return out[i].Time.After(out[j].Time)
+		}
+		return out[i].ApplyID > out[j].ApplyID
+	})
+	return out, nil
+}
+
+// measure counts the non-folders under dir and adds up the regular files'
+// sizes, without following symlinks. Unreadable parts are left out.
+func (r *Root) measure(dir string) (files int, size int64) {
+	_ = fs.WalkDir(r.root.FS(), dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			if d != nil && d.IsDir() && p != dir {
+				return fs.SkipDir
+			}
+			return nil
+		}
+		if d.IsDir() {
+			return nil
+		}
+		files++
+		if d.Type().IsRegular() {
+			if fi, err := d.Info(); err == nil {
+				size += fi.Size()
+			}
+		}
+		return nil
+	})
+	return files, size
+}
+
+// PruneOptions choose the backups PruneCandidates picks.
+type PruneOptions struct {
+	// OlderThan, when positive, picks the backups made more than this long
+	// before Now.
+	OlderThan time.Duration
+	// Keep, when zero or more, picks the backups beyond the Keep newest
+	// (counting every backup links recognises, in use or not).
+	Keep int
+	// Now is the time ages are measured from.
+	Now time.Time
+}
+
+// PruneCandidates returns the backups of list (newest first, as Backups
+// returns it) that opts pick: with both rules set, only those both pick
+// (Keep keeps the newest whatever their age). A backup in use by the
+// newest apply, or one links does not recognise, is never picked. With
+// neither rule set nothing is picked.
+func PruneCandidates(list []Backup, opts PruneOptions) []Backup {
+	if opts.OlderThan <= 0 && opts.Keep < 0 {
+		return nil
+	}
+	var out []Backup
+	rank := 0
+	for _, b := range list {
+		if !b.Known {
+			continue
+		}
+		rank++
+		if b.InUse {
+			continue
+		}
+		if opts.OlderThan > 0 && opts.Now.Sub(b.Time) <= opts.OlderThan {
+			continue
+		}
+		if opts.Keep >= 0 && rank <= opts.Keep {
+			continue
+		}
+		out = append(out, b)
+	}
+	return out
+}
+
+// validBackupName reports whether id can be a backup folder's name.
+func validBackupName(id string) bool {
+	return id != "" && id != "." && id != ".." && !strings.ContainsAny(id, `/\`) && !strings.Contains(id, TempMarker)
+}
+
+// RemoveBackup deletes the backup folder state_dir/backups/<id> and all it
+// holds. The caller holds the lock. Only a real folder directly in a real
+// state_dir/backups is removed; a symlink is refused, never followed.
+// The folder is first renamed to a temporary name, so a removal cut short
+// never leaves a partial backup under the apply's id; the next prune
+// finishes it (RemoveBackupLeftovers).
+func (r *Root) RemoveBackup(id string) error {
+	if !validBackupName(id) {
+		return fmt.Errorf("%q is not a backup folder name", id)
+	}
+	bdir := r.backupsPath()
+	ok, err := r.checkBackupsDir()
+	if err != nil {
+		return err
+	}
+	p := path.Join(bdir, id)
+	if !ok {
+		return fmt.Errorf("remove backup %s: %w", p, fs.ErrNotExist)
+	}
+	fi, err := r.root.Lstat(p)
+	if err != nil {
+		return fmt.Errorf("remove backup %s: %w", p, unwrapPathError(err))
+	}
+	if !fi.IsDir() || fi.Mode()&fs.ModeSymlink != 0 {
+		return fmt.Errorf("remove backup %s: not a folder; links removes only backup folders", p)
+	}
+	var rnd [4]byte
+	_, _ = rand.Read(rnd[:])
+	trash := path.Join(bdir, "."+id+TempMarker+hex.EncodeToString(rnd[:]))
+	if err := r.root.Rename(p, trash); err != nil {
+		return fmt.Errorf("remove backup %s: %w", p, unwrapPathError(err))
+	}
+	if err := r.root.RemoveAll(trash); err != nil {
+		return fmt.Errorf("remove backup %s: %w (what is left is at %s; the next links backups prune removes it)", p, unwrapPathError(err), trash)
+	}
+	if err := r.fs.SyncDir(bdir); err != nil {
+		return fmt.Errorf("fsync %s: %w", bdir, err)
+	}
+	return nil
+}
+
+// RemoveBackupLeftovers deletes what a RemoveBackup cut short left in
+// state_dir/backups (folders named .<id>.links-tmp.<random>) and returns
+// their paths. The caller holds the lock.
+func (r *Root) RemoveBackupLeftovers() ([]string, error) {
+	ok, err := r.checkBackupsDir()
+	if !ok || err != nil {
+		return nil, err
+	}
+	bdir := r.backupsPath()
+	d, err := r.root.Open(bdir)
+	if err != nil {
+		return nil, fmt.Errorf("read backups folder %s: %w", bdir, unwrapPathError(err))
+	}
+	ents, err := d.ReadDir(-1)
+	d.Close()
+	if err != nil {
+		return nil, fmt.Errorf("read backups folder %s: %w", bdir, unwrapPathError(err))
+	}
+	var removed []string
+	for _, e := range ents {
+		name := e.Name()
+		if !e.IsDir() || !strings.HasPrefix(name, ".") || !strings.Contains(name, TempMarker) {
+			continue
+		}
+		p := path.Join(bdir, name)
+		if err := r.root.RemoveAll(p); err != nil {
+			return removed, fmt.Errorf("remove %s: %w", p, unwrapPathError(err))
+		}
+		removed = append(removed, p)
+	}
+	if len(removed) > 0 {
+		if err := r.fs.SyncDir(bdir); err != nil {
+			return removed, fmt.Errorf("fsync %s: %w", bdir, err)
+		}
+	}
+	return removed, nil
+}
