@@ -469,6 +469,12 @@ type leftover struct {
 func (a *applier) findLeftovers() []leftover {
 	var out []leftover
 	seen := map[string]bool{}
+	restoring := map[string]bool{} // temporary entries a rollback restores
+	for _, c := range a.p.Changes {
+		if c.Restore != "" {
+			restoring[c.Restore] = true
+		}
+	}
 	for _, c := range a.p.Changes {
 		dir := path.Dir(c.Dest)
 		if seen[dir] || len(c.Parents) > 0 {
@@ -480,6 +486,9 @@ func (a *applier) findLeftovers() []leftover {
 			continue
 		}
 		for _, n := range names {
+			if restoring[path.Join(dir, n)] {
+				continue
+			}
 			if st, err := a.fs.Lstat(dir, n); err == nil {
 				out = append(out, leftover{dir: dir, name: n, st: st})
 			}

@@ -472,7 +472,7 @@ func (a *ApplyLog) Mutations() []Mutation {
 	for _, s := range a.Steps {
 		switch s.Action {
 		case "create", "update", "replace", "delete":
-			out = append(out, Mutation{Name: s.Name, Dest: s.Dest, Action: s.Action, Before: s.Before, After: s.After, Backup: s.Backup})
+			out = append(out, Mutation{Name: s.Name, Dest: s.Dest, Action: s.Action, Before: s.Before, After: s.After, Backup: s.Backup, Temp: s.Temp})
 		}
 	}
 	return out

@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"path"
 	"sort"
+	"strings"
 
 	"github.com/linksdev/links/plan"
 )
@@ -21,6 +22,10 @@ type Mutation struct {
 	// Backup is where a displaced entry went (or, for a restore, where it
 	// came from).
 	Backup string
+	// Temp is the temporary name the apply used in dest's folder: where a
+	// displaced entry sits if the apply was killed between the switch and
+	// the move to its backup.
+	Temp string
 }
 
 // RollbackPlan plans the inverse of apply `of`, whose mutations are muts in
@@ -64,16 +69,16 @@ func (r *Root) RollbackPlan(of string, muts []Mutation, id, manifestName string)
 				c.Reason = fmt.Sprintf("the %s apply %s displaced was deleted (backup: false) and cannot be restored", describeType(m.Before.Type), of)
 				break
 			}
-			st, _, err := r.observeDest(m.Backup)
+			from, err := r.restoreSource(m)
 			if err != nil {
 				return nil, err
 			}
-			if st.Type != m.Before.Type {
+			if from == "" {
 				c.Action = plan.Conflict
-				c.Reason = fmt.Sprintf("its backup %s is gone or changed (now %s); restore it by hand", m.Backup, showState(st))
+				c.Reason = fmt.Sprintf("its backup %s is gone or changed; restore it by hand", m.Backup)
 				break
 			}
-			c.Action, c.Restore = plan.Replace, m.Backup
+			c.Action, c.Restore = plan.Replace, from
 		case m.After.Type == plan.TypeMissing && m.Before.Type == plan.TypeSymlink:
 			c.Action, c.Parents = plan.Create, missing
 			c.Reason = "deleted by apply " + of
@@ -89,6 +94,26 @@ func (r *Root) RollbackPlan(of string, muts []Mutation, id, manifestName string)
 	}
 	sort.Slice(p.Changes, func(i, j int) bool { return p.Changes[i].Dest < p.Changes[j].Dest })
 	return p, nil
+}
+
+// restoreSource finds the entry m displaced: in its backup, or, if the
+// apply was killed before moving it there, still at its temporary name
+// next to dest. It returns "" if neither holds an entry of the right type.
+func (r *Root) restoreSource(m Mutation) (string, error) {
+	candidates := []string{m.Backup}
+	if m.Temp != "" && !strings.ContainsAny(m.Temp, "/\\") {
+		candidates = append(candidates, path.Join(path.Dir(m.Dest), m.Temp))
+	}
+	for _, c := range candidates {
+		st, _, err := r.observeDest(c)
+		if err != nil {
+			return "", err
+		}
+		if st.Type == m.Before.Type {
+			return c, nil
+		}
+	}
+	return "", nil
 }
 
 // observeDest lstats a dest (relative to root) and returns what is there

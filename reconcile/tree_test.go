@@ -145,3 +145,15 @@ func assertAllNoop(t testing.TB, p *plan.Plan) {
 		}
 	}
 }
+
+// replaceLink points the symlink root/rel at text.
+func replaceLink(t testing.TB, root, rel, text string) {
+	t.Helper()
+	p := filepath.Join(root, filepath.FromSlash(rel))
+	if err := os.Remove(p); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(text, p); err != nil {
+		t.Fatal(err)
+	}
+}
