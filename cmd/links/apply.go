@@ -51,6 +51,7 @@ func (s *sys) apply(g *globals, autoApprove bool, lockTimeout time.Duration) err
 		return err
 	}
 	defer lock.Unlock()
+	s.warnInterrupted(root)
 
 	p, err := root.Plan(m, plan.NewID(time.Now(), rand.Reader))
 	if err != nil {
@@ -78,6 +79,20 @@ func (s *sys) apply(g *globals, autoApprove bool, lockTimeout time.Duration) err
 		return err
 	}
 	return s.execute(g, root, p)
+}
+
+// warnInterrupted says so when the journal shows applies that were killed
+// or crashed since the last one that ran to its end.
+func (s *sys) warnInterrupted(root *reconcile.Root) {
+	h, err := root.ReadJournal()
+	if err != nil {
+		fmt.Fprintf(s.stderr, "links: warning: cannot read the journal: %v\n", err)
+		return
+	}
+	for _, a := range h.Interrupted() {
+		fmt.Fprintf(s.stderr, "links: warning: apply %s (started %s by %s@%s) was interrupted; this apply converges what it left. links log %s shows what was in flight.\n",
+			a.ID, a.Start.Local().Format(time.DateTime), a.Actor.User, a.Actor.Host, a.ID)
+	}
 }
 
 // approve shows the plan and asks for "yes" on a terminal; without one it
@@ -155,6 +170,7 @@ func (s *sys) applySaved(g *globals, file string, lockTimeout time.Duration) err
 		return err
 	}
 	defer lock.Unlock()
+	s.warnInterrupted(root)
 	stale, err := root.CheckPlan(p)
 	if err != nil {
 		return err
