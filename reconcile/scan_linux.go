@@ -1,0 +1,105 @@
+package reconcile
+
+import (
+	"bytes"
+	"encoding/binary"
+
+	"golang.org/x/sys/unix"
+)
+
+// list reads the folder dir with getdents(2) into the worker's 64 KiB
+// buffer, hundreds of entries per system call, and calls visit for each
+// folder and symlink (with its text, read with readlinkat from the folder's
+// handle). Other entries are only counted: their names are not even turned
+// into strings. The entry type comes from d_type; where the filesystem
+// leaves it unknown, fstatat tells. With OneFileSystem, a folder on
+// another device than the scanned path is skipped (not counted).
+func (w *scanWorker) list(dir string, st *scanStart, visit func(name string, kind entryKind, text string, err error)) (entries int, skipped bool, err error) {
+	fd, err := openDirPath(dir)
+	if err != nil {
+		return 0, false, pathErr("open", dir, err)
+	}
+	defer unix.Close(fd)
+	if w.s.opts.OneFileSystem {
+		var s unix.Stat_t
+		if err := unix.Fstat(fd, &s); err != nil {
+			return 0, false, pathErr("fstat", dir, err)
+		}
+		if uint64(s.Dev) != st.dev {
+			return 0, true, nil
+		}
+	}
+	buf := w.buf
+	for {
+		n, err := unix.Getdents(fd, buf)
+		if err == unix.EINTR {
+			continue
+		}
+		if err != nil {
+			return entries, false, pathErr("getdents", dir, err)
+		}
+		if n <= 0 {
+			return entries, false, nil
+		}
+		// struct linux_dirent64: d_ino u64, d_off s64, d_reclen u16,
+		// d_type u8, d_name NUL-terminated.
+		for off := 0; off < n; {
+			reclen := int(binary.NativeEndian.Uint16(buf[off+16:]))
+			typ := buf[off+18]
+			name := buf[off+19 : off+reclen]
+			if i := bytes.IndexByte(name, 0); i >= 0 {
+				name = name[:i]
+			}
+			off += reclen
+			if len(name) <= 2 && name[0] == '.' && (len(name) == 1 || name[1] == '.') {
+				continue
+			}
+			entries++
+			kind := kindFile
+			switch typ {
+			case unix.DT_DIR:
+				kind = kindDir
+			case unix.DT_LNK:
+				kind = kindLink
+			case unix.DT_UNKNOWN:
+				var s unix.Stat_t
+				if err := unix.Fstatat(fd, string(name), &s, unix.AT_SYMLINK_NOFOLLOW); err == nil {
+					kind = kindOf(uint32(s.Mode))
+				}
+			}
+			switch kind {
+			case kindDir:
+				visit(string(name), kindDir, "", nil)
+			case kindLink:
+				nm := string(name)
+				text, err := w.readlinkat(fd, nm)
+				visit(nm, kindLink, text, err)
+			}
+		}
+	}
+}
+
+func openDirPath(dir string) (int, error) {
+	for {
+		fd, err := unix.Open(dir, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC|unix.O_NOFOLLOW, 0)
+		if err != unix.EINTR {
+			return fd, err
+		}
+	}
+}
+
+func (w *scanWorker) readlinkat(fd int, name string) (string, error) {
+	for {
+		n, err := unix.Readlinkat(fd, name, w.linkBuf)
+		if err == unix.EINTR {
+			continue
+		}
+		if err != nil {
+			return "", pathErr("readlink", name, err)
+		}
+		if n < len(w.linkBuf) {
+			return string(w.linkBuf[:n]), nil
+		}
+		w.linkBuf = make([]byte, 2*len(w.linkBuf))
+	}
+}
