@@ -2,6 +2,8 @@ package reconcile
 
 import (
 	"fmt"
+	"os"
+	"path/filepath"
 	"runtime"
 	"strings"
 	"testing"
@@ -193,5 +195,35 @@ func TestKilledApplyThenLogApplyRollback(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestStateRebuiltFromJournal: with state.json gone, ownership comes back
+// from the journal, so a link no longer declared is still deleted.
+func TestStateRebuiltFromJournal(t *testing.T) {
+	root := t.TempDir()
+	mkTree(t, root, map[string]string{"t": "file:t"})
+	m := parse(t, root, "version: 1\nlinks:\n  a: {dest: a, target: t}\n  b: {dest: b, target: t}\n")
+	if _, _, err := planApply(t, m, ApplyOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Remove(filepath.Join(root, ".links", StateFile)); err != nil {
+		t.Fatal(err)
+	}
+	m2 := parse(t, root, "version: 1\nlinks:\n  a: {dest: a, target: t}\n")
+	p := mustPlan(t, m2)
+	var del bool
+	for _, c := range p.Changes {
+		if c.Dest == "b" && c.Action == plan.Delete {
+			del = true
+		}
+	}
+	if !del {
+		t.Fatalf("b not planned for delete after the state file was removed: %+v", p.Changes)
+	}
+	// A corrupt state file is an error, not an empty record.
+	os.WriteFile(filepath.Join(root, ".links", StateFile), []byte("{not json"), 0o644)
+	if _, err := open(t, m2).Plan(m2, newID()); err == nil || !strings.Contains(err.Error(), "move it aside") {
+		t.Fatalf("corrupt state: err = %v", err)
 	}
 }

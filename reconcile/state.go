@@ -51,13 +51,14 @@ func (e *StateError) Error() string {
 
 func (e *StateError) Unwrap() error { return e.Err }
 
-// ReadState reads state_dir/state.json. A missing file is an empty record
-// (a first apply); a corrupt one is an error, never silently empty.
+// ReadState reads state_dir/state.json. A missing file is rebuilt from the
+// journal (empty for a first apply); a corrupt one is an error, never
+// silently empty.
 func (r *Root) ReadState() (*Ownership, error) {
 	p := path.Join(r.StateDir, StateFile)
 	f, err := r.root.Open(p)
 	if errors.Is(err, fs.ErrNotExist) {
-		return &Ownership{Links: map[string]Owned{}}, nil
+		return r.ownershipFromJournal()
 	}
 	if err != nil {
 		return nil, &StateError{Path: p, Err: unwrapPathError(err)}
@@ -78,6 +79,36 @@ func (r *Root) ReadState() (*Ownership, error) {
 		w.Links = map[string]Owned{}
 	}
 	return &Ownership{Links: w.Links}, nil
+}
+
+// ownershipFromJournal replays the journal's completed mutations: a link
+// made (created, updated, replaced) is owned, a link deleted or displaced
+// by a restore is not. It is the state file's content when that file is
+// missing (deleted, or moved aside because it was corrupt).
+func (r *Root) ownershipFromJournal() (*Ownership, error) {
+	o := &Ownership{Links: map[string]Owned{}}
+	h, err := r.ReadJournal()
+	if err != nil {
+		return nil, err
+	}
+	for _, a := range h.Applies {
+		for _, s := range a.Steps {
+			if s.Status != StepDone {
+				continue
+			}
+			switch s.Action {
+			case "create", "update", "replace":
+				if s.After.Type == "symlink" {
+					o.Links[s.Dest] = Owned{Name: s.Name, Link: s.After.Link, ApplyID: a.ID}
+				} else {
+					delete(o.Links, s.Dest)
+				}
+			case "delete":
+				delete(o.Links, s.Dest)
+			}
+		}
+	}
+	return o, nil
 }
 
 // writeState replaces state.json atomically: a temporary file is written and
