@@ -237,7 +237,12 @@ func TestDocumentErrors(t *testing.T) {
 	}, {
 		name: "only a document marker",
 		src:  "# links\n---\n",
-		want: []string{`links.yaml:3:1: the manifest is empty; start it with "version: 1" and a "links:" mapping`},
+		want: []string{`links.yaml:1:1: the manifest is empty; start it with "version: 1" and a "links:" mapping`},
+	}, {
+		// Found by FuzzParse: the null node is placed on line 2.
+		name: "only a document marker, no line end",
+		src:  "---",
+		want: []string{`links.yaml:1:1: the manifest is empty; start it with "version: 1" and a "links:" mapping`},
 	}, {
 		name: "two documents",
 		src:  "version: 1\nlinks: {}\n---\nversion: 1\nlinks: {}\n",

@@ -81,8 +81,9 @@ func parseYAML(file string, data []byte) (root *yaml.Node, errs ErrorList) {
 	}
 	top := doc.Content[0]
 	if top.Kind == yaml.ScalarNode && top.Tag == "!!null" && top.Value == "" && top.Style == 0 {
-		// "---" alone, or only comments after it: nothing is written.
-		return nil, ErrorList{{File: file, Line: top.Line, Col: top.Column, Msg: emptyMsg}}
+		// "---" alone, or only comments after it: nothing is written. (The
+		// null node's place may be past the last line.)
+		return nil, ErrorList{{File: file, Line: 1, Col: 1, Msg: emptyMsg}}
 	}
 	return top, nil
 }
