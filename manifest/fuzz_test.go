@@ -48,7 +48,9 @@ func FuzzParse(f *testing.F) {
 				t.Fatalf("two parses differ:\n%v\n%v", err, err2)
 			}
 		}
-		checkCost(t, data)
+		if len(data) <= 1<<20 { // keep the 10 MB seed to one parse
+			checkCost(t, data)
+		}
 	})
 }
 
