@@ -1,0 +1,524 @@
+package reconcile
+
+import (
+	"bytes"
+	"fmt"
+	"path"
+	"path/filepath"
+	"sort"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/linksdev/links/manifest"
+	"github.com/linksdev/links/plan"
+)
+
+// Import strategies: how the imported links' text is to be written.
+const (
+	// StrategyKeep declares each link with the strategy its text already
+	// uses (absolute text: absolute; otherwise relative), so that plan on
+	// the imported manifest shows no changes.
+	StrategyKeep = "keep"
+	// StrategyRelative and StrategyAbsolute declare every link so; links
+	// written the other way are then updates in the plan.
+	StrategyRelative = "relative"
+	StrategyAbsolute = "absolute"
+)
+
+// ImportOptions tune Import.
+type ImportOptions struct {
+	// Root is the manifest's root (absolute): every dest lies under it.
+	Root string
+	// Paths are the paths to scan, beneath Root (absolute, or relative to
+	// Scan.Dir); empty means Root.
+	Paths []string
+	// Scan tunes the walk (Dir, Exclude, IncludeGit, OneFileSystem,
+	// Workers). Its Root is ignored: Root is the boundary.
+	Scan ScanOptions
+	// Strategy is StrategyKeep (the default when empty), StrategyRelative
+	// or StrategyAbsolute.
+	Strategy string
+	// AllowDangling declares broken links with allow_dangling: true;
+	// otherwise they are skipped.
+	AllowDangling bool
+	// ManifestFile is where the manifest will be saved (absolute): root:
+	// is written relative to its folder, and a symlink at that path (or at
+	// a folder holding it) is skipped, since the manifest refuses it.
+	ManifestFile string
+}
+
+// ImportSkip is a symlink Import did not declare, and why.
+type ImportSkip struct {
+	Path   string // as found by the scan
+	Link   string // its text
+	Reason string
+}
+
+// ImportResult is what Import produced.
+type ImportResult struct {
+	// YAML is the manifest.
+	YAML []byte
+	// Declared counts the links in it.
+	Declared int
+	// Rewritten counts the declared links plan would update, because a
+	// forced strategy writes their text differently (0 with keep).
+	Rewritten int
+	// Skipped are the symlinks found but not declared, sorted by path.
+	Skipped []ImportSkip
+	// Unreadable are the folders that could not be scanned.
+	Unreadable []ScanError
+}
+
+// importLink is one link on its way into the manifest.
+type importLink struct {
+	found    *ScanLink
+	dest     string // relative to root, slash-separated
+	name     string
+	target   string // as the manifest says it (relative to root, or absolute)
+	strategy manifest.Strategy
+	dangling bool
+}
+
+// Import scans paths under root and returns a manifest declaring every
+// symlink found, such that plan on it shows no changes: each dest with
+// the target its current text resolves to, written relative to root, and
+// the strategy that reproduces that text exactly.
+//
+// Links are skipped, each with its reason, when a manifest cannot declare
+// them or when plan would not reproduce them as they are: symlink loops;
+// broken links (unless AllowDangling); link texts not in the form links
+// writes (./x, a/../b, x//y, a trailing slash, or more ../ than needed:
+// links writes the shortest text, so it would rewrite them); names or texts
+// that are not UTF-8; state_dir and the manifest itself. Before returning,
+// Import loads the manifest it wrote and plans it against the tree; any
+// link that would not be a no-op is dropped and reported, so the round trip
+// holds by construction.
+//
+// Logical names come from the dest: its last component, sanitized to the
+// name pattern, with as many parent components (joined with ".") as it
+// takes to be unique; a numeric suffix settles what is left. The YAML is
+// sorted by dest and quotes whatever would not read back as the same
+// string. Import writes nothing.
+func Import(opts ImportOptions) (*ImportResult, error) {
+	strategy := opts.Strategy
+	switch strategy {
+	case "":
+		strategy = StrategyKeep
+	case StrategyKeep, StrategyRelative, StrategyAbsolute:
+	default:
+		return nil, fmt.Errorf("strategy %q: use keep, relative or absolute", strategy)
+	}
+	rootAbs := filepath.Clean(opts.Root)
+	rootReal, err := filepath.EvalSymlinks(rootAbs)
+	if err != nil {
+		return nil, fmt.Errorf("root %s: %w", opts.Root, unwrapPathError(err))
+	}
+	paths := opts.Paths
+	if len(paths) == 0 {
+		paths = []string{rootAbs}
+	}
+	so := opts.Scan
+	so.Root = rootReal
+	for _, p := range paths {
+		if real, ok := realish(absIn(scanDir(so.Dir), p)); ok && !within(real, rootReal) {
+			return nil, fmt.Errorf("%s is outside root %s; every dest must lie under root: choose another --root", p, rootAbs)
+		}
+	}
+	stateRel := manifest.DefaultStateDir
+	if sd, err := filepath.EvalSymlinks(filepath.Join(rootAbs, stateRel)); err == nil {
+		so.SkipDirs = append(so.SkipDirs, sd)
+	}
+	so.SkipDirs = append(so.SkipDirs, filepath.Join(rootReal, stateRel))
+	res, err := Scan(paths, so)
+	if err != nil {
+		return nil, err
+	}
+
+	out := &ImportResult{Unreadable: res.Unreadable}
+	manifestFile := filepath.Join(rootAbs, "links.yaml")
+	if opts.ManifestFile != "" {
+		manifestFile = filepath.Clean(opts.ManifestFile)
+	}
+	manifestRel, _ := relSlashUnder(rootAbs, manifestFile)
+	if manifestRel == "" {
+		if real, ok := realish(manifestFile); ok {
+			manifestRel, _ = relSlashUnder(rootReal, real)
+		}
+	}
+	var links []*importLink
+	seen := map[string]bool{}
+	for i := range res.Links {
+		l := &res.Links[i]
+		skip := func(format string, args ...any) {
+			out.Skipped = append(out.Skipped, ImportSkip{Path: l.Path, Link: l.Link, Reason: fmt.Sprintf(format, args...)})
+		}
+		dest, ok := relSlashUnder(rootReal, l.Real)
+		switch {
+		case !ok || dest == ".":
+			skip("it is not under root %s", rootAbs)
+			continue
+		case seen[dest]:
+			continue // scanned twice (overlapping paths)
+		}
+		seen[dest] = true
+		switch {
+		case !utf8.ValidString(dest) || !utf8.ValidString(l.Link):
+			skip("its name or link text is not valid UTF-8, which a YAML manifest cannot hold")
+			continue
+		case dest == stateRel || strings.HasPrefix(dest, stateRel+"/"):
+			skip("it is links' state_dir %s", stateRel)
+			continue
+		case manifestRel != "" && (dest == manifestRel || strings.HasPrefix(manifestRel, dest+"/")):
+			skip("it is, or leads to, the manifest file itself")
+			continue
+		case l.Status == StatusLoop:
+			skip("%s", l.Error)
+			continue
+		case l.Status == StatusBroken && l.Link == "":
+			skip("%s", l.Error)
+			continue
+		case l.Status == StatusBroken && !opts.AllowDangling:
+			skip("its target does not resolve (%s); import it with --dangling allow to declare it with allow_dangling: true", l.Error)
+			continue
+		}
+		il := &importLink{found: l, dest: dest, dangling: l.Status == StatusBroken}
+		il.target, il.strategy = importTarget(dest, l.Link, rootAbs, rootReal)
+		switch strategy {
+		case StrategyRelative:
+			il.strategy = manifest.Relative
+		case StrategyAbsolute:
+			il.strategy = manifest.Absolute
+		default:
+			ml := il.manifestLink()
+			if want := plan.LinkText(&ml, rootAbs, rootReal, path.Dir(dest)); want != l.Link {
+				skip("its text %s is not in the form links writes (it would write %s); rewrite it with ln -sfn, or declare it by hand", l.Link, want)
+				continue
+			}
+		}
+		links = append(links, il)
+	}
+	assignNames(links)
+
+	manifestDir := filepath.Dir(manifestFile)
+	rootText := filepath.ToSlash(rootAbs)
+	if rel, err := filepath.Rel(manifestDir, rootAbs); err == nil {
+		rootText = filepath.ToSlash(rel)
+	}
+
+	// Plan what was written against the tree; drop what is not a no-op.
+	// Dropping a link can change how another is planned (a target that is
+	// a declared dest counts as existing), hence the loop.
+	for round := 0; ; round++ {
+		out.YAML = emitManifest(rootText, strategy, links)
+		changes, err := planImported(out.YAML, manifestFile)
+		if err != nil {
+			return nil, err
+		}
+		byDest := make(map[string]*plan.Change, len(changes))
+		for i := range changes {
+			byDest[changes[i].Dest] = &changes[i]
+		}
+		kept := links[:0:0]
+		out.Rewritten = 0
+		for _, il := range links {
+			c := byDest[il.dest]
+			switch {
+			case c == nil:
+				return nil, fmt.Errorf("import: %s is missing from the plan of the imported manifest (a bug)", il.dest)
+			case c.Action == plan.Noop:
+			case c.Action == plan.Update && strategy != StrategyKeep:
+				out.Rewritten++
+			default:
+				why := c.Reason
+				if why == "" {
+					why = fmt.Sprintf("plan would %s it to %s", c.Action, c.After.Link)
+				}
+				out.Skipped = append(out.Skipped, ImportSkip{Path: il.found.Path, Link: il.found.Link, Reason: why})
+				continue
+			}
+			kept = append(kept, il)
+		}
+		if len(kept) == len(links) {
+			break
+		}
+		if round == 3 {
+			return nil, fmt.Errorf("import: the imported manifest does not settle into a plan without changes (a bug)")
+		}
+		links = kept
+	}
+	out.Declared = len(links)
+	sort.SliceStable(out.Skipped, func(i, j int) bool { return out.Skipped[i].Path < out.Skipped[j].Path })
+	return out, nil
+}
+
+func scanDir(dir string) string {
+	if dir == "" {
+		dir, _ = filepath.Abs(".")
+	}
+	return dir
+}
+
+// realish resolves the symlinks in p, or in its folder when p itself does
+// not resolve.
+func realish(p string) (string, bool) {
+	if r, err := filepath.EvalSymlinks(p); err == nil {
+		return r, true
+	}
+	if r, err := filepath.EvalSymlinks(filepath.Dir(p)); err == nil {
+		return filepath.Join(r, filepath.Base(p)), true
+	}
+	return "", false
+}
+
+// relSlashUnder returns p relative to base, slash-separated, when p is base
+// or lies beneath it.
+func relSlashUnder(base, p string) (string, bool) {
+	if !within(p, base) {
+		return "", false
+	}
+	rel, err := filepath.Rel(base, p)
+	if err != nil {
+		return "", false
+	}
+	return filepath.ToSlash(rel), true
+}
+
+// importTarget reads a link text found at dest into the target a manifest
+// declares, and the strategy the text uses. A relative text is resolved
+// lexically from the dest's folder, which is real (scans never pass
+// through folder links), so .. means what the kernel makes of it. A target
+// outside root is written relative to root (../x), unless root's path goes
+// through a symlink: then ../ would mean different places from root's path
+// and from its real path, so the target is written absolute.
+func importTarget(dest, text, rootAbs, rootReal string) (string, manifest.Strategy) {
+	if filepath.IsAbs(text) {
+		c := filepath.Clean(text)
+		if rel, ok := relSlashUnder(rootAbs, c); ok {
+			return rel, manifest.Absolute
+		}
+		return c, manifest.Absolute
+	}
+	t := path.Join(path.Dir(dest), filepath.ToSlash(text))
+	if (t == ".." || strings.HasPrefix(t, "../")) && rootAbs != rootReal {
+		return filepath.Join(rootReal, filepath.FromSlash(t)), manifest.Relative
+	}
+	return t, manifest.Relative
+}
+
+func (il *importLink) manifestLink() manifest.Link {
+	return manifest.Link{Name: il.name, Dest: il.dest, Target: il.target, TargetAbsolute: filepath.IsAbs(il.target),
+		Strategy: il.strategy, AllowDangling: il.dangling}
+}
+
+// planImported loads the manifest data (to be saved as file) and plans it.
+func planImported(data []byte, file string) ([]plan.Change, error) {
+	m, err := manifest.Parse(file, data, manifest.Options{Dir: filepath.Dir(file)})
+	if err != nil {
+		return nil, fmt.Errorf("import: the imported manifest does not load (a bug): %w", err)
+	}
+	r, err := Open(m)
+	if err != nil {
+		return nil, err
+	}
+	defer r.Close()
+	obs, err := r.Observe(m)
+	if err != nil {
+		return nil, err
+	}
+	return plan.Diff(m, obs, "import").Changes, nil
+}
+
+// assignNames gives every link a unique logical name derived from its
+// dest; see Import.
+func assignNames(links []*importLink) {
+	comps := make([][]string, len(links))
+	level := make([]int, len(links))
+	for i, il := range links {
+		for _, c := range strings.Split(il.dest, "/") {
+			if s := sanitizeName(c); s != "" {
+				comps[i] = append(comps[i], s)
+			}
+		}
+		level[i] = 1
+	}
+	name := func(i int) string {
+		c := comps[i]
+		if len(c) == 0 {
+			return "link"
+		}
+		return strings.Join(c[max(0, len(c)-level[i]):], ".")
+	}
+	for {
+		groups := map[string][]int{}
+		for i := range links {
+			n := name(i)
+			groups[n] = append(groups[n], i)
+		}
+		grew := false
+		for _, g := range groups {
+			if len(g) < 2 {
+				continue
+			}
+			for _, i := range g {
+				if level[i] < len(comps[i]) {
+					level[i]++
+					grew = true
+				}
+			}
+		}
+		if !grew {
+			break
+		}
+	}
+	// Whatever still collides (dests that sanitize alike) gets a numeric
+	// suffix, in dest order.
+	taken := map[string]bool{}
+	for i := range links {
+		taken[name(i)] = true
+	}
+	used := map[string]bool{}
+	for i, il := range links {
+		n := name(i)
+		if used[n] {
+			base := n
+			for k := 2; ; k++ {
+				n = fmt.Sprintf("%s-%d", base, k)
+				if !taken[n] && !used[n] {
+					break
+				}
+			}
+		}
+		used[n] = true
+		il.name = n
+	}
+}
+
+// sanitizeName turns one path component into name material: characters
+// outside [A-Za-z0-9_.-] become _, runs of _ shrink to one, and leading
+// dots and dashes go (.bashrc -> bashrc).
+func sanitizeName(c string) string {
+	var b strings.Builder
+	for _, r := range c {
+		ok := r < utf8.RuneSelf && (r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '_' || r == '.' || r == '-')
+		if !ok {
+			r = '_'
+		}
+		if r == '_' && strings.HasSuffix(b.String(), "_") {
+			continue
+		}
+		b.WriteRune(r)
+	}
+	s := strings.TrimLeft(b.String(), ".-")
+	if s == "_" {
+		return ""
+	}
+	return s
+}
+
+// emitManifest writes the manifest: deterministic, sorted by dest (links
+// arrive sorted by scan path, which is dest order within one root).
+func emitManifest(rootText, strategy string, links []*importLink) []byte {
+	sorted := append([]*importLink(nil), links...)
+	sort.SliceStable(sorted, func(i, j int) bool { return sorted[i].dest < sorted[j].dest })
+	var b bytes.Buffer
+	fmt.Fprintf(&b, "# Written by links import: %d symlinks as they are; links plan on it shows no changes.\n", len(sorted))
+	if strategy != StrategyKeep {
+		b.Reset()
+		fmt.Fprintf(&b, "# Written by links import --strategy %s: %d symlinks.\n", strategy, len(sorted))
+	}
+	fmt.Fprintf(&b, "version: 1\nroot: %s\n", yamlString(rootText))
+	if strategy == StrategyAbsolute {
+		b.WriteString("defaults:\n  strategy: absolute\n")
+	}
+	if len(sorted) == 0 {
+		b.WriteString("links: {}\n")
+		return b.Bytes()
+	}
+	b.WriteString("links:\n")
+	for _, il := range sorted {
+		fmt.Fprintf(&b, "  %s:\n    dest: %s\n    target: %s\n", yamlString(il.name), yamlString(escapeVars(il.dest)), yamlString(escapeVars(il.target)))
+		if strategy == StrategyKeep && il.strategy == manifest.Absolute {
+			b.WriteString("    strategy: absolute\n")
+		}
+		if il.dangling {
+			b.WriteString("    allow_dangling: true\n")
+		}
+	}
+	return b.Bytes()
+}
+
+// escapeVars keeps the manifest from expanding ${...} found in a path.
+func escapeVars(s string) string {
+	return strings.ReplaceAll(s, "${", "$${")
+}
+
+// yamlString writes s as a YAML scalar that reads back as the string s:
+// plain when it is unmistakably a string, double-quoted otherwise, with
+// every character YAML would not keep as is escaped.
+func yamlString(s string) string {
+	if plainSafe(s) {
+		return s
+	}
+	var b strings.Builder
+	b.WriteByte('"')
+	for _, r := range s {
+		switch r {
+		case '"':
+			b.WriteString(`\"`)
+		case '\\':
+			b.WriteString(`\\`)
+		case '\n':
+			b.WriteString(`\n`)
+		case '\t':
+			b.WriteString(`\t`)
+		case '\r':
+			b.WriteString(`\r`)
+		default:
+			switch {
+			case r >= 0x20 && r < 0x7f,
+				r >= 0xa0 && r <= 0xd7ff && r != 0x2028 && r != 0x2029,
+				r >= 0xe000 && r <= 0xfffd && r != 0xfeff,
+				r >= 0x10000 && r <= 0x10ffff:
+				b.WriteRune(r)
+			case r <= 0xffff:
+				fmt.Fprintf(&b, `\u%04x`, r)
+			default:
+				fmt.Fprintf(&b, `\U%08x`, r)
+			}
+		}
+	}
+	b.WriteByte('"')
+	return b.String()
+}
+
+// plainSafe reports whether s can be written as a plain YAML scalar and
+// read back as the same string (never a number, bool, null or timestamp).
+func plainSafe(s string) bool {
+	if s == "" {
+		return false
+	}
+	if s == "." {
+		return true
+	}
+	if strings.HasPrefix(s, "...") {
+		return false
+	}
+	c := s[0]
+	if c == '.' {
+		c = s[1] // .bashrc, ../x, ./x, but not .5 (a number)
+	}
+	if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c == '_' || c == '/' || c == '.') {
+		return false
+	}
+	for j := 0; j < len(s); j++ {
+		c := s[j]
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '.' || c == '/' || c == '-' || c == '+') {
+			return false
+		}
+	}
+	switch strings.ToLower(s) {
+	case "true", "false", "yes", "no", "on", "off", "y", "n", "null", ".inf", ".nan":
+		return false
+	}
+	return true
+}

@@ -1,0 +1,332 @@
+package reconcile
+
+import (
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/linksdev/links/manifest"
+	"github.com/linksdev/links/plan"
+)
+
+// importPlan loads what Import wrote as the manifest file and plans it
+// against the tree, as `links plan` would.
+func importPlan(t *testing.T, res *ImportResult, manifestFile string) (*manifest.Manifest, *plan.Plan) {
+	t.Helper()
+	m, err := manifest.Parse(manifestFile, res.YAML, manifest.Options{Dir: filepath.Dir(manifestFile)})
+	if err != nil {
+		t.Fatalf("the imported manifest does not load: %v\n%s", err, res.YAML)
+	}
+	r, err := Open(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	p, err := r.Plan(m, "roundtrip")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m, p
+}
+
+// assertRoundTrip checks that plan on the imported manifest is all no-ops.
+func assertRoundTrip(t *testing.T, res *ImportResult, manifestFile string) *manifest.Manifest {
+	t.Helper()
+	m, p := importPlan(t, res, manifestFile)
+	for _, c := range p.Changes {
+		if c.Action != plan.Noop {
+			t.Errorf("round trip: %s %s (%s), want noop\n%s", c.Action, c.Dest, c.Reason, res.YAML)
+		}
+	}
+	if len(m.Links) != res.Declared {
+		t.Errorf("manifest has %d links, Import says %d", len(m.Links), res.Declared)
+	}
+	return m
+}
+
+func skippedPaths(res *ImportResult) map[string]string {
+	out := map[string]string{}
+	for _, s := range res.Skipped {
+		out[filepath.ToSlash(s.Path)] = s.Reason
+	}
+	return out
+}
+
+// importTrees are the trees the round trip is checked on, each under
+// root/tree (root/outside is outside it).
+var importTrees = map[string]map[string]string{
+	"scan": scanTree,
+	"dotfiles": {
+		"outside/shared.conf":              "file:s",
+		"tree/dotfiles/bashrc":             "file:b",
+		"tree/dotfiles/nvim/init.lua":      "file:n",
+		"tree/home/.bashrc":                "link:../dotfiles/bashrc",
+		"tree/home/.config/nvim":           "link:../../dotfiles/nvim",
+		"tree/home/.profile":               "link:{root}/tree/dotfiles/bashrc",
+		"tree/home/shared.conf":            "link:../../outside/shared.conf",
+		"tree/home/shared-abs.conf":        "link:{root}/outside/shared.conf",
+		"tree/home/etc":                    "link:/",
+		"tree/home/2026-02-01":             "link:../dotfiles/bashrc",
+		"tree/home/true":                   "link:../dotfiles/bashrc",
+		"tree/home/null":                   "link:../dotfiles/bashrc",
+		"tree/home/1e3":                    "link:../dotfiles/bashrc",
+		"tree/home/.inf":                   "link:../dotfiles/bashrc",
+		"tree/home/with space":             "link:../dotfiles/nvim/init.lua",
+		"tree/home/new\nline":              "link:../dotfiles/bashrc",
+		"tree/home/tab\there":              "link:../dotfiles/bashrc",
+		"tree/home/quote\"s'":              "link:../dotfiles/bashrc",
+		"tree/home/colon: #hash":           "link:../dotfiles/bashrc",
+		"tree/home/${HOME}":                "link:../dotfiles/bashrc",
+		"tree/home/$${x}":                  "link:../dotfiles/bashrc",
+		"tree/home/back\\slash":            "link:../dotfiles/bashrc",
+		"tree/home/é日本":                    "link:../dotfiles/bashrc",
+		"tree/home/-dash":                  "link:../dotfiles/bashrc",
+		"tree/home/chain":                  "link:.bashrc",
+		"tree/home/chain2":                 "link:chain",
+		"tree/home/viadirlink":             "link:.config/nvim/init.lua",
+		"tree/dotfiles/target with ${var}": "file:v",
+		"tree/home/to-dollar":              "link:../dotfiles/target with ${var}",
+		"tree/a/x/current":                 "link:../../dotfiles/bashrc",
+		"tree/b/x/current":                 "link:../../dotfiles/bashrc",
+		"tree/a b/x/current":               "link:../../dotfiles/bashrc",
+		"tree/a_b/x/current":               "link:../../dotfiles/bashrc",
+		"tree/up":                          "link:..",
+		"tree/self":                        "link:.",
+		"tree/dotfiles/nvim/cycle":         "link:..",
+		"tree/broken-chain/a":              "link:b",
+		"tree/broken-chain/b":              "link:gone",
+		"tree/links.yaml":                  "link:dotfiles/bashrc",
+		"tree/.links/state.json":           "link:x",
+		"tree/.git/config":                 "link:x",
+	},
+	"noncanonical": {
+		"tree/f":          "file:f",
+		"tree/d/g":        "file:g",
+		"tree/dotslash":   "link:./f",
+		"tree/dotdot":     "link:d/../f",
+		"tree/double":     "link:d//g",
+		"tree/trailing":   "link:d/",
+		"tree/detour":     "link:../tree/f",
+		"tree/d/detour":   "link:../d/g",
+		"tree/absdot":     "link:{root}/tree/./f",
+		"tree/absdouble":  "link:{root}//tree/f",
+		"tree/fine":       "link:f",
+		"tree/d/fine":     "link:g",
+		"tree/d/finedir":  "link:..",
+		"tree/fineabs":    "link:{root}/tree/d",
+		"tree/fineoutabs": "link:{root}",
+	},
+}
+
+// importSkipped are the links each tree's import must skip (with dangling
+// links skipped too); everything else must be declared.
+var importSkipped = map[string][]string{
+	"scan":         {"broken", "notdir", "loop/a", "loop/b", "loop/self", "toloop", "chain/broken", "dotdot"},
+	"dotfiles":     {"broken-chain/a", "broken-chain/b", "links.yaml"},
+	"noncanonical": {"dotslash", "dotdot", "double", "trailing", "detour", "d/detour", "absdot", "absdouble"},
+}
+
+func TestImportRoundTrip(t *testing.T) {
+	names := make([]string, 0, len(importTrees))
+	for n := range importTrees {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		for _, dangling := range []bool{false, true} {
+			t.Run(name+map[bool]string{false: "", true: "/dangling-allow"}[dangling], func(t *testing.T) {
+				root := tempRoot(t)
+				buildScanTree(t, root, importTrees[name])
+				tree := filepath.Join(root, "tree")
+				mf := filepath.Join(tree, "links.yaml")
+				res, err := Import(ImportOptions{Root: tree, ManifestFile: mf, AllowDangling: dangling})
+				if err != nil {
+					t.Fatal(err)
+				}
+				assertRoundTrip(t, res, mf)
+
+				skipped := skippedPaths(res)
+				for _, s := range importSkipped[name] {
+					p := filepath.ToSlash(filepath.Join(tree, s))
+					reason, ok := skipped[p]
+					if !ok {
+						// Dangling links are declared with --dangling allow.
+						if !dangling || strings.Contains(s, "loop") || s == "links.yaml" {
+							t.Errorf("%s declared, want it skipped", s)
+						}
+						continue
+					}
+					if reason == "" {
+						t.Errorf("%s skipped without a reason", s)
+					}
+					delete(skipped, p)
+				}
+				for p, reason := range skipped {
+					t.Errorf("%s skipped (%s), want it declared", p, reason)
+				}
+				total := 0
+				for k, v := range importTrees[name] {
+					if strings.HasPrefix(k, "tree/") && strings.HasPrefix(v, "link:") && !strings.HasPrefix(k, "tree/.git/") && !strings.HasPrefix(k, "tree/.links/") {
+						total++
+					}
+				}
+				if res.Declared+len(res.Skipped) != total {
+					t.Errorf("declared %d + skipped %d, want %d symlinks in all", res.Declared, len(res.Skipped), total)
+				}
+			})
+		}
+	}
+}
+
+// TestImportRootThroughSymlink imports a tree whose root path goes
+// through a symlink: targets outside root must still round-trip.
+func TestImportRootThroughSymlink(t *testing.T) {
+	root := tempRoot(t)
+	buildScanTree(t, root, importTrees["dotfiles"])
+	if err := os.Symlink("tree", filepath.Join(root, "alias")); err != nil {
+		t.Fatal(err)
+	}
+	alias := filepath.Join(root, "alias")
+	mf := filepath.Join(root, "manifests", "links.yaml") // outside root: root: ../alias
+	if err := os.MkdirAll(filepath.Dir(mf), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	res, err := Import(ImportOptions{Root: alias, ManifestFile: mf, AllowDangling: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(res.YAML), "\nroot: ../alias\n") {
+		t.Errorf("root not written relative to the manifest's folder:\n%s", res.YAML)
+	}
+	assertRoundTrip(t, res, mf)
+}
+
+func TestImportSubpathsAndExcludes(t *testing.T) {
+	root := tempRoot(t)
+	buildScanTree(t, root, importTrees["dotfiles"])
+	tree := filepath.Join(root, "tree")
+	mf := filepath.Join(tree, "links.yaml")
+	res, err := Import(ImportOptions{Root: tree, Paths: []string{"home"}, Scan: ScanOptions{Dir: tree, Exclude: []string{"*space*", ".config"}}, ManifestFile: mf})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := assertRoundTrip(t, res, mf)
+	for _, l := range m.Links {
+		if !strings.HasPrefix(l.Dest, "home/") || strings.Contains(l.Dest, "space") || strings.Contains(l.Dest, ".config") {
+			t.Errorf("declared %s: outside home/ or excluded", l.Dest)
+		}
+	}
+	if _, err := Import(ImportOptions{Root: filepath.Join(tree, "home"), Paths: []string{tree}}); err == nil {
+		t.Error("a path outside root is accepted")
+	}
+}
+
+func TestImportStrategies(t *testing.T) {
+	root := tempRoot(t)
+	buildScanTree(t, root, importTrees["dotfiles"])
+	tree := filepath.Join(root, "tree")
+	mf := filepath.Join(tree, "links.yaml")
+	for _, st := range []string{StrategyRelative, StrategyAbsolute} {
+		res, err := Import(ImportOptions{Root: tree, ManifestFile: mf, Strategy: st})
+		if err != nil {
+			t.Fatal(err)
+		}
+		m, p := importPlan(t, res, mf)
+		updates := 0
+		for _, c := range p.Changes {
+			switch c.Action {
+			case plan.Noop:
+			case plan.Update:
+				updates++
+			default:
+				t.Errorf("%s: %s %s (%s), want noop or update", st, c.Action, c.Dest, c.Reason)
+			}
+		}
+		if updates != res.Rewritten || updates == 0 {
+			t.Errorf("%s: %d updates planned, Import says %d will be rewritten", st, updates, res.Rewritten)
+		}
+		for _, l := range m.Links {
+			if string(l.Strategy) != st {
+				t.Errorf("%s: %s declared %s", st, l.Dest, l.Strategy)
+			}
+		}
+	}
+	if _, err := Import(ImportOptions{Root: tree, Strategy: "sideways"}); err == nil {
+		t.Error("an unknown strategy is accepted")
+	}
+}
+
+func TestImportDeterministic(t *testing.T) {
+	root := tempRoot(t)
+	buildScanTree(t, root, importTrees["dotfiles"])
+	tree := filepath.Join(root, "tree")
+	var first []byte
+	for _, w := range []int{1, 2, 5} {
+		res, err := Import(ImportOptions{Root: tree, Scan: ScanOptions{Workers: w}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if first == nil {
+			first = res.YAML
+		} else if string(res.YAML) != string(first) {
+			t.Errorf("%d workers: different YAML", w)
+		}
+	}
+}
+
+func TestImportNames(t *testing.T) {
+	dests := []string{
+		"current", "models/current", "a/x/current", "b/x/current",
+		"home/.bashrc", ".bashrc", "a b/c", "a_b/c", "日本", "é", "...", "x.y", "x/y",
+		"new\nline", "-dash", "2026-02-01",
+	}
+	links := make([]*importLink, len(dests))
+	for i, d := range dests {
+		links[i] = &importLink{dest: d}
+	}
+	assignNames(links)
+	seen := map[string]string{}
+	for _, il := range links {
+		if !manifest.NamePattern.MatchString(il.name) {
+			t.Errorf("%q: name %q does not match %s", il.dest, il.name, manifest.NamePattern)
+		}
+		if other, dup := seen[il.name]; dup {
+			t.Errorf("%q and %q share the name %q", il.dest, other, il.name)
+		}
+		seen[il.name] = il.dest
+	}
+	want := map[string]string{
+		"current": "current", "models/current": "models.current", "a/x/current": "a.x.current",
+		"home/.bashrc": "home.bashrc", "new\nline": "new_line", "2026-02-01": "2026-02-01", "x.y": "x.y",
+	}
+	for _, il := range links {
+		if w, ok := want[il.dest]; ok && il.name != w {
+			t.Errorf("%q: name %q, want %q", il.dest, il.name, w)
+		}
+	}
+}
+
+func TestYAMLString(t *testing.T) {
+	for _, s := range []string{
+		"plain/path", ".bashrc", ".", "..", "../x", "/abs/path", "true", "False", "null", "~", "y", "no",
+		"1", "0x1f", "1e3", ".5", ".inf", "-.inf", "2026-02-01", "12:30", "a: b", "#x", "x #y", "- x", "? x",
+		"[x]", "{x}", "*alias", "&anchor", "!tag", "|", ">", "%x", "@x", "`x", "'q'", "\"dq\"", "back\\slash",
+		"new\nline", "tab\there", "cr\rhere", "\x00nul", "\x7f", "\u0085", "\u2028", "\ufeff", "\ufffe",
+		"é日本", "emoji 🙂", " lead", "trail ", "", "$x", "${x}",
+	} {
+		yaml := "version: 1\nvars:\n  v: " + yamlString(s) + "\nlinks: {}\n"
+		m, err := manifest.Parse("links.yaml", []byte(yaml), manifest.Options{Dir: t.TempDir()})
+		if strings.ContainsRune(s, 0) {
+			continue // a NUL cannot be in a path; only check it does not crash
+		}
+		if err != nil {
+			t.Errorf("%q written as %s: %v", s, yamlString(s), err)
+			continue
+		}
+		if got := m.Vars["v"]; got != s {
+			t.Errorf("%q written as %s reads back as %q", s, yamlString(s), got)
+		}
+	}
+}
