@@ -1,0 +1,313 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"path"
+	"regexp"
+	"strconv"
+	"time"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/linksdev/links/reconcile"
+)
+
+func (s *sys) backupsCommand() *cli.Command {
+	usageErr := func(_ *cli.Context, err error, _ bool) error { return &usageError{msg: err.Error()} }
+	return &cli.Command{
+		Name:      "backups",
+		Usage:     "list the backups of displaced files and folders; prune old ones",
+		ArgsUsage: " ",
+		Action: func(c *cli.Context) error {
+			if c.NArg() > 0 {
+				return &usageError{msg: fmt.Sprintf("backups: unknown subcommand %q; the only one is prune", c.Args().First())}
+			}
+			return s.listBackups(c)
+		},
+		Subcommands: []*cli.Command{{
+			Name:      "prune",
+			Usage:     "remove backups older than an age or beyond a count (never the last apply's)",
+			ArgsUsage: " ",
+			Flags: []cli.Flag{
+				&cli.StringFlag{Name: "older-than", Usage: "remove backups older than `AGE` (e.g. 30d, 12h, 1d12h)"},
+				&cli.IntFlag{Name: "keep", Value: -1, Usage: "keep the `N` newest backups, remove the rest"},
+				&cli.BoolFlag{Name: "auto-approve", Usage: "remove without asking"},
+				&cli.DurationFlag{Name: "lock-timeout", Usage: "wait up to `DURATION` for an apply's lock (e.g. 30s)"},
+			},
+			OnUsageError: usageErr,
+			Action:       s.pruneBackups,
+		}},
+	}
+}
+
+// openBackups loads the manifest, opens its root and reads the journal.
+func (s *sys) openBackups(c *cli.Context) (*globals, *reconcile.Root, *reconcile.History, error) {
+	g, err := s.globals(c)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	if g.output == "markdown" {
+		return nil, nil, nil, &usageError{msg: "backups writes text or json, not markdown"}
+	}
+	_, root, err := s.open(g)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	h, err := root.ReadJournal()
+	if err != nil {
+		root.Close()
+		return nil, nil, nil, err
+	}
+	s.warnSkipped(path.Join(root.StateDir, reconcile.JournalFile), h)
+	return g, root, h, nil
+}
+
+func (s *sys) listBackups(c *cli.Context) error {
+	g, root, h, err := s.openBackups(c)
+	if err != nil {
+		return err
+	}
+	defer root.Close()
+	list, err := root.Backups(h)
+	if err != nil {
+		return err
+	}
+	dir := path.Join(root.StateDir, reconcile.BackupsDir)
+	now := time.Now()
+	if g.output == "json" {
+		return writeJSON(s.stdout, backupsJSON{FormatVersion: 1, Dir: dir, Backups: backupsWire(list, now)})
+	}
+	if len(list) == 0 {
+		fmt.Fprintf(s.stdout, "No backups in %s.\n", dir)
+		return nil
+	}
+	s.printBackups(list, now)
+	var total int64
+	for _, b := range list {
+		total += b.Size
+	}
+	fmt.Fprintf(s.stdout, "\n%s, %s in %s.\n", plural(len(list), "backup"), showSize(total), dir)
+	return nil
+}
+
+func (s *sys) printBackups(list []reconcile.Backup, now time.Time) {
+	tw := newTable(s.stdout)
+	fmt.Fprintln(tw, "APPLY ID\tAGE\tENTRIES\tFILES\tSIZE\t")
+	for _, b := range list {
+		entries := "?"
+		if b.Entries >= 0 {
+			entries = strconv.Itoa(b.Entries)
+		}
+		note := ""
+		switch {
+		case b.InUse:
+			note = "in use by the last apply"
+		case !b.Known:
+			note = "not made by links: never pruned"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\t%s\n", b.ApplyID, showAge(now.Sub(b.Time)), entries, b.Files, showSize(b.Size), note)
+	}
+	tw.Flush()
+}
+
+func (s *sys) pruneBackups(c *cli.Context) error {
+	if c.NArg() > 0 {
+		return &usageError{msg: "backups prune takes no arguments; choose with --older-than and --keep"}
+	}
+	opts := reconcile.PruneOptions{Keep: c.Int("keep"), Now: time.Now()}
+	if c.IsSet("keep") && opts.Keep < 0 {
+		return &usageError{msg: fmt.Sprintf("--keep %d: give a count of 0 or more", opts.Keep)}
+	}
+	if v := c.String("older-than"); v != "" {
+		d, err := parseAge(v)
+		if err != nil {
+			return &usageError{msg: fmt.Sprintf("--older-than %q: %v", v, err)}
+		}
+		opts.OlderThan = d
+	}
+	if opts.OlderThan <= 0 && opts.Keep < 0 {
+		return &usageError{msg: "backups prune needs --older-than AGE, --keep N, or both"}
+	}
+	g, root, h, err := s.openBackups(c)
+	if err != nil {
+		return err
+	}
+	defer root.Close()
+	// Hold the lock an apply takes: no apply moves entries into the
+	// backups, and no rollback takes them out, while they are removed.
+	lock, err := root.Lock(c.Duration("lock-timeout"))
+	if err != nil {
+		return err
+	}
+	defer lock.Unlock()
+	// Read the journal again under the lock: an apply may have finished
+	// since, and its backups are now the ones in use.
+	if h, err = root.ReadJournal(); err != nil {
+		return err
+	}
+	list, err := root.Backups(h)
+	if err != nil {
+		return err
+	}
+	dir := path.Join(root.StateDir, reconcile.BackupsDir)
+	remove := reconcile.PruneCandidates(list, opts)
+	var size int64
+	for _, b := range remove {
+		size += b.Size
+	}
+	if g.output != "json" {
+		if len(remove) == 0 {
+			fmt.Fprintf(s.stdout, "Nothing to prune: %s in %s, none chosen.\n", plural(len(list), "backup"), dir)
+		} else {
+			fmt.Fprintf(s.stdout, "links will remove these backups from %s:\n\n", dir)
+			s.printBackups(remove, opts.Now)
+			fmt.Fprintf(s.stdout, "\nPrune: %s to remove (%s), %d to keep.\n", plural(len(remove), "backup"), showSize(size), len(list)-len(remove))
+		}
+	}
+	if len(remove) > 0 && !c.Bool("auto-approve") {
+		if !s.stdinTTY {
+			return errors.New("prune needs approval and there is no terminal to ask on; review the list, then run links backups prune --auto-approve")
+		}
+		ok, err := s.confirm("Do you want to remove these backups?")
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return errors.New("prune cancelled; nothing was removed")
+		}
+	}
+	leftovers, err := root.RemoveBackupLeftovers()
+	for _, p := range leftovers {
+		fmt.Fprintf(s.stderr, "links: removed %s, left by an interrupted prune\n", p)
+	}
+	if err != nil {
+		return err
+	}
+	var removed []reconcile.Backup
+	var failed error
+	for _, b := range remove {
+		if err := root.RemoveBackup(b.ApplyID); err != nil {
+			failed = err
+			break
+		}
+		removed = append(removed, b)
+		if g.output != "json" {
+			fmt.Fprintf(s.stdout, "  - removed %s\n", b.Path)
+		}
+	}
+	if g.output == "json" {
+		if err := writeJSON(s.stdout, pruneJSON{FormatVersion: 1, Dir: dir, Removed: backupsWire(removed, opts.Now)}); err != nil && failed == nil {
+			failed = err
+		}
+	} else if len(remove) > 0 {
+		var freed int64
+		for _, b := range removed {
+			freed += b.Size
+		}
+		fmt.Fprintf(s.stdout, "\nPrune complete: %s removed, %s freed.\n", plural(len(removed), "backup"), showSize(freed))
+	}
+	if failed != nil {
+		return withCode(exitError, failed)
+	}
+	return nil
+}
+
+var daysPattern = regexp.MustCompile(`^([0-9]+(?:\.[0-9]+)?)d(.*)$`)
+
+// parseAge reads an age: a Go duration (36h, 90m), days (30d), or both
+// (1d12h).
+func parseAge(s string) (time.Duration, error) {
+	var d time.Duration
+	rest := s
+	if m := daysPattern.FindStringSubmatch(s); m != nil {
+		days, err := strconv.ParseFloat(m[1], 64)
+		if err != nil || days > 100000 {
+			return 0, errors.New("too many days")
+		}
+		d = time.Duration(days * 24 * float64(time.Hour))
+		rest = m[2]
+	}
+	if rest != "" || d == 0 {
+		more, err := time.ParseDuration(rest)
+		if err != nil {
+			return 0, errors.New("write an age like 30d, 12h or 1d12h")
+		}
+		d += more
+	}
+	if d <= 0 {
+		return 0, errors.New("the age must be more than zero")
+	}
+	return d, nil
+}
+
+func showAge(d time.Duration) string {
+	ago := func(n int, unit string) string { return plural(n, unit) + " ago" }
+	switch {
+	case d < time.Second:
+		return "just now"
+	case d < time.Minute:
+		return ago(int(d/time.Second), "second")
+	case d < time.Hour:
+		return ago(int(d/time.Minute), "minute")
+	case d < 48*time.Hour:
+		return ago(int(d/time.Hour), "hour")
+	}
+	return ago(int(d/(24*time.Hour)), "day")
+}
+
+func showSize(n int64) string {
+	if n < 1024 {
+		return fmt.Sprintf("%d B", n)
+	}
+	f := float64(n) / 1024
+	for _, unit := range []string{"KiB", "MiB", "GiB", "TiB"} {
+		if f < 1024 || unit == "TiB" {
+			return fmt.Sprintf("%.1f %s", f, unit)
+		}
+		f /= 1024
+	}
+	return ""
+}
+
+// The JSON forms of backups and backups prune (format_version 1).
+type backupsJSON struct {
+	FormatVersion int          `json:"format_version"`
+	Dir           string       `json:"dir"`
+	Backups       []backupJSON `json:"backups"`
+}
+
+type pruneJSON struct {
+	FormatVersion int          `json:"format_version"`
+	Dir           string       `json:"dir"`
+	Removed       []backupJSON `json:"removed"`
+}
+
+type backupJSON struct {
+	ApplyID    string `json:"apply_id"`
+	Path       string `json:"path"`
+	Time       string `json:"time"`
+	AgeSeconds int64  `json:"age_seconds"`
+	Entries    *int   `json:"entries"` // null when the journal names none
+	Files      int    `json:"files"`
+	Size       int64  `json:"size"`
+	InUse      bool   `json:"in_use"`
+	Known      bool   `json:"known"`
+}
+
+func backupsWire(list []reconcile.Backup, now time.Time) []backupJSON {
+	out := make([]backupJSON, 0, len(list))
+	for _, b := range list {
+		w := backupJSON{
+			ApplyID: b.ApplyID, Path: b.Path, Time: jsonTime(b.Time),
+			AgeSeconds: int64(now.Sub(b.Time) / time.Second),
+			Files:      b.Files, Size: b.Size, InUse: b.InUse, Known: b.Known,
+		}
+		if b.Entries >= 0 {
+			n := b.Entries
+			w.Entries = &n
+		}
+		out = append(out, w)
+	}
+	return out
+}
