@@ -74,11 +74,18 @@ func (r *Root) Apply(p *plan.Plan, opts ApplyOptions) (*Result, error) {
 	res := &Result{ApplyID: p.ID, Errors: map[int]error{}}
 	a := &applier{r: r, fs: fsys, p: p, res: res, touched: map[string]bool{}}
 	leftovers := a.findLeftovers()
-	if !s.Changed() && len(leftovers) == 0 {
-		if len(p.Forget) > 0 {
-			return res, r.updateState(p, res)
-		}
+	if !s.Changed() && len(leftovers) == 0 && len(p.Forget) == 0 {
 		return res, nil
+	}
+	// Ownership is read before this apply journals anything: a missing
+	// state file is rebuilt from the journal, which must not include this
+	// apply's own records yet.
+	owned, err := r.ReadState()
+	if err != nil {
+		return nil, err
+	}
+	if !s.Changed() && len(leftovers) == 0 {
+		return res, r.updateState(p, res, owned)
 	}
 
 	j, err := r.openJournal(p.ID, now)
@@ -153,7 +160,7 @@ func (r *Root) Apply(p *plan.Plan, opts ApplyOptions) (*Result, error) {
 			fatal = fmt.Errorf("fsync %s: %w", d, err)
 		}
 	}
-	if err := r.updateState(p, res); err != nil && fatal == nil {
+	if err := r.updateState(p, res, owned); err != nil && fatal == nil {
 		fatal = err
 	}
 	end := Record{Status: "end", Summary: &s}
@@ -178,11 +185,7 @@ func (r *Root) Apply(p *plan.Plan, opts ApplyOptions) (*Result, error) {
 // updateState records in state.json the links this apply made (they are
 // links' to delete later) and drops the ones it deleted or was told to
 // forget.
-func (r *Root) updateState(p *plan.Plan, res *Result) error {
-	owned, err := r.ReadState()
-	if err != nil {
-		return err
-	}
+func (r *Root) updateState(p *plan.Plan, res *Result, owned *Ownership) error {
 	for i, c := range p.Changes {
 		if _, failed := res.Errors[i]; failed {
 			continue
