@@ -560,7 +560,7 @@ func (r *resolver) link(p, text string, haveText bool, stack []string) (resoluti
 	}
 	for _, q := range stack {
 		if q == p {
-			return resolution{status: StatusLoop, err: "symlink loop through " + p}, text
+			return resolution{status: StatusLoop, err: "symlink loop"}, text
 		}
 	}
 	if len(stack) >= maxScanHops {
