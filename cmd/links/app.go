@@ -135,6 +135,8 @@ func (s *sys) newApp() *cli.App {
 			s.applyCommand(),
 			s.verifyCommand(),
 			s.rollbackCommand(),
+			s.scanCommand(),
+			s.importCommand(),
 			s.logCommand(),
 			s.backupsCommand(),
 		},
