@@ -105,11 +105,11 @@ const concurrentApplies = 8
 // naming the lock). The final state is right and the journal intact:
 // every line parses, every begin has an end, no two applies interleave.
 //
-// Short: 1 round of each case, 300 links. LINKS_LONG=1: 25 rounds, 2000
+// Short: 1 round of each case, 150 links. LINKS_LONG=1: 25 rounds, 2000
 // links (LINKS_CONCURRENT_ROUNDS, LINKS_CONCURRENT_LINKS).
 func TestConcurrentApplies(t *testing.T) {
 	rounds := sizeOf(t, "LINKS_CONCURRENT_ROUNDS", 1, 25)
-	n := sizeOf(t, "LINKS_CONCURRENT_LINKS", 300, 2000)
+	n := sizeOf(t, "LINKS_CONCURRENT_LINKS", 150, 2000)
 	linksBinary(t)
 	var applies, refused, succeeded, journaled int
 

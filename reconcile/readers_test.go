@@ -184,10 +184,10 @@ func readerCounts(t *testing.T, switchesShort, switchesLong int) (goroutines, pr
 // while apply (the library: Open, Lock, Plan, Apply) switches current
 // between releases/a and releases/b. No open may fail.
 //
-// Short: 500 switches. LINKS_LONG=1: 100,000. LINKS_SWITCHES,
+// Short: 200 switches. LINKS_LONG=1: 100,000. LINKS_SWITCHES,
 // LINKS_READER_GOROUTINES and LINKS_READER_PROCS set the sizes.
 func TestReadersDuringSwitches(t *testing.T) {
-	goroutines, procs, switches := readerCounts(t, 500, 100000)
+	goroutines, procs, switches := readerCounts(t, 200, 100000)
 	root := releasesTree(t)
 	ms := [2]string{
 		"version: 1\nlinks:\n  live: {dest: current, target: releases/b}\n",
