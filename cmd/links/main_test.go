@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"sync"
@@ -142,16 +143,27 @@ func scriptCmds() map[string]func(ts *testscript.TestScript, neg bool, args []st
 				ts.Fatalf("unlock %s: not held", p)
 			}
 		},
-		// links-tty ARGS...: run links in-process, in the script's folder,
-		// as if its stdout were a terminal (stdin is not one). The
-		// environment is the script's; an empty variable counts as unset.
-		// With !, the exit code must be non-zero.
+		// links-tty [NAME=VALUE...] ARGS...: run links in-process, in the
+		// script's folder, as if its stdout were a terminal (stdin is not
+		// one). The environment is the script's, where an empty variable
+		// counts as unset, plus the leading NAME=VALUE settings, which are
+		// set even when VALUE is empty. With !, the exit code must be
+		// non-zero.
 		"links-tty": func(ts *testscript.TestScript, neg bool, args []string) {
+			set := map[string]string{}
+			for len(args) > 0 && envSetting.MatchString(args[0]) {
+				k, v, _ := strings.Cut(args[0], "=")
+				set[k] = v
+				args = args[1:]
+			}
 			s := &sys{
 				stdin:  strings.NewReader(""),
 				stdout: ts.Stdout(),
 				stderr: ts.Stderr(),
 				lookupEnv: func(k string) (string, bool) {
+					if v, ok := set[k]; ok {
+						return v, true
+					}
 					v := ts.Getenv(k)
 					return v, v != ""
 				},
@@ -165,6 +177,9 @@ func scriptCmds() map[string]func(ts *testscript.TestScript, neg bool, args []st
 		},
 	}
 }
+
+// envSetting is a NAME=VALUE argument of links-tty.
+var envSetting = regexp.MustCompile(`^[A-Z_][A-Z0-9_]*=`)
 
 // release drops the lock holdlock took on p; false if none was held.
 func release(p string) bool {
