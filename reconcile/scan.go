@@ -477,8 +477,8 @@ type resolution struct {
 }
 
 // resolver resolves paths component by component and remembers what it
-// saw, by absolute path whose folder part is already resolved: the kind of
-// each entry, and for a symlink its text and where it leads. It is shared
+// saw, by absolute path whose folder part is already resolved: each
+// folder, and each symlink with its text and where it leads. It is shared
 // by the workers; the cache is sharded to keep them from waiting on each
 // other.
 type resolver struct {
@@ -540,6 +540,12 @@ func (r *resolver) entry(p string) node {
 	}
 	kind, err := lstatKind(p)
 	n := node{kind: kind, err: err}
+	if kind != kindDir && kind != kindLink {
+		// Only folders (on the way to many targets) and links (resolved
+		// once) are worth remembering; a file is usually some link's
+		// final component, asked for once.
+		return n
+	}
 	sh := r.shard(p)
 	sh.mu.Lock()
 	if old, ok := sh.m[p]; ok {
