@@ -161,7 +161,7 @@ func checkCost(t *testing.T, data []byte) {
 	if cost > budget(len(data)) {
 		t.Fatalf("a document of %d bytes holds %d without aliases, over the budget %d", len(data), cost, budget(len(data)))
 	}
-	d := &document{file: testFile, root: root}
+	d := &document{file: testFile, data: data, root: root}
 	c := &converter{d: d, budget: budget(len(data))}
 	_, err := c.convert(root)
 	if !aliases && err != nil {

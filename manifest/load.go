@@ -70,7 +70,7 @@ func Parse(file string, data []byte, opts Options) (*Manifest, error) {
 	if errs != nil {
 		return nil, errs
 	}
-	d := &document{file: file, root: root}
+	d := &document{file: file, data: data, root: root}
 	c := &converter{d: d, budget: budget(len(data))}
 	v, err := c.convert(root)
 	d.cost = c.cost

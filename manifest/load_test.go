@@ -244,6 +244,12 @@ func TestDocumentErrors(t *testing.T) {
 		src:  "---",
 		want: []string{`links.yaml:1:1: the manifest is empty; start it with "version: 1" and a "links:" mapping`},
 	}, {
+		// Found by FuzzParse: yaml.v3 places the missing value past the
+		// last line.
+		name: "empty value at the end, no line end",
+		src:  "version: 1\nlinks:\n ? A",
+		want: []string{`links.yaml:3:5: links.A: expected a mapping, got null`},
+	}, {
 		name: "two documents",
 		src:  "version: 1\nlinks: {}\n---\nversion: 1\nlinks: {}\n",
 		want: []string{"links.yaml:3:1: more than one YAML document; a manifest is a single document (remove the extra ---)"},
@@ -842,7 +848,7 @@ func convertOnly(t *testing.T, src string) *document {
 	if errs != nil {
 		t.Fatalf("parseYAML: %v", errs)
 	}
-	d := &document{file: testFile, root: root}
+	d := &document{file: testFile, data: []byte(src), root: root}
 	c := &converter{d: d, budget: budget(len(src))}
 	d.value, _ = c.convert(root)
 	d.cost = c.cost

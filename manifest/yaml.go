@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"gopkg.in/yaml.v3"
 )
@@ -18,6 +19,7 @@ import (
 // schema validator and the typed decoder.
 type document struct {
 	file  string
+	data  []byte
 	root  *yaml.Node // the top-level value (not the DocumentNode)
 	value any
 	errs  ErrorList
@@ -32,6 +34,8 @@ type document struct {
 	rootOK bool
 	// badValues holds the pointers of scalars the conversion rejected.
 	badValues map[string]bool
+	// lastLine and lastCol are the end of the document (see place).
+	lastLine, lastCol int
 	// links holds the entries of the top-level links mapping in document
 	// order (first of duplicates only).
 	links []entry
@@ -115,7 +119,8 @@ const budgetSlack = 10000
 func budget(size int) int { return 3*size + budgetSlack }
 
 func (c *converter) errorf(n *yaml.Node, format string, args ...any) {
-	c.d.errs = append(c.d.errs, &Error{File: c.d.file, Line: n.Line, Col: n.Column, Path: dotted(c.path), Msg: fmt.Sprintf(format, args...)})
+	line, col := c.d.place(n)
+	c.d.errs = append(c.d.errs, &Error{File: c.d.file, Line: line, Col: col, Path: dotted(c.path), Msg: fmt.Sprintf(format, args...)})
 }
 
 // valueErrorf records an error about a scalar's value, which converts to
@@ -151,7 +156,8 @@ func (c *converter) convert(n *yaml.Node) (any, error) {
 		if c.outer != nil {
 			at, path = c.outer, c.path[:c.outerPath]
 		}
-		c.d.errs = append(c.d.errs, &Error{File: c.d.file, Line: at.Line, Col: at.Column, Path: dotted(path),
+		line, col := c.d.place(at)
+		c.d.errs = append(c.d.errs, &Error{File: c.d.file, Line: line, Col: col, Path: dotted(path),
 			Msg: "aliases expand this document far beyond its own size; write the values out instead of using anchors and aliases"})
 		return nil, errAbort
 	}
@@ -438,10 +444,32 @@ func (d *document) keys(n *yaml.Node) map[string]int {
 	return idx
 }
 
+// place is where an error about n is shown. yaml.v3 places an empty value
+// at the next token, which at the end of a document without a final line
+// break is past the last line: such a place becomes the end of the last
+// line.
+func (d *document) place(n *yaml.Node) (line, col int) {
+	line, col = max(n.Line, 1), max(n.Column, 1)
+	if d.lastLine == 0 {
+		lines := splitLines(d.data)
+		d.lastLine = max(len(lines), 1)
+		if len(lines) > 0 {
+			d.lastCol = utf8.RuneCountInString(lines[len(lines)-1]) + 1
+		} else {
+			d.lastCol = 1
+		}
+	}
+	if line > d.lastLine {
+		return d.lastLine, d.lastCol
+	}
+	return line, col
+}
+
 // errorAt records an error at the node a JSON pointer names.
 func (d *document) errorAt(ptr string, key bool, format string, args ...any) {
 	n := d.locate(ptr, key)
-	d.errs = append(d.errs, &Error{File: d.file, Line: n.Line, Col: n.Column, Path: d.pathOf(ptr), Msg: fmt.Sprintf(format, args...)})
+	line, col := d.place(n)
+	d.errs = append(d.errs, &Error{File: d.file, Line: line, Col: col, Path: d.pathOf(ptr), Msg: fmt.Sprintf(format, args...)})
 }
 
 // pathOf renders a JSON pointer as a dotted path, showing list indexes as
