@@ -232,13 +232,19 @@ func showTime(t time.Time) string {
 }
 
 func showActor(a reconcile.Actor) string {
+	user := a.User
+	if user == "" && a.UID != "" {
+		user = "uid " + a.UID
+	}
 	switch {
-	case a.User == "" && a.Host == "":
+	case user == "" && a.Host == "":
 		return "unknown"
 	case a.Host == "":
-		return a.User
+		return user
+	case user == "":
+		return "?@" + a.Host
 	}
-	return a.User + "@" + a.Host
+	return user + "@" + a.Host
 }
 
 // changesPhrase says what an apply did: the outcomes of its journaled
