@@ -273,15 +273,19 @@ func linkNote(l *reconcile.ScanLink) string {
 
 func (r *scanReport) summaryLine() string {
 	s := r.sum
+	entries := fmt.Sprintf("%d entries", s.Entries)
+	if s.Entries == 1 {
+		entries = "1 entry"
+	}
 	line := fmt.Sprintf("Scanned %s in %s: %s (%d ok, %d broken, %d loop, %d escapes), %d absolute, %d chained",
-		plural(s.Entries, "entry"), plural(s.Dirs, "folder"), plural(s.Links, "symlink"), s.OK, s.Broken, s.Loop, s.Escapes, s.Absolute, s.Chained)
+		entries, plural(s.Dirs, "folder"), plural(s.Links, "symlink"), s.OK, s.Broken, s.Loop, s.Escapes, s.Absolute, s.Chained)
 	if s.MaxHops > 1 {
 		line += fmt.Sprintf(" (longest %d hops)", s.MaxHops)
 	}
 	if s.Unreadable > 0 {
 		line += fmt.Sprintf("; %s unreadable", plural(s.Unreadable, "folder"))
 	}
-	return strings.Replace(line, "entrys", "entries", 1)
+	return line
 }
 
 func (r *scanReport) findingsLine() string {
