@@ -43,7 +43,8 @@ const (
 
 // History is what the journal says about past applies.
 type History struct {
-	// Applies are in journal (file) order: oldest first.
+	// Applies are in journal (file) order, oldest first: by their begin
+	// record (the latest, for an id begun twice), else their first record.
 	Applies []*ApplyLog
 	// Skipped counts the lines that could not be read (torn by a killed
 	// process, or damaged); they are left out, never fatal.
@@ -83,6 +84,7 @@ type ApplyLog struct {
 	Steps []Step
 
 	hasBegin, hasSummary, ended bool
+	run                         int // index in Steps of the latest run's first step
 }
 
 // Step is one journaled mutation and its outcome.
@@ -250,15 +252,11 @@ func (b *historyBuilder) line(n int, line []byte) {
 	b.skip(n)
 	// A process killed mid-write leaves a line without its newline, and
 	// the next apply's first record is appended to it: salvage that record.
-	for i := 1; i < len(t); i++ {
-		j := bytes.Index(t[i:], recordStart)
-		if j < 0 {
-			break
-		}
-		i += j
+	// It starts at the last recordStart (inside a record the text cannot
+	// occur: a string's quotes are escaped), so one more parse suffices.
+	if i := bytes.LastIndex(t, recordStart); i > 0 {
 		if rec, ok := parseRecord(t[i:]); ok {
 			b.add(rec)
-			break
 		}
 	}
 }
@@ -304,8 +302,17 @@ func (b *historyBuilder) add(rec rawRecord) {
 	case "begin":
 		if a.hasBegin {
 			// The same id begun again (a saved plan applied a second
-			// time): its status is that of the latest run.
+			// time): its status is that of the latest run, and it is as
+			// new as that run.
 			a.ended, a.Error, a.End = false, "", time.Time{}
+			a.run = len(a.Steps)
+			b.pending[a] = map[string][]int{}
+			for i, x := range b.h.Applies {
+				if x == a {
+					b.h.Applies = append(append(b.h.Applies[:i:i], b.h.Applies[i+1:]...), a)
+					break
+				}
+			}
 			break
 		}
 		a.hasBegin = true
@@ -365,7 +372,7 @@ func (b *historyBuilder) finish() *History {
 		if a.Error != "" {
 			a.Status = ApplyFailed
 		}
-		for _, s := range a.Steps {
+		for _, s := range a.Steps[a.run:] {
 			switch s.Status {
 			case StepInterrupted:
 				a.Status = ApplyInterrupted

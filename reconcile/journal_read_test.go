@@ -149,6 +149,14 @@ func TestParseJournal(t *testing.T) {
 			lines:   []int{2},
 		},
 		{
+			// Salvaging tries one parse per line, not one per record start.
+			name:    "a damaged line full of record starts",
+			journal: lines(jBegin("A"), strings.Repeat(`{"apply_id":`, maxLine/13), jEnd("A", "")),
+			want:    []string{"A complete []"},
+			skipped: 1,
+			lines:   []int{2},
+		},
+		{
 			name:    "outcome whose intent is unreadable",
 			journal: lines(jBegin("A"), `{"apply_id":"A","status":"intent","dest":"x"`, jOutcome("A", "x", "create", "done", ""), jEnd("A", "")),
 			want:    []string{"A complete [x:done]"},
@@ -163,8 +171,15 @@ func TestParseJournal(t *testing.T) {
 		{
 			name: "two applies of one saved plan",
 			journal: lines(jBegin("A"), jIntent("A", "x", "create"), jOutcome("A", "x", "create", "failed", "boom"), jEnd("A", "1 of 1 changes failed"),
+				jBegin("B"), jEnd("B", ""),
 				jBegin("A"), jIntent("A", "x", "create"), jOutcome("A", "x", "create", "done", ""), jEnd("A", "")),
-			want: []string{"A failed [x:failed x:done]"},
+			want: []string{"B complete []", "A complete [x:failed x:done]"},
+		},
+		{
+			name: "a saved plan applied again after a kill",
+			journal: lines(jBegin("A"), jIntent("A", "x", "create"),
+				jBegin("A"), jIntent("A", "x", "create"), jOutcome("A", "x", "create", "failed", "stale"), jEnd("A", "1 of 1 changes failed")),
+			want: []string{"A failed [x:interrupted x:failed]"},
 		},
 	}
 	for _, tt := range tests {
