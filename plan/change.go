@@ -1,5 +1,7 @@
 package plan
 
+import "path"
+
 // Entry types, as observed with lstat (a symlink is never followed).
 const (
 	TypeMissing = "missing"
@@ -49,10 +51,22 @@ type Change struct {
 	// Needs is the dest of another declared link that this link's target
 	// goes through; apply makes that one first.
 	Needs string
+	// Folder, when set, is the dest's folder with symlinks inside root
+	// resolved (relative to root), where apply makes the link; it is set
+	// only when it differs from the folder Dest names.
+	Folder string
 	// Restore, set only by rollback, is the backup (relative to root) that
 	// a replace moves back into dest in place of the link there; After then
 	// has the backup's type (file or dir).
 	Restore string
+}
+
+// Dir is the folder apply writes the change in: Folder, or Dest's folder.
+func (c *Change) Dir() string {
+	if c.Folder != "" {
+		return c.Folder
+	}
+	return path.Dir(c.Dest)
 }
 
 // Summary counts the changes by action.

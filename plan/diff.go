@@ -116,14 +116,22 @@ func Diff(m *manifest.Manifest, obs *Observed, id string) *Plan {
 	p := &Plan{ID: id, Root: m.Root, StateDir: m.StateDir, Manifest: m.File}
 	p.Changes = make([]Change, 0, len(m.Links))
 	needs := dependencies(m)
+	under := NestedDests(m)
 	for i := range m.Links {
 		l := &m.Links[i]
 		o := obs.Links[l.Dest]
 		c := Change{Name: l.Name, Dest: l.Dest, Before: o.Dest, Parents: o.Missing}
+		if o.ParentProblem == "" && o.ParentReal != path.Dir(l.Dest) {
+			c.Folder = o.ParentReal
+		}
 		c.After = State{Type: TypeSymlink, Link: LinkText(l, m.Root, obs.RootReal, o.ParentReal)}
 		dep := needs[l.Dest]
 		c.Needs = dep.dest
 		c.Action, c.Reason = decide(m, l, &o, &c, dep)
+		if outer, ok := under[l.Dest]; ok {
+			c.Action = Conflict
+			c.Reason = fmt.Sprintf("dest is inside %s, the dest of links.%s, which is a link: links would write through it into that link's target; move one of the two", outer.Dest, outer.Name)
+		}
 		switch c.Action {
 		case Noop:
 			c.Parents = nil
@@ -222,6 +230,26 @@ func describe(typ string) string {
 		return "file"
 	}
 	return typ
+}
+
+// NestedDests finds the links whose dest lies under another declared
+// link's dest (a and a/b), mapped to that outer link: the outer one is a
+// symlink, so the inner one would be written through it.
+func NestedDests(m *manifest.Manifest) map[string]*manifest.Link {
+	dests := make(map[string]*manifest.Link, len(m.Links))
+	for i := range m.Links {
+		dests[m.Links[i].Dest] = &m.Links[i]
+	}
+	out := map[string]*manifest.Link{}
+	for i := range m.Links {
+		for p := path.Dir(m.Links[i].Dest); p != "." && p != "/"; p = path.Dir(p) {
+			if outer, ok := dests[p]; ok {
+				out[m.Links[i].Dest] = outer
+				break
+			}
+		}
+	}
+	return out
 }
 
 type dependency struct {

@@ -39,7 +39,7 @@ func ReadJSON(r io.Reader) (*Plan, error) {
 	}
 	for i, wc := range w.Changes {
 		c := Change{Name: wc.Name, Dest: wc.Dest, Action: wc.Action, Before: State(wc.Before), After: State(wc.After),
-			Backup: wc.Backup, Reason: wc.Reason, Parents: wc.Parents, Needs: wc.Needs, Restore: wc.Restore}
+			Backup: wc.Backup, Reason: wc.Reason, Parents: wc.Parents, Needs: wc.Needs, Restore: wc.Restore, Folder: wc.Folder}
 		if err := checkChange(&c, p.StateDir); err != nil {
 			return nil, fmt.Errorf("saved plan: change %d (%q): %w", i, wc.Dest, err)
 		}
@@ -80,6 +80,9 @@ func checkChange(c *Change, stateDir string) error {
 	}
 	if c.Restore != "" && (c.Action != Replace || (c.After.Type != TypeFile && c.After.Type != TypeDir)) {
 		return fmt.Errorf("a restore must be a replace by a file or folder")
+	}
+	if c.Folder != "" && c.Folder != "." && !cleanRel(c.Folder) {
+		return fmt.Errorf("folder %q is not a clean path under root", c.Folder)
 	}
 	for _, p := range c.Parents {
 		if !cleanRel(p) {

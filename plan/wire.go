@@ -36,6 +36,7 @@ type wireChange struct {
 	Parents []string  `json:"parents,omitempty"`
 	Needs   string    `json:"needs,omitempty"`
 	Restore string    `json:"restore,omitempty"`
+	Folder  string    `json:"folder,omitempty"`
 	Error   string    `json:"error,omitempty"`
 }
 
@@ -83,7 +84,7 @@ func WriteJSON(w io.Writer, p *Plan, opts JSONOptions) error {
 		wc := wireChange{
 			Name: c.Name, Dest: c.Dest, Action: c.Action,
 			Before: wireState(c.Before), After: wireState(c.After),
-			Backup: c.Backup, Reason: c.Reason, Parents: c.Parents, Needs: c.Needs, Restore: c.Restore,
+			Backup: c.Backup, Reason: c.Reason, Parents: c.Parents, Needs: c.Needs, Restore: c.Restore, Folder: c.Folder,
 		}
 		if err := opts.Errors[i]; err != nil {
 			wc.Error = err.Error()

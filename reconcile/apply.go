@@ -122,7 +122,7 @@ func (r *Root) Apply(p *plan.Plan, opts ApplyOptions) (*Result, error) {
 			if c.Restore != "" {
 				backup = c.Restore
 			}
-			j.add(Record{Status: "intent", Name: c.Name, Dest: c.Dest, Action: c.Action.String(), Before: &c.Before, After: &c.After, Backup: backup, Temp: temps[i]})
+			j.add(Record{Status: "intent", Actor: &actor, Name: c.Name, Dest: c.Dest, Action: c.Action.String(), Before: &c.Before, After: &c.After, Backup: backup, Temp: temps[i]})
 		}
 		// The intents are durable before any of their mutations is made.
 		if err := j.flush(true); err != nil {
@@ -232,7 +232,7 @@ func tempName(name string) string {
 // (or, for a failure after the switch, in its new state with the displaced
 // entry in its backup).
 func (a *applier) change(c *plan.Change, tmp string) error {
-	dir, name := path.Dir(c.Dest), path.Base(c.Dest)
+	dir, name := c.Dir(), path.Base(c.Dest)
 	if err := a.recheck(c, dir, name); err != nil {
 		return err
 	}
@@ -283,8 +283,12 @@ func (a *applier) create(c *plan.Change, dir, name string) error {
 		if err := a.fs.MkdirAll(dir); err != nil {
 			return fmt.Errorf("create parent folders: %w", err)
 		}
-		for _, p := range c.Parents {
-			a.touched[path.Dir(p)] = true
+		// The created folders are the last len(Parents) components of dir;
+		// each one's parent gets a new entry.
+		created := dir
+		for range c.Parents {
+			a.touched[path.Dir(created)] = true
+			created = path.Dir(created)
 		}
 	}
 	a.touched[dir] = true
@@ -479,7 +483,7 @@ func (a *applier) findLeftovers() []leftover {
 		}
 	}
 	for _, c := range a.p.Changes {
-		dir := path.Dir(c.Dest)
+		dir := c.Dir()
 		if seen[dir] || len(c.Parents) > 0 {
 			continue
 		}

@@ -19,7 +19,7 @@ func (r *Root) CheckPlan(p *plan.Plan) ([]*StaleError, error) {
 			continue
 		}
 		now := plan.State{Type: plan.TypeMissing}
-		info := r.resolveDir(path.Dir(c.Dest))
+		info := r.resolveDir(c.Dir())
 		if info.problem != "" {
 			stale = append(stale, &StaleError{Dest: c.Dest, Planned: showState(c.Before), Observed: info.problem})
 			continue

@@ -65,6 +65,10 @@ func (r *Root) observe(l *manifest.Link, targets *targetCache) (plan.Observation
 	dir := path.Dir(l.Dest)
 	info := r.resolveDir(dir)
 	o.ParentReal, o.Missing, o.ParentProblem = info.real, info.missing, info.problem
+	if info.problem != "" {
+		// No real folder: show the link text as if from the folder named.
+		o.ParentReal = dir
+	}
 	o.Dest = plan.State{Type: plan.TypeMissing}
 	if info.problem == "" && len(info.missing) == 0 {
 		st, err := r.fs.Lstat(info.real, path.Base(l.Dest))

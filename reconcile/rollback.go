@@ -46,6 +46,7 @@ func (r *Root) RollbackPlan(of string, muts []Mutation, id, manifestName string)
 		}
 		seen[m.Dest] = true
 		now, missing, err := r.observeDest(m.Dest)
+		folder := r.resolveDir(path.Dir(m.Dest)).real
 		if err != nil {
 			return nil, err
 		}
@@ -53,6 +54,9 @@ func (r *Root) RollbackPlan(of string, muts []Mutation, id, manifestName string)
 			continue // never happened, or already undone
 		}
 		c := plan.Change{Name: m.Name, Dest: m.Dest, Before: now, After: m.Before}
+		if folder != path.Dir(m.Dest) && folder != "" {
+			c.Folder = folder
+		}
 		switch {
 		case !sameState(now, m.After):
 			c.Action = plan.Conflict
@@ -69,7 +73,7 @@ func (r *Root) RollbackPlan(of string, muts []Mutation, id, manifestName string)
 				c.Reason = fmt.Sprintf("the %s apply %s displaced was deleted (backup: false) and cannot be restored", describeType(m.Before.Type), of)
 				break
 			}
-			from, err := r.restoreSource(m)
+			from, err := r.restoreSource(m, c.Dir())
 			if err != nil {
 				return nil, err
 			}
@@ -99,10 +103,10 @@ func (r *Root) RollbackPlan(of string, muts []Mutation, id, manifestName string)
 // restoreSource finds the entry m displaced: in its backup, or, if the
 // apply was killed before moving it there, still at its temporary name
 // next to dest. It returns "" if neither holds an entry of the right type.
-func (r *Root) restoreSource(m Mutation) (string, error) {
+func (r *Root) restoreSource(m Mutation, folder string) (string, error) {
 	candidates := []string{m.Backup}
 	if m.Temp != "" && !strings.ContainsAny(m.Temp, "/\\") {
-		candidates = append(candidates, path.Join(path.Dir(m.Dest), m.Temp))
+		candidates = append(candidates, path.Join(folder, m.Temp))
 	}
 	for _, c := range candidates {
 		st, _, err := r.observeDest(c)

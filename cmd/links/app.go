@@ -207,8 +207,8 @@ func (s *sys) globals(c *cli.Context) (*globals, error) {
 		}
 		g.vars[name] = value
 	}
-	_, noColorEnv := s.lookupEnv("NO_COLOR")
-	g.noColor = root.Bool("no-color") || noColorEnv
+	// no-color.org: NO_COLOR disables colour when set and not empty.
+	g.noColor = root.Bool("no-color") || s.getenv("NO_COLOR") != ""
 	return g, nil
 }
 

@@ -10,6 +10,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/linksdev/links/manifest"
+	"github.com/linksdev/links/plan"
 )
 
 func (s *sys) validateCommand() *cli.Command {
@@ -41,8 +42,13 @@ func (s *sys) validateCommand() *cli.Command {
 // plan would make them conflicts, so validate says so up front.
 func policyErrors(m *manifest.Manifest) error {
 	var list manifest.ErrorList
+	nested := plan.NestedDests(m)
 	for i := range m.Links {
 		l := &m.Links[i]
+		if outer, ok := nested[l.Dest]; ok {
+			list = append(list, &manifest.Error{File: m.File, Line: l.Pos.Line, Col: l.Pos.Col, Path: "links." + l.Name + ".dest",
+				Msg: fmt.Sprintf("dest %q is inside %q, the dest of links.%s, which is a link: links would write through it into that link's target; move one of the two", l.Dest, outer.Dest, outer.Name)})
+		}
 		if !l.Allowed(m.Root) {
 			list = append(list, &manifest.Error{File: m.File, Line: l.Pos.Line, Col: l.Pos.Col, Path: "links." + l.Name + ".target",
 				Msg: fmt.Sprintf("target %q is not allowed by allow: [%s]; fix the target or the allow list", l.Target, strings.Join(l.Allow, ", "))})
