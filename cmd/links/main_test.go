@@ -156,10 +156,11 @@ func scriptCmds() map[string]func(ts *testscript.TestScript, neg bool, args []st
 				set[k] = v
 				args = args[1:]
 			}
+			var stdout, stderr strings.Builder
 			s := &sys{
 				stdin:  strings.NewReader(""),
-				stdout: ts.Stdout(),
-				stderr: ts.Stderr(),
+				stdout: &stdout,
+				stderr: &stderr,
 				lookupEnv: func(k string) (string, bool) {
 					if v, ok := set[k]; ok {
 						return v, true
@@ -171,8 +172,10 @@ func scriptCmds() map[string]func(ts *testscript.TestScript, neg bool, args []st
 				stdoutTTY: true,
 			}
 			code := s.run(append([]string{"-C", ts.MkAbs(".")}, args...))
+			ts.Stdout().Write([]byte(stdout.String()))
+			ts.Stderr().Write([]byte(stderr.String()))
 			if neg != (code != 0) {
-				ts.Fatalf("links-tty %v: exit %d", args, code)
+				ts.Fatalf("links-tty %v: exit %d\n[stdout]\n%s[stderr]\n%s", args, code, &stdout, &stderr)
 			}
 		},
 	}
