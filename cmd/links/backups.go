@@ -31,7 +31,7 @@ func (s *sys) backupsCommand() *cli.Command {
 			ArgsUsage: " ",
 			Flags: []cli.Flag{
 				&cli.StringFlag{Name: "older-than", Usage: "remove backups older than `AGE` (e.g. 30d, 12h, 1d12h)"},
-				&cli.IntFlag{Name: "keep", Value: -1, Usage: "keep the `N` newest backups, remove the rest"},
+				&cli.IntFlag{Name: "keep", Value: -1, DefaultText: "no limit", Usage: "keep the `N` newest backups, remove the rest"},
 				&cli.BoolFlag{Name: "auto-approve", Usage: "remove without asking"},
 				&cli.DurationFlag{Name: "lock-timeout", Usage: "wait up to `DURATION` for an apply's lock (e.g. 30s)"},
 			},
@@ -219,16 +219,16 @@ var daysPattern = regexp.MustCompile(`^([0-9]+(?:\.[0-9]+)?)d(.*)$`)
 // (1d12h).
 func parseAge(s string) (time.Duration, error) {
 	var d time.Duration
-	rest := s
+	rest, days := s, false
 	if m := daysPattern.FindStringSubmatch(s); m != nil {
-		days, err := strconv.ParseFloat(m[1], 64)
-		if err != nil || days > 100000 {
+		n, err := strconv.ParseFloat(m[1], 64)
+		if err != nil || n > 100000 {
 			return 0, errors.New("too many days")
 		}
-		d = time.Duration(days * 24 * float64(time.Hour))
-		rest = m[2]
+		d = time.Duration(n * 24 * float64(time.Hour))
+		rest, days = m[2], true
 	}
-	if rest != "" || d == 0 {
+	if rest != "" || !days {
 		more, err := time.ParseDuration(rest)
 		if err != nil {
 			return 0, errors.New("write an age like 30d, 12h or 1d12h")
