@@ -33,8 +33,9 @@ type Backup struct {
 	// the regular files' sizes in bytes.
 	Files int
 	Size  int64
-	// InUse: the newest apply in the journal made or refers to it; it is
-	// never pruned (rollback needs it).
+	// InUse: the newest apply in the journal made or refers to it, or
+	// the newest that changed links does (when newer ones only cleaned a
+	// killed run's leftovers); it is never pruned (rollback needs it).
 	InUse bool
 	// Known: its name is an apply id or the journal refers to it. A
 	// folder links does not recognise is listed but never pruned.
@@ -117,12 +118,19 @@ func (r *Root) Backups(h *History) ([]Backup, error) {
 			}
 		}
 	}
-	if last := h.LastApply(); last != nil {
-		inUse[last.ID] = true
-		for _, s := range last.Steps {
+	// The newest apply, and the newest that changed links (what links
+	// rollback undoes by default; the newest may only have cleaned a
+	// killed run's leftovers).
+	for i := len(h.Applies) - 1; i >= 0; i-- {
+		a := h.Applies[i]
+		inUse[a.ID] = true
+		for _, s := range a.Steps {
 			if id := folderOf(s.Backup); id != "" {
 				inUse[id] = true
 			}
+		}
+		if len(a.Mutations()) > 0 {
+			break
 		}
 	}
 

@@ -201,6 +201,32 @@ func TestBackupsInUseByRollback(t *testing.T) {
 	if list[2].Entries != 1 || list[1].Entries != -1 {
 		t.Errorf("entries: %d, %d", list[2].Entries, list[1].Entries)
 	}
+
+	// A newer apply that only cleaned leftovers: the one before it, which
+	// rollback undoes by default, keeps its backups in use, and so does
+	// the cleaning apply's own folder.
+	j += lines(
+		`{"apply_id":"20260105T000000Z-000005","time":"2026-01-05T00:00:00Z","status":"begin"}`,
+		`{"apply_id":"20260105T000000Z-000005","status":"intent","dest":"d/.x.links-tmp.01020304","action":"recover-leftover","before":{"Type":"file"},"backup":".links/backups/20260105T000000Z-000005/recovered/d/.x.links-tmp.01020304"}`,
+		`{"apply_id":"20260105T000000Z-000005","status":"done","dest":"d/.x.links-tmp.01020304","action":"recover-leftover","backup":".links/backups/20260105T000000Z-000005/recovered/d/.x.links-tmp.01020304"}`,
+		`{"apply_id":"20260105T000000Z-000005","status":"end"}`,
+	)
+	mkTree(t, root, map[string]string{".links/backups/20260105T000000Z-000005/recovered/d/.x.links-tmp.01020304": "file:x"})
+	if err := os.WriteFile(filepath.Join(root, ".links", JournalFile), []byte(j), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if list, err = r.Backups(readJournal(t, r)); err != nil {
+		t.Fatal(err)
+	}
+	inUse = nil
+	for _, b := range list {
+		if b.InUse {
+			inUse = append(inUse, b.ApplyID)
+		}
+	}
+	if !reflect.DeepEqual(inUse, []string{"20260105T000000Z-000005", "20260102T000000Z-000002"}) {
+		t.Errorf("in use after a cleaning apply %q", inUse)
+	}
 }
 
 func TestPruneCandidates(t *testing.T) {
