@@ -134,7 +134,7 @@ func (d *document) build(opts Options, bad map[string]bool) *Manifest {
 		}
 		return nil
 	}
-	m := &Manifest{File: d.file, StateDir: DefaultStateDir, Vars: map[string]string{}}
+	m := &Manifest{File: d.file, Path: filepath.Join(opts.Dir, filepath.Base(d.file)), StateDir: DefaultStateDir, Vars: map[string]string{}}
 	x := &expander{vars: m.Vars, lookupEnv: opts.LookupEnv, skip: map[string]bool{}, left: d.expandLimit, limit: d.expandLimit}
 
 	// vars, then --var overrides (only for declared variables). A variable

@@ -53,6 +53,8 @@ const (
 type Manifest struct {
 	// File is the manifest's path as given to Load.
 	File string
+	// Path is the manifest file's absolute path (its folder is Options.Dir).
+	Path string
 	// Root is the absolute, cleaned root folder (OS separators). Nothing is
 	// written outside it.
 	Root string

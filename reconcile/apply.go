@@ -94,7 +94,7 @@ func (r *Root) Apply(p *plan.Plan, opts ApplyOptions) (*Result, error) {
 	}
 	defer j.close()
 	a.j = j
-	j.add(Record{Status: "begin", Actor: &actor, Manifest: p.Manifest, Summary: &s, RollbackOf: p.RollbackOf})
+	j.add(Record{Status: "begin", Actor: &actor, Manifest: p.Manifest, ManifestKey: r.Manifest, Summary: &s, RollbackOf: p.RollbackOf})
 	if err := j.flush(true); err != nil {
 		return nil, err
 	}
@@ -193,7 +193,7 @@ func (r *Root) updateState(p *plan.Plan, res *Result, owned *Ownership) error {
 		switch c.Action {
 		case plan.Create, plan.Update, plan.Replace:
 			if c.After.Type == plan.TypeSymlink {
-				owned.Links[c.Dest] = Owned{Name: c.Name, Link: c.After.Link, ApplyID: p.ID}
+				owned.Links[c.Dest] = Owned{Manifest: r.Manifest, Name: c.Name, Link: c.After.Link, ApplyID: p.ID}
 			} else {
 				delete(owned.Links, c.Dest) // a rollback restored a file or folder
 			}

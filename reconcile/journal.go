@@ -45,6 +45,9 @@ type Record struct {
 	Status   string `json:"status"`
 	Actor    *Actor `json:"actor,omitempty"`
 	Manifest string `json:"manifest,omitempty"`
+	// ManifestKey, on a begin record, identifies the manifest (Root.Manifest)
+	// so ownership can be rebuilt from the journal.
+	ManifestKey string `json:"manifest_key,omitempty"`
 	// RollbackOf, on a begin record, is the apply a rollback undoes.
 	RollbackOf string        `json:"rollback_of,omitempty"`
 	Name       string        `json:"name,omitempty"`

@@ -70,6 +70,9 @@ type ApplyLog struct {
 	Actor Actor
 	// Manifest is the manifest's path as the user named it.
 	Manifest string
+	// ManifestKey identifies the manifest (Root.Manifest); empty in
+	// journals written before it was recorded.
+	ManifestKey string
 	// RollbackOf, for a rollback, is the id of the apply it undid.
 	RollbackOf string
 	// Summary is what the apply set out to do (its plan's counts).
@@ -110,21 +113,22 @@ type Step struct {
 // unknown fields are ignored, and encoding/json matches names without
 // regard to case ("Type" or "type").
 type rawRecord struct {
-	ApplyID    string      `json:"apply_id"`
-	Time       string      `json:"time"`
-	Status     string      `json:"status"`
-	Actor      *Actor      `json:"actor"`
-	Manifest   string      `json:"manifest"`
-	RollbackOf string      `json:"rollback_of"`
-	Name       string      `json:"name"`
-	Dest       string      `json:"dest"`
-	Action     string      `json:"action"`
-	Before     *rawState   `json:"before"`
-	After      *rawState   `json:"after"`
-	Backup     string      `json:"backup"`
-	Temp       string      `json:"temp"`
-	Error      string      `json:"error"`
-	Summary    *rawSummary `json:"summary"`
+	ApplyID     string      `json:"apply_id"`
+	Time        string      `json:"time"`
+	Status      string      `json:"status"`
+	Actor       *Actor      `json:"actor"`
+	Manifest    string      `json:"manifest"`
+	RollbackOf  string      `json:"rollback_of"`
+	ManifestKey string      `json:"manifest_key"`
+	Name        string      `json:"name"`
+	Dest        string      `json:"dest"`
+	Action      string      `json:"action"`
+	Before      *rawState   `json:"before"`
+	After       *rawState   `json:"after"`
+	Backup      string      `json:"backup"`
+	Temp        string      `json:"temp"`
+	Error       string      `json:"error"`
+	Summary     *rawSummary `json:"summary"`
 }
 
 type rawState struct {
@@ -322,7 +326,7 @@ func (b *historyBuilder) add(rec rawRecord) {
 		if rec.Actor != nil {
 			a.Actor = *rec.Actor
 		}
-		a.Manifest, a.RollbackOf = rec.Manifest, rec.RollbackOf
+		a.Manifest, a.ManifestKey, a.RollbackOf = rec.Manifest, rec.ManifestKey, rec.RollbackOf
 		if rec.Summary != nil {
 			a.Summary, a.hasSummary = rec.Summary.summary(), true
 		}

@@ -141,6 +141,9 @@ func (r *Root) observeOrphans(obs *plan.Observed, owned *Ownership) error {
 			continue
 		}
 		rec := owned.Links[d]
+		if rec.Manifest != r.Manifest {
+			continue // another manifest's link on the same root
+		}
 		now, _, err := r.observeDest(d)
 		if err != nil {
 			return err

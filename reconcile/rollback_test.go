@@ -221,6 +221,17 @@ func TestStateRebuiltFromJournal(t *testing.T) {
 	if !del {
 		t.Fatalf("b not planned for delete after the state file was removed: %+v", p.Changes)
 	}
+	// Another manifest on the same root never deletes this one's links,
+	// from the state file or from the rebuilt record.
+	other, err := manifest.Parse(filepath.Join(root, "other.yaml"), []byte("version: 1\nlinks:\n  o: {dest: o, target: t}\n"), manifest.Options{Dir: root})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range mustPlan(t, other).Changes {
+		if c.Action == plan.Delete {
+			t.Errorf("other.yaml plans to delete %s, a link links.yaml made", c.Dest)
+		}
+	}
 	// A corrupt state file is an error, not an empty record.
 	os.WriteFile(filepath.Join(root, ".links", StateFile), []byte("{not json"), 0o644)
 	if _, err := open(t, m2).Plan(m2, newID()); err == nil || !strings.Contains(err.Error(), "move it aside") {

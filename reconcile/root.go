@@ -22,6 +22,10 @@ type Root struct {
 	Real string
 	// StateDir is state_dir relative to root.
 	StateDir string
+	// Manifest identifies the manifest in the state file: its path
+	// relative to root (slash-separated) when it lies under root, so the
+	// tree can move, else its absolute path.
+	Manifest string
 
 	root *os.Root
 	fs   *rootFS
@@ -51,7 +55,11 @@ func Open(m *manifest.Manifest) (*Root, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open root %s: %w", m.Root, unwrapPathError(err))
 	}
-	return &Root{Path: m.Root, Real: real, StateDir: m.StateDir, root: r, fs: newRootFS(r), dirs: map[string]dirInfo{}}, nil
+	key := filepath.ToSlash(m.Path)
+	if rel, err := filepath.Rel(m.Root, m.Path); err == nil && !strings.HasPrefix(filepath.ToSlash(rel), "../") && rel != ".." {
+		key = filepath.ToSlash(rel)
+	}
+	return &Root{Path: m.Root, Real: real, StateDir: m.StateDir, Manifest: key, root: r, fs: newRootFS(r), dirs: map[string]dirInfo{}}, nil
 }
 
 // Close releases the root's handles.

@@ -29,9 +29,12 @@ type Ownership struct {
 
 // Owned is one link links made.
 type Owned struct {
-	Name    string `json:"name"`
-	Link    string `json:"link"` // the link text apply wrote
-	ApplyID string `json:"apply_id"`
+	// Manifest is the manifest whose apply made it (Root.Manifest): only
+	// that manifest may delete it.
+	Manifest string `json:"manifest"`
+	Name     string `json:"name"`
+	Link     string `json:"link"` // the link text apply wrote
+	ApplyID  string `json:"apply_id"`
 }
 
 type stateWire struct {
@@ -82,9 +85,11 @@ func (r *Root) ReadState() (*Ownership, error) {
 }
 
 // ownershipFromJournal replays the journal's completed mutations: a link
-// made (created, updated, replaced) is owned, a link deleted or displaced
-// by a restore is not. It is the state file's content when that file is
-// missing (deleted, or moved aside because it was corrupt).
+// made (created, updated, replaced) is owned by the manifest of the apply
+// that made it, a link deleted or displaced by a restore is not. It is the
+// state file's content when that file is missing (deleted, or moved aside
+// because it was corrupt). Applies that did not record their manifest own
+// nothing: links never deletes a link it cannot attribute.
 func (r *Root) ownershipFromJournal() (*Ownership, error) {
 	o := &Ownership{Links: map[string]Owned{}}
 	h, err := r.ReadJournal()
@@ -98,8 +103,8 @@ func (r *Root) ownershipFromJournal() (*Ownership, error) {
 			}
 			switch s.Action {
 			case "create", "update", "replace":
-				if s.After.Type == "symlink" {
-					o.Links[s.Dest] = Owned{Name: s.Name, Link: s.After.Link, ApplyID: a.ID}
+				if s.After.Type == "symlink" && a.ManifestKey != "" {
+					o.Links[s.Dest] = Owned{Manifest: a.ManifestKey, Name: s.Name, Link: s.After.Link, ApplyID: a.ID}
 				} else {
 					delete(o.Links, s.Dest)
 				}
