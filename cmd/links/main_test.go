@@ -47,6 +47,9 @@ func TestBugScripts(t *testing.T) {
 	if !*bugs {
 		t.Skip("run with -bugs")
 	}
+	if m, _ := filepath.Glob("testdata/script-bugs/*.txtar"); len(m) == 0 {
+		t.Skip("no known bugs: testdata/script-bugs is empty")
+	}
 	testscript.Run(t, scriptParams("testdata/script-bugs"))
 }
 
