@@ -432,7 +432,7 @@ func TestWrongTypes(t *testing.T) {
 	}}
 	enum := func(values string) sort {
 		return sort{"enum", func(k kind) string {
-			return k.shown + " is not allowed; use one of: " + values
+			return k.shown + " is not one of " + values
 		}}
 	}
 	list := sort{"list", func(k kind) string {
@@ -566,7 +566,7 @@ func TestWrongTypes(t *testing.T) {
 			`links.yaml:1:10: version: ".nan" is not supported; the only allowed value is 1`,
 			`links.yaml:3:35: links.a.backup: expected a boolean, got a string; write true or false`,
 			`links.yaml:3:57: links.a.parents: expected a boolean, got a string; write true or false`,
-			`links.yaml:3:69: links.a.kind: "1e400" is not allowed; use one of: file, dir`,
+			`links.yaml:3:69: links.a.kind: "1e400" is not one of file, dir`,
 		},
 	}})
 }
@@ -780,12 +780,12 @@ links:
 	want := []string{
 		`links.yaml: --var nope: no variable "nope" is declared under vars:; declare it with a default, or check the spelling`,
 		`links.yaml:2:1: zzz: unknown key "zzz"; allowed keys: defaults, links, root, state_dir, vars, version`,
-		`links.yaml:6:13: defaults.strategy: "sideways" is not allowed; use one of: relative, absolute`,
+		`links.yaml:6:13: defaults.strategy: "sideways" is not one of relative, absolute`,
 		`links.yaml:8:13: links.e.dest: dest "../e" leaves root through ..; use a path under root /w`,
 		`links.yaml:9:24: links.d.target: unknown variable ${nope}; declare it under vars: (declared: rel), or write $${ for a literal ${`,
 		`links.yaml:10:27: links.c.bogus: unknown key "bogus"; allowed keys: allow, allow_dangling, backup, dest, kind, parents, replace, strategy, target`,
 		`links.yaml:11:35: links.b.backup: expected a boolean, got a string; write true or false`,
-		`links.yaml:11:48: links.b.kind: "folder" is not allowed; use one of: file, dir`,
+		`links.yaml:11:48: links.b.kind: "folder" is not one of file, dir`,
 		`links.yaml:12:13: links.a.dest: dest "b" is also declared by links.b (line 11); each dest may have only one link`,
 		`links.yaml:13:3: links["bad name"]: invalid name "bad name": use letters, digits, '_', '.' and '-', starting with a letter, digit or '_'`,
 	}

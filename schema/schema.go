@@ -162,7 +162,7 @@ func (c *compiled) explain(e *jsonschema.ValidationError, inst any) []Violation 
 			return out
 		}
 	case "enum":
-		return []Violation{{Pointer: e.InstanceLocation, Message: fmt.Sprintf("%s is not allowed; use one of: %s", show(val), strings.Join(toStrings(param), ", "))}}
+		return []Violation{{Pointer: e.InstanceLocation, Message: fmt.Sprintf("%s is not one of %s", show(val), strings.Join(toStrings(param), ", "))}}
 	case "const":
 		if s, ok := val.(string); ok && s == show(param) {
 			return []Violation{{Pointer: e.InstanceLocation, Message: fmt.Sprintf("%s is a string; write %s without quotes", show(val), s)}}

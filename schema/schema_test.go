@@ -120,7 +120,7 @@ func TestValidateViolations(t *testing.T) {
 			{"/links/b/allow/0", false, `expected a string, got a number (quote it: "1")`},
 			{"/links/b/allow/1", false, "must not be empty"},
 			{"/links/b/backup", false, "expected a boolean, got a string; write true or false"},
-			{"/links/b/kind", false, `"folder" is not allowed; use one of: file, dir`},
+			{"/links/b/kind", false, `"folder" is not one of file, dir`},
 		}},
 		{`{"version": 1, "links": {"a": {"dest": "x", "target": "y", "Dest": 1}}}`, []Violation{
 			{"/links/a/Dest", true, `unknown key "Dest"; did you mean "dest"? ` + linkKeys},
@@ -140,7 +140,7 @@ func TestValidateViolations(t *testing.T) {
 		}},
 		{`{"version": 1, "links": {}, "root": "", "state_dir": 5, "defaults": {"dest": "x", "strategy": null}}`, []Violation{
 			{"/defaults/dest", true, `unknown key "dest"; allowed keys: allow, allow_dangling, backup, kind, parents, replace, strategy`},
-			{"/defaults/strategy", false, "null is not allowed; use one of: relative, absolute"},
+			{"/defaults/strategy", false, "null is not one of relative, absolute"},
 			{"/root", false, "must not be empty"},
 			{"/state_dir", false, `expected a string, got a number (quote it: "5")`},
 		}},
