@@ -881,7 +881,8 @@ links:
 		t.Fatal(err)
 	}
 	want := &Manifest{
-		File: testFile, Root: testDir, StateDir: ".links",
+		File: testFile,
+		Path: "/w/links.yaml", Root: testDir, StateDir: ".links",
 		Vars: map[string]string{"rel": "2026", "again": "2026"},
 		Links: []Link{
 			{Name: "a", Dest: "a", Target: "t/2026", Strategy: Absolute, Replace: ReplaceSymlink, Backup: true, Parents: true, Pos: Pos{6, 3}},
@@ -977,6 +978,7 @@ links:
 	m := mustParse(t, src, nil)
 	want := &Manifest{
 		File:     testFile,
+		Path:     "/w/links.yaml",
 		Root:     "/w",
 		StateDir: ".links",
 		Vars:     map[string]string{"release": "2026-02-07_1200"},
@@ -1023,7 +1025,7 @@ func TestParseMinimal(t *testing.T) {
 			t.Errorf("%q: %v", src, err)
 			continue
 		}
-		want := &Manifest{File: testFile, Root: "/w", StateDir: ".links", Vars: map[string]string{}, Links: []Link{}}
+		want := &Manifest{File: testFile, Path: "/w/links.yaml", Root: "/w", StateDir: ".links", Vars: map[string]string{}, Links: []Link{}}
 		if diff := cmp.Diff(want, m); diff != "" {
 			t.Errorf("%q (-want +got):\n%s", src, diff)
 		}
@@ -1097,7 +1099,8 @@ links:
 `
 	m := mustParse(t, src, nil)
 	want := &Manifest{
-		File: testFile, Root: "/srv/app", StateDir: "var/state", Vars: map[string]string{},
+		File: testFile,
+		Path: "/w/links.yaml", Root: "/srv/app", StateDir: "var/state", Vars: map[string]string{},
 		Links: []Link{
 			link("dollar", "$HOME/x", "${literal}/$x", 10, 3),
 			link("dots", "a/c", "../../outside/x", 6, 3),
