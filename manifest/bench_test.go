@@ -2,9 +2,11 @@ package manifest
 
 import (
 	"fmt"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"gopkg.in/yaml.v3"
 )
@@ -55,4 +57,31 @@ func BenchmarkParse100k(b *testing.B) {
 			b.Fatalf("got %d links", len(m.Links))
 		}
 	}
+}
+
+// BenchmarkParseVsNode100k alternates the two, each after a GC, and
+// reports the ratio of Parse to the bare yaml.Node parse: unlike the two
+// benchmarks above, run one after the other, it holds on a machine whose
+// load changes during the run.
+func BenchmarkParseVsNode100k(b *testing.B) {
+	data := manifest100k()
+	var node, parse time.Duration
+	for b.Loop() {
+		runtime.GC()
+		start := time.Now()
+		var n yaml.Node
+		if err := yaml.Unmarshal(data, &n); err != nil {
+			b.Fatal(err)
+		}
+		node += time.Since(start)
+		runtime.GC()
+		start = time.Now()
+		if _, err := Parse("/m/links.yaml", data, Options{Dir: "/m"}); err != nil {
+			b.Fatal(err)
+		}
+		parse += time.Since(start)
+	}
+	b.ReportMetric(float64(node.Milliseconds())/float64(b.N), "node-ms/op")
+	b.ReportMetric(float64(parse.Milliseconds())/float64(b.N), "parse-ms/op")
+	b.ReportMetric(float64(parse)/float64(node), "parse/node")
 }
