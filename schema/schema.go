@@ -193,7 +193,7 @@ func (c *compiled) explain(e *jsonschema.ValidationError, inst any) []Violation 
 			// key, and the value checked is the key itself.
 			ptr := e.InstanceLocation
 			name := unescape(ptr[strings.LastIndexByte(ptr, '/')+1:])
-			if re, err := regexp.Compile(fmt.Sprint(param)); err == nil && re.MatchString(name) {
+			if re := namePattern(fmt.Sprint(param)); re != nil && re.MatchString(name) {
 				// jsonschema gives the empty name the location of the
 				// object holding it (it drops an empty last token), so
 				// the last token is the object's own, valid, name.
@@ -204,6 +204,21 @@ func (c *compiled) explain(e *jsonschema.ValidationError, inst any) []Violation 
 		return []Violation{{Pointer: e.InstanceLocation, Message: fmt.Sprintf("%s does not match %s", show(val), show(param))}}
 	}
 	return []Violation{{Pointer: e.InstanceLocation, Message: e.Message}}
+}
+
+var patterns sync.Map // pattern text -> *regexp.Regexp (nil if invalid)
+
+// namePattern compiles a pattern of the schema once.
+func namePattern(p string) *regexp.Regexp {
+	if re, ok := patterns.Load(p); ok {
+		return re.(*regexp.Regexp)
+	}
+	re, err := regexp.Compile(p)
+	if err != nil {
+		re = nil
+	}
+	patterns.Store(p, re)
+	return re
 }
 
 // Lookup resolves a JSON pointer in a document of plain values and returns
