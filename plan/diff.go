@@ -27,6 +27,9 @@ type Observation struct {
 	// TargetExists and TargetIsDir describe the declared target, followed.
 	TargetExists bool
 	TargetIsDir  bool
+	// TargetReal is the target relative to root with its folder's
+	// symlinks resolved, when it lies under root; empty otherwise.
+	TargetReal string
 }
 
 // Observed is what reconcile saw for a whole manifest.
@@ -117,6 +120,7 @@ func Diff(m *manifest.Manifest, obs *Observed, id string) *Plan {
 	p.Changes = make([]Change, 0, len(m.Links))
 	needs := dependencies(m)
 	under := NestedDests(m)
+	resolved := make(map[string]*manifest.Link, len(m.Links)) // real dest -> first link there
 	for i := range m.Links {
 		l := &m.Links[i]
 		o := obs.Links[l.Dest]
@@ -131,6 +135,15 @@ func Diff(m *manifest.Manifest, obs *Observed, id string) *Plan {
 		if outer, ok := under[l.Dest]; ok {
 			c.Action = Conflict
 			c.Reason = fmt.Sprintf("dest is inside %s, the dest of links.%s, which is a link: links would write through it into that link's target; move one of the two", outer.Dest, outer.Name)
+		}
+		if o.ParentProblem == "" {
+			real := path.Join(o.ParentReal, path.Base(l.Dest))
+			if first, dup := resolved[real]; dup {
+				c.Action = Conflict
+				c.Reason = fmt.Sprintf("dest resolves to %s, the same entry as links.%s's dest %s (through a symlinked folder); each entry may have only one link", real, first.Name, first.Dest)
+			} else {
+				resolved[real] = l
+			}
 		}
 		switch c.Action {
 		case Noop:
@@ -179,6 +192,16 @@ func decide(m *manifest.Manifest, l *manifest.Link, o *Observation, c *Change, d
 	if o.ParentProblem != "" {
 		return Conflict, o.ParentProblem
 	}
+	real := path.Join(o.ParentReal, path.Base(l.Dest))
+	if real == m.StateDir || strings.HasPrefix(real, m.StateDir+"/") {
+		return Conflict, fmt.Sprintf("dest resolves to %s, inside state_dir %s (through a symlinked parent folder), where links keeps its own state; choose another dest", real, m.StateDir)
+	}
+	if mf, ok := manifestRel(m); ok && real == mf {
+		return Conflict, fmt.Sprintf("dest resolves to %s, the manifest itself (through a symlinked parent folder); choose another dest", mf)
+	}
+	if o.TargetReal != "" && o.TargetReal == real {
+		return Conflict, fmt.Sprintf("target %s resolves to the link's own dest %s (through a symlinked folder): the link would point at itself", l.Target, real)
+	}
 	if !l.Allowed(m.Root) {
 		return Conflict, fmt.Sprintf("target %s is not allowed by allow: [%s]; fix the target or the allow list", l.Target, strings.Join(l.Allow, ", "))
 	}
@@ -220,6 +243,14 @@ func decide(m *manifest.Manifest, l *manifest.Link, o *Observation, c *Change, d
 		return Replace, ""
 	}
 	return Conflict, "something that is not a file, folder or symlink (a FIFO, socket or device) is in the way; links never displaces those: move it by hand"
+}
+
+// manifestRel is the manifest file's path relative to root, if under it.
+func manifestRel(m *manifest.Manifest) (string, bool) {
+	if m.Path == "" {
+		return "", false
+	}
+	return relTo(m.Root, m.Path)
 }
 
 func describe(typ string) string {

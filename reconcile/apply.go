@@ -160,6 +160,7 @@ func (r *Root) Apply(p *plan.Plan, opts ApplyOptions) (*Result, error) {
 			fatal = fmt.Errorf("fsync %s: %w", d, err)
 		}
 	}
+	owned.JournalOffset = j.start
 	if err := r.updateState(p, res, owned); err != nil && fatal == nil {
 		fatal = err
 	}

@@ -208,7 +208,6 @@ func TestConcurrentApplies(t *testing.T) {
 	})
 
 	t.Run("different manifests, waiting", func(t *testing.T) {
-		knownBug(t, `two manifests sharing a root and state_dir delete each other's links: state.json records which links an apply made but not which manifest made them, so an apply of links-B.yaml plans "delete ... no longer declared in the manifest" for every link links-A.yaml made (SPEC: delete is for "a link this manifest created earlier"). Reproduce: echo x > t; printf 'version: 1\nlinks:\n  a: {dest: a1, target: t}\n' > A.yaml; printf 'version: 1\nlinks:\n  b: {dest: b1, target: t}\n' > B.yaml; links -f A.yaml apply --auto-approve; links -f B.yaml apply --auto-approve  -> "- deleted a1". Fix idea: record the manifest (path or root-relative name) per owned link and only plan deletes of links the same manifest owns.`)
 		for round := 0; round < rounds; round++ {
 			root := t.TempDir()
 			ms := make([]string, concurrentApplies)

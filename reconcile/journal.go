@@ -68,6 +68,8 @@ type journal struct {
 	now  func() time.Time
 	buf  []byte
 	path string
+	// start is the offset where this apply's records begin.
+	start int64
 }
 
 func (r *Root) openJournal(id string, now func() time.Time) (*journal, error) {
@@ -75,11 +77,27 @@ func (r *Root) openJournal(id string, now func() time.Time) (*journal, error) {
 	if err := r.fs.MkdirAll(r.StateDir); err != nil {
 		return nil, fmt.Errorf("create state_dir %s: %w", r.StateDir, err)
 	}
-	f, err := r.root.OpenFile(p, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
+	f, err := r.root.OpenFile(p, os.O_RDWR|os.O_APPEND|os.O_CREATE, 0o644)
 	if err != nil {
 		return nil, fmt.Errorf("open journal: %w", err)
 	}
-	return &journal{f: f, id: id, now: now, path: p}, nil
+	j := &journal{f: f, id: id, now: now, path: p}
+	fi, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return nil, fmt.Errorf("open journal: %w", err)
+	}
+	j.start = fi.Size()
+	if fi.Size() > 0 {
+		// A killed apply can leave a torn last line; start on a fresh line
+		// so this apply's first record is not glued to it.
+		var last [1]byte
+		if _, err := f.ReadAt(last[:], fi.Size()-1); err == nil && last[0] != '\n' {
+			j.buf = append(j.buf, '\n')
+			j.start++
+		}
+	}
+	return j, nil
 }
 
 // add buffers a record; flush writes buffered records.

@@ -51,7 +51,10 @@ func (r *Root) Observe(m *manifest.Manifest) (*plan.Observed, error) {
 	return obs, nil
 }
 
-type targetInfo struct{ exists, isDir bool }
+type targetInfo struct {
+	exists, isDir bool
+	real          string // under root: the target with its folder resolved
+}
 
 // targetCache remembers what each target path is, since many links often
 // share a target.
@@ -81,7 +84,7 @@ func (r *Root) observe(l *manifest.Link, targets *targetCache) (plan.Observation
 		}
 	}
 	t := r.target(l, targets)
-	o.TargetExists, o.TargetIsDir = t.exists, t.isDir
+	o.TargetExists, o.TargetIsDir, o.TargetReal = t.exists, t.isDir, t.real
 	return o, nil
 }
 
@@ -104,6 +107,7 @@ func (r *Root) target(l *manifest.Link, cache *targetCache) targetInfo {
 			} else if isDir, statErr, err := r.fs.stat(info.real, path.Base(rel)); err == nil {
 				t, done = targetInfo{exists: statErr == nil, isDir: isDir}, true
 			}
+			t.real = path.Join(info.real, path.Base(rel))
 		}
 	}
 	if !done {

@@ -11,6 +11,7 @@ import (
 	"os"
 	"path"
 	"sort"
+	"strings"
 )
 
 // StateFile is the ownership record's name inside state_dir.
@@ -25,6 +26,10 @@ const stateFormat = 1
 type Ownership struct {
 	// Links maps each owned dest (relative to root) to its record.
 	Links map[string]Owned
+	// JournalOffset is where, in the journal, the apply that wrote this
+	// record began: applies journaled from there on may not be reflected
+	// (an interrupted one never wrote the state file).
+	JournalOffset int64
 }
 
 // Owned is one link links made.
@@ -39,6 +44,7 @@ type Owned struct {
 
 type stateWire struct {
 	FormatVersion int              `json:"format_version"`
+	JournalOffset int64            `json:"journal_offset"`
 	Links         map[string]Owned `json:"links"`
 }
 
@@ -58,10 +64,29 @@ func (e *StateError) Unwrap() error { return e.Err }
 // journal (empty for a first apply); a corrupt one is an error, never
 // silently empty.
 func (r *Root) ReadState() (*Ownership, error) {
+	o, err := r.readStateFile()
+	if err != nil {
+		return nil, err
+	}
+	if o == nil {
+		return r.ownershipFromJournal()
+	}
+	h, err := r.RecentJournal()
+	if err != nil {
+		return nil, err
+	}
+	if err := r.adoptInterrupted(o, h); err != nil {
+		return nil, err
+	}
+	return o, nil
+}
+
+// readStateFile reads state.json; nil without error when it is missing.
+func (r *Root) readStateFile() (*Ownership, error) {
 	p := path.Join(r.StateDir, StateFile)
 	f, err := r.root.Open(p)
 	if errors.Is(err, fs.ErrNotExist) {
-		return r.ownershipFromJournal()
+		return nil, nil
 	}
 	if err != nil {
 		return nil, &StateError{Path: p, Err: unwrapPathError(err)}
@@ -81,7 +106,7 @@ func (r *Root) ReadState() (*Ownership, error) {
 	if w.Links == nil {
 		w.Links = map[string]Owned{}
 	}
-	return &Ownership{Links: w.Links}, nil
+	return &Ownership{Links: w.Links, JournalOffset: w.JournalOffset}, nil
 }
 
 // ownershipFromJournal replays the journal's completed mutations: a link
@@ -113,16 +138,76 @@ func (r *Root) ownershipFromJournal() (*Ownership, error) {
 			}
 		}
 	}
+	if err := r.adoptInterrupted(o, h); err != nil {
+		return nil, err
+	}
 	return o, nil
+}
+
+// RecentJournal reads the journal from where the state file's apply began
+// (the whole journal when there is no state file): every apply the state
+// file may not reflect, at a cost that does not grow with history.
+func (r *Root) RecentJournal() (*History, error) {
+	o, err := r.readStateFile()
+	if err != nil || o == nil {
+		return r.ReadJournal()
+	}
+	p := path.Join(r.StateDir, JournalFile)
+	f, err := r.root.Open(p)
+	if errors.Is(err, fs.ErrNotExist) {
+		return &History{}, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read journal %s: %w", p, unwrapPathError(err))
+	}
+	defer f.Close()
+	if fi, err := f.Stat(); err == nil && o.JournalOffset > 0 && o.JournalOffset <= fi.Size() {
+		if _, err := f.Seek(o.JournalOffset, io.SeekStart); err != nil {
+			return nil, fmt.Errorf("read journal %s: %w", p, err)
+		}
+	}
+	return ParseJournal(f)
+}
+
+// adoptInterrupted adds to o the links that interrupted applies (killed
+// before they could write the state file) made for this manifest: a step
+// whose dest is now exactly the link it was to make happened.
+func (r *Root) adoptInterrupted(o *Ownership, h *History) error {
+	for _, a := range h.Applies {
+		if a.Status != ApplyInterrupted || a.ManifestKey != r.Manifest {
+			continue
+		}
+		for _, s := range a.Steps {
+			if s.After.Type != "symlink" || !cleanDest(s.Dest) {
+				continue
+			}
+			now, _, err := r.observeDest(s.Dest)
+			if err != nil {
+				return err
+			}
+			if now.Type == "symlink" && now.Link == s.After.Link {
+				o.Links[s.Dest] = Owned{Manifest: a.ManifestKey, Name: s.Name, Link: s.After.Link, ApplyID: a.ID}
+			}
+		}
+	}
+	return nil
 }
 
 // writeState replaces state.json atomically: a temporary file is written and
 // fsynced, renamed over the old one, and state_dir is fsynced.
 func (r *Root) writeState(o *Ownership) error {
-	w := stateWire{FormatVersion: stateFormat, Links: o.Links}
+	w := stateWire{FormatVersion: stateFormat, JournalOffset: o.JournalOffset, Links: o.Links}
 	b, err := json.MarshalIndent(w, "", " ")
 	if err != nil {
 		return fmt.Errorf("encode state: %w", err)
+	}
+	// Temporary state files a killed apply left are links' own: remove them.
+	if names, err := r.listTemps(r.StateDir); err == nil {
+		for _, n := range names {
+			if strings.HasPrefix(n, "."+StateFile+TempMarker) {
+				_ = r.root.Remove(path.Join(r.StateDir, n))
+			}
+		}
 	}
 	var rnd [4]byte
 	_, _ = rand.Read(rnd[:])

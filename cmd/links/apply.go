@@ -84,7 +84,7 @@ func (s *sys) apply(g *globals, autoApprove bool, lockTimeout time.Duration) err
 // warnInterrupted says so when the journal shows applies that were killed
 // or crashed since the last one that ran to its end.
 func (s *sys) warnInterrupted(root *reconcile.Root) {
-	h, err := root.ReadJournal()
+	h, err := root.RecentJournal()
 	if err != nil {
 		fmt.Fprintf(s.stderr, "links: warning: cannot read the journal: %v\n", err)
 		return
