@@ -52,13 +52,20 @@ func WriteMarkdown(w io.Writer, p *Plan) error {
 		}
 		bw.printf("\n")
 	}
-	bw.printf("<details><summary>All %d entries (%d unchanged)</summary>\n\n", len(p.Changes), s.Noop)
+	bw.printf("<details><summary>All %s (%d unchanged)</summary>\n\n", countEntries(len(p.Changes)), s.Noop)
 	bw.printf("| | Action | Dest | Before | After | Note |\n|---|---|---|---|---|---|\n")
 	for _, c := range p.Changes {
 		mdRow(bw, &c)
 	}
 	bw.printf("\n</details>\n")
 	return bw.err
+}
+
+func countEntries(n int) string {
+	if n == 1 {
+		return "1 entry"
+	}
+	return fmt.Sprintf("%d entries", n)
 }
 
 func mdRow(bw *errWriter, c *Change) {

@@ -91,10 +91,12 @@ func WriteJSON(w io.Writer, p *Plan, opts JSONOptions) error {
 		}
 		out.Changes[i] = wc
 	}
-	b, err := json.MarshalIndent(out, "", "  ")
-	if err != nil {
+	// Link texts are shown as written: no \u003e for ">".
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(out); err != nil {
 		return fmt.Errorf("encode plan: %w", err)
 	}
-	_, err = w.Write(append(b, '\n'))
-	return err
+	return nil
 }

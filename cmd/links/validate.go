@@ -127,12 +127,11 @@ func (s *sys) printValidate(g *globals, m *manifest.Manifest, err error) error {
 }
 
 func writeJSON(w interface{ Write([]byte) (int, error) }, v any) error {
-	b, err := json.MarshalIndent(v, "", "  ")
-	if err != nil {
-		return err
-	}
-	_, err = w.Write(append(b, '\n'))
-	return err
+	// Paths and link texts are shown as written: no \u003e for ">".
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
 }
 
 func plural(n int, word string) string {

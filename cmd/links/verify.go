@@ -46,7 +46,11 @@ func (s *sys) verifyCommand() *cli.Command {
 					return err
 				}
 			} else if len(problems) == 0 {
-				fmt.Fprintf(s.stdout, "OK: %s in %s match %s.\n", plural(len(m.Links), "link"), m.Root, g.file)
+				verb := "match"
+				if len(m.Links) == 1 {
+					verb = "matches"
+				}
+				fmt.Fprintf(s.stdout, "OK: %s in %s %s %s.\n", plural(len(m.Links), "link"), m.Root, verb, g.file)
 			} else {
 				for _, p := range problems {
 					fmt.Fprintf(s.stdout, "  %-13s %s (%s): %s\n", p.Problem, p.Dest, p.Name, p.Detail)
