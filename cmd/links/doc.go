@@ -12,6 +12,11 @@
 //	plan       show what apply would change (--out FILE, --detailed-exitcode)
 //	apply      make the changes (PLANFILE, --auto-approve, --lock-timeout D)
 //	verify     check every declared link exists, has its text, and resolves
+//	rollback   undo an apply (default: the last), backups included
+//	log        list past applies from the journal, or show one
+//	backups    list backups of displaced files and folders; prune old ones
+//	scan       report every symlink under paths: ok, broken, loop, escapes
+//	import     print a manifest declaring the symlinks found
 //
 // Global flags (before or after the command):
 //
