@@ -50,6 +50,11 @@ func (r *Root) RollbackPlan(of string, muts []Mutation, id, manifestName string)
 		if err != nil {
 			return nil, err
 		}
+		if m.After.Type == "" || m.Before.Type == "" {
+			p.Changes = append(p.Changes, plan.Change{Name: m.Name, Dest: m.Dest, Action: plan.Conflict, Before: now, After: now,
+				Reason: fmt.Sprintf("the journal line for this change of apply %s is unreadable, so rollback cannot tell what it did; check it by hand (links log %s)", of, of)})
+			continue
+		}
 		if sameState(now, m.Before) && !sameState(m.Before, m.After) {
 			continue // never happened, or already undone
 		}
