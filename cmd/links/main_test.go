@@ -13,7 +13,6 @@ import (
 	"testing"
 
 	"github.com/rogpeppe/go-internal/testscript"
-	"golang.org/x/sys/unix"
 )
 
 var (
@@ -124,7 +123,7 @@ func scriptCmds() map[string]func(ts *testscript.TestScript, neg bool, args []st
 			p := filepath.Join(dir, "lock")
 			f, err := os.OpenFile(p, os.O_RDWR|os.O_CREATE, 0o644)
 			ts.Check(err)
-			if err := unix.Flock(int(f.Fd()), unix.LOCK_EX|unix.LOCK_NB); err != nil {
+			if err := lockFile(f); err != nil {
 				f.Close()
 				ts.Fatalf("holdlock %s: %v", p, err)
 			}
