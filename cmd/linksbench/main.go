@@ -89,7 +89,7 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	jsonFile := fl.String("json", "", "write the results as JSON to `FILE`")
 	svgFile := fl.String("svg", "", "write a log-log plot of time against N to `FILE`")
 	settle := fl.Duration("settle", 65*time.Second, "before creating links, wait this long after the last mass replace (ext4 without a journal avoids inodes freed in the last 60 s)")
-	quick := fl.Bool("quick", false, "smoke run: 1,000 links, 2 repetitions, one scenario, no waiting (seconds)")
+	quick := fl.Bool("quick", false, "smoke run: 1,000 links, one repetition, one scenario, no waiting (seconds)")
 	qsReps := fl.Int("quickstart-reps", 21, "runs of links plan on the quickstart example")
 	noStow := fl.Bool("no-stow", false, "skip GNU Stow even when installed")
 	nice := fl.Int("nice", 0, "run at this scheduling priority, inherited by every tool timed (e.g. -10 on a shared machine; negative needs root)")
@@ -108,7 +108,7 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 			}
 		}
 		def("sizes", func() { *sizes = "1000" })
-		def("reps", func() { *reps = 2 })
+		def("reps", func() { *reps = 1 })
 		def("scenarios", func() { *scen = "nested-relative" })
 		def("ln-sample", func() { *lnSample = 20 })
 		def("settle", func() { *settle = 0 })
