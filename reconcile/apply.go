@@ -9,6 +9,7 @@ import (
 	"path"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/linksdev/links/plan"
@@ -25,8 +26,82 @@ type ApplyOptions struct {
 	// Progress, when set, is called after each change is made or fails.
 	Progress func(c *plan.Change, err error)
 	// BatchSize is how many intents are fsynced together before their
-	// mutations are made; 0 means 1024.
+	// mutations are made; 0 means 4096.
 	BatchSize int
+	// Workers is how many goroutines make changes at once; 0 means the
+	// package's Workers. Plans of fewer than parallelMin changes are made
+	// by one, in plan order.
+	Workers int
+}
+
+// parallelMin is the smallest batch worth splitting between workers.
+const parallelMin = 256
+
+// phases splits a batch into what must run first, one at a time (deletes:
+// a folder may need to lose a link before something else replaces it),
+// what may run in parallel (changes that need no other change of this
+// plan), and what runs after, in plan order (links whose target goes
+// through another declared link, which Order puts after that link).
+func phases(p *plan.Plan, batch []int) (first, parallel, after []int) {
+	inPlan := make(map[string]bool, len(batch))
+	for _, i := range batch {
+		inPlan[p.Changes[i].Dest] = true
+	}
+	for _, i := range batch {
+		c := &p.Changes[i]
+		switch {
+		case c.Action == plan.Delete:
+			first = append(first, i)
+		case c.Needs != "" && inPlan[c.Needs]:
+			after = append(after, i)
+		default:
+			parallel = append(parallel, i)
+		}
+	}
+	return first, parallel, after
+}
+
+// runParallel runs the changes idx on up to workers goroutines, keeping
+// each folder's changes on one worker (renames in one folder contend for
+// its lock in the kernel, and per-folder order stays the plan's).
+func runParallel(idx []int, p *plan.Plan, workers int, run func([]int)) {
+	if workers <= 1 || len(idx) < parallelMin {
+		run(idx)
+		return
+	}
+	byDir := map[string][]int{}
+	var dirs []string
+	for _, i := range idx {
+		d := p.Changes[i].Dir()
+		if _, ok := byDir[d]; !ok {
+			dirs = append(dirs, d)
+		}
+		byDir[d] = append(byDir[d], i)
+	}
+	// Deal folders to workers, biggest first, each to the least loaded.
+	sort.SliceStable(dirs, func(a, b int) bool { return len(byDir[dirs[a]]) > len(byDir[dirs[b]]) })
+	shares := make([][]int, workers)
+	for _, d := range dirs {
+		least := 0
+		for w := range shares {
+			if len(shares[w]) < len(shares[least]) {
+				least = w
+			}
+		}
+		shares[least] = append(shares[least], byDir[d]...)
+	}
+	var wg sync.WaitGroup
+	for _, share := range shares {
+		if len(share) == 0 {
+			continue
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			run(share)
+		}()
+	}
+	wg.Wait()
 }
 
 // Result is what Apply did.
@@ -65,7 +140,11 @@ func (r *Root) Apply(p *plan.Plan, opts ApplyOptions) (*Result, error) {
 	}
 	batch := opts.BatchSize
 	if batch <= 0 {
-		batch = 1024
+		batch = 4096
+	}
+	workers := opts.Workers
+	if workers <= 0 {
+		workers = Workers
 	}
 	var fsys FS = r.fs
 	if opts.WrapFS != nil {
@@ -129,22 +208,32 @@ func (r *Root) Apply(p *plan.Plan, opts ApplyOptions) (*Result, error) {
 			fatal = err
 			break
 		}
-		for _, i := range todo[start:end] {
-			c := &p.Changes[i]
-			err := a.change(c, temps[i])
-			rec := Record{Status: "done", Name: c.Name, Dest: c.Dest, Action: c.Action.String()}
-			if err != nil {
-				err = fmt.Errorf("%s %s: %w", c.Action, c.Dest, err)
-				res.Errors[i] = err
-				rec.Status, rec.Error = "failed", err.Error()
-			} else {
-				res.Done++
-			}
-			j.add(rec)
-			if opts.Progress != nil {
-				opts.Progress(c, err)
+		run := func(idx []int) {
+			for _, i := range idx {
+				c := &p.Changes[i]
+				err := a.change(c, temps[i])
+				rec := Record{Status: "done", Name: c.Name, Dest: c.Dest, Action: c.Action.String()}
+				if err != nil {
+					err = fmt.Errorf("%s %s: %w", c.Action, c.Dest, err)
+					rec.Status, rec.Error = "failed", err.Error()
+				}
+				a.mu.Lock()
+				if err != nil {
+					res.Errors[i] = err
+				} else {
+					res.Done++
+				}
+				j.add(rec)
+				if opts.Progress != nil {
+					opts.Progress(c, err)
+				}
+				a.mu.Unlock()
 			}
 		}
+		serialFirst, parallel, serialAfter := phases(p, todo[start:end])
+		run(serialFirst)
+		runParallel(parallel, p, workers, run)
+		run(serialAfter)
 		if err := j.flush(false); err != nil {
 			fatal = err
 		}
@@ -215,7 +304,17 @@ type applier struct {
 	p       *plan.Plan
 	j       *journal
 	res     *Result
+	mu      sync.Mutex      // guards touched, res, the journal, Progress
 	touched map[string]bool // folders to fsync, root-relative
+}
+
+// touch marks folders to fsync before success is reported.
+func (a *applier) touch(dirs ...string) {
+	a.mu.Lock()
+	for _, d := range dirs {
+		a.touched[d] = true
+	}
+	a.mu.Unlock()
 }
 
 // tempName is a recognisable temporary name in the same folder as name.
@@ -245,7 +344,7 @@ func (a *applier) change(c *plan.Change, tmp string) error {
 	case plan.Replace:
 		return a.replace(c, dir, name, tmp)
 	case plan.Delete:
-		a.touched[dir] = true
+		a.touch(dir)
 		return a.fs.Remove(dir, name)
 	}
 	return nil
@@ -288,11 +387,11 @@ func (a *applier) create(c *plan.Change, dir, name string) error {
 		// each one's parent gets a new entry.
 		created := dir
 		for range c.Parents {
-			a.touched[path.Dir(created)] = true
+			a.touch(path.Dir(created))
 			created = path.Dir(created)
 		}
 	}
-	a.touched[dir] = true
+	a.touch(dir)
 	err := a.fs.Symlink(c.After.Link, dir, name)
 	if errors.Is(err, fs.ErrExist) {
 		st, _ := a.fs.Lstat(dir, name)
@@ -302,7 +401,7 @@ func (a *applier) create(c *plan.Change, dir, name string) error {
 }
 
 func (a *applier) update(c *plan.Change, dir, name, tmp string) error {
-	a.touched[dir] = true
+	a.touch(dir)
 	if err := a.fs.Symlink(c.After.Link, dir, tmp); err != nil {
 		return err
 	}
@@ -318,7 +417,7 @@ func (a *applier) update(c *plan.Change, dir, name, tmp string) error {
 // temporary name, moves to the backup; if that move fails the exchange is
 // undone. Without it, see replaceFallback.
 func (a *applier) replace(c *plan.Change, dir, name, tmp string) error {
-	a.touched[dir] = true
+	a.touch(dir)
 	if c.Restore != "" {
 		return a.restore(c, dir, name, tmp)
 	}
@@ -365,7 +464,7 @@ func (a *applier) replace(c *plan.Change, dir, name, tmp string) error {
 // backup.
 func (a *applier) restore(c *plan.Change, dir, name, tmp string) error {
 	bdir, bname := path.Dir(c.Restore), path.Base(c.Restore)
-	a.touched[bdir] = true
+	a.touch(bdir)
 	if err := a.fs.Move(bdir, bname, dir, tmp); err != nil {
 		return fmt.Errorf("bring back %s: %w", c.Restore, err)
 	}
@@ -406,7 +505,7 @@ func (a *applier) toBackup(c *plan.Change, dir, entry string) error {
 	if err := a.fs.MkdirAll(bdir); err != nil {
 		return fmt.Errorf("create backup folder: %w", err)
 	}
-	a.touched[bdir] = true
+	a.touch(bdir)
 	if err := a.fs.Move(dir, entry, bdir, path.Base(c.Backup)); err != nil {
 		if errors.Is(err, errCrossDevice) {
 			return fmt.Errorf("move to backup %s: %w (dest and state_dir are on different filesystems; set backup: false or move state_dir)", c.Backup, err)
@@ -434,7 +533,7 @@ func (a *applier) replaceFallback(c *plan.Change, dir, name, tmp string) error {
 		if err := a.fs.MkdirAll(bdir); err != nil {
 			return undo(fmt.Errorf("create backup folder: %w", err))
 		}
-		a.touched[bdir] = true
+		a.touch(bdir)
 		if err := a.fs.Link(dir, name, bdir, path.Base(c.Backup)); err == nil {
 			if err := a.fs.Rename(dir, tmp, name); err != nil {
 				_ = a.fs.Remove(bdir, path.Base(c.Backup))
@@ -522,7 +621,7 @@ func (a *applier) cleanLeftovers(list []leftover) error {
 				a.j.add(Record{Status: "failed", Dest: where, Action: "remove-leftover", Error: err.Error()})
 				continue
 			}
-			a.touched[l.dir] = true
+			a.touch(l.dir)
 			a.j.add(Record{Status: "done", Dest: where, Action: "remove-leftover"})
 			a.res.Recovered = append(a.res.Recovered, "removed temporary link "+where+" left by an interrupted apply")
 			continue
@@ -540,7 +639,7 @@ func (a *applier) cleanLeftovers(list []leftover) error {
 			a.j.add(Record{Status: "failed", Dest: where, Action: "recover-leftover", Error: err.Error()})
 			continue
 		}
-		a.touched[l.dir], a.touched[path.Dir(backup)] = true, true
+		a.touch(l.dir, path.Dir(backup))
 		a.j.add(Record{Status: "done", Dest: where, Action: "recover-leftover", Backup: backup})
 		a.res.Recovered = append(a.res.Recovered, fmt.Sprintf("moved %s left by an interrupted apply to %s", where, backup))
 	}
