@@ -39,11 +39,13 @@ import (
 	"io/fs"
 	"os"
 	"os/exec"
+	"os/signal"
 	"path/filepath"
 	"runtime"
 	"slices"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"gopkg.in/yaml.v3"
@@ -72,6 +74,7 @@ type config struct {
 	quickstartReps int
 	noStow         bool
 	nice           int
+	rev            string
 }
 
 func parseFlags(args []string, stderr io.Writer) (*config, error) {
@@ -81,11 +84,12 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	large := fl.String("large", "", "`N,N,...` link counts to run only links plan and verify (and their floors) at, on one tree built by one links apply (e.g. 1000000)")
 	reps := fl.Int("reps", 5, "repetitions of every tool at each size (medians are quoted)")
 	largeReps := fl.Int("large-reps", 3, "repetitions at the --large sizes")
-	scen := fl.String("scenarios", "nested-relative,flat-relative,nested-absolute", "`LIST` of layouts: nested-relative, nested-absolute, flat-relative, flat-absolute (Stow and ln run on the relative ones)")
+	scen := fl.String("scenarios", "nested-relative,flat-relative,nested-absolute", "`LIST` of layouts: nested-relative, nested-absolute, flat-relative, flat-absolute (Stow runs on the first of nested-relative or the first listed)")
 	lnSample := fl.Int("ln-sample", 500, "how many links the ln -sfn loop makes (the time is extrapolated to N)")
 	workDir := fl.String("work", os.TempDir(), "`DIR` under which to make the trees (it must be on the filesystem to measure)")
 	keep := fl.Bool("keep", false, "keep the trees (otherwise deleted at the end)")
 	linksBin := fl.String("links", "", "use this links `BINARY` instead of building ./cmd/links")
+	rev := fl.String("rev", "", "build links from this git `REVISION` of the module (git archive) instead of the working tree, so the figures belong to a commit")
 	jsonFile := fl.String("json", "", "write the results as JSON to `FILE`")
 	svgFile := fl.String("svg", "", "write a log-log plot of time against N to `FILE`")
 	settle := fl.Duration("settle", 65*time.Second, "before creating links, wait this long after the last mass replace (ext4 without a journal avoids inodes freed in the last 60 s)")
@@ -116,7 +120,7 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	}
 	cfg := &config{reps: *reps, largeReps: *largeReps, lnSample: *lnSample, workDir: *workDir, keep: *keep,
 		linksBin: *linksBin, jsonFile: *jsonFile, svgFile: *svgFile, settle: *settle, quick: *quick,
-		quickstartReps: *qsReps, noStow: *noStow, nice: *nice}
+		quickstartReps: *qsReps, noStow: *noStow, nice: *nice, rev: *rev}
 	var err error
 	if cfg.sizes, err = parseSizes(*sizes); err != nil {
 		return nil, fmt.Errorf("--sizes: %w", err)
@@ -164,6 +168,14 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	b := &bench{cfg: cfg, stdout: stdout, stderr: stderr, start: time.Now()}
+	sig := make(chan os.Signal, 1)
+	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
+	go func() {
+		s := <-sig
+		b.logf("%v: stopping", s)
+		b.cleanup()
+		os.Exit(130)
+	}()
 	err = b.run()
 	if cerr := b.cleanup(); err == nil {
 		err = cerr
@@ -296,9 +308,36 @@ func (b *bench) findLinks() error {
 	if runtime.GOOS == "windows" {
 		b.links += ".exe"
 	}
+	src := mod
+	if b.cfg.rev != "" {
+		// An export of the revision, built outside the working tree (which
+		// other people may be editing).
+		src = filepath.Join(b.work, "src")
+		if err := os.Mkdir(src, 0o755); err != nil {
+			return err
+		}
+		b.logf("git archive %s", b.cfg.rev)
+		archive := exec.Command("git", "-C", mod, "archive", "--format=tar", b.cfg.rev)
+		extract := exec.Command("tar", "-x", "-C", src)
+		pipe, err := archive.StdoutPipe()
+		if err != nil {
+			return err
+		}
+		extract.Stdin = pipe
+		archive.Stderr, extract.Stderr = b.stderr, b.stderr
+		if err := extract.Start(); err != nil {
+			return fmt.Errorf("tar: %w", err)
+		}
+		if err := archive.Run(); err != nil {
+			return fmt.Errorf("git archive %s: %w", b.cfg.rev, err)
+		}
+		if err := extract.Wait(); err != nil {
+			return fmt.Errorf("tar: %w", err)
+		}
+	}
 	b.logf("go build ./cmd/links")
 	cmd := exec.Command("go", "build", "-o", b.links, "./cmd/links")
-	cmd.Dir = mod
+	cmd.Dir = src
 	cmd.Stderr = b.stderr
 	if err := cmd.Run(); err != nil {
 		return fmt.Errorf("go build ./cmd/links: %w", err)
@@ -374,10 +413,14 @@ func (b *bench) describeHost() {
 			}
 		}
 	}
-	if b.module != "" {
+	switch {
+	case b.module == "":
+	case b.cfg.rev != "":
+		h.LinksCommit = firstLine("git", "-C", b.module, "rev-parse", "--short", b.cfg.rev+"^{commit}")
+	default:
 		rev := firstLine("git", "-C", b.module, "rev-parse", "--short", "HEAD")
 		if out, err := exec.Command("git", "-C", b.module, "status", "--porcelain", "--untracked-files=no").Output(); err == nil && len(out) > 0 {
-			rev += " (with uncommitted changes)"
+			rev += " plus the working tree's uncommitted changes"
 		}
 		h.LinksCommit = rev
 	}
@@ -466,8 +509,10 @@ func (b *bench) newTree(s scenario, n int) (*tree, error) {
 	return newTree(root, s, n), nil
 }
 
-// stowOn reports whether Stow runs on t (it only makes relative links).
-func (b *bench) stowOn(t *tree) bool { return b.stow && !t.Scenario.Absolute }
+// stowOn reports whether Stow runs on t: on the main scenario only (it
+// only makes relative links, and a Stow package of N files per scenario
+// costs inodes and minutes).
+func (b *bench) stowOn(t *tree) bool { return b.stow && t.Scenario == b.mainScenarioValue() }
 
 // runSize measures every tool at n links, on every scenario.
 func (b *bench) runSize(n int) error {
