@@ -10,7 +10,6 @@ import (
 	"slices"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/google/go-cmp/cmp"
 )
@@ -809,9 +808,9 @@ g: &g [*f,*f,*f,*f,*f,*f,*f,*f,*f]
 h: &h [*g,*g,*g,*g,*g,*g,*g,*g,*g]
 i: &i [*h,*h,*h,*h,*h,*h,*h,*h,*h]
 `
-	// A wide bomb: one big anchor used many times (yaml.v3's own limit
-	// test), about 1 MB.
-	wide := "{a: &a [{a}" + strings.Repeat(",{a}", 250_000) + "], b: &b [*a" + strings.Repeat(",*a", 99) + "]}"
+	// A wide bomb: one big anchor used many times (after yaml.v3's own
+	// limit test), about 100 KB expanding to 2.5 million nodes.
+	wide := "{a: &a [{a}" + strings.Repeat(",{a}", 25_000) + "], b: &b [*a" + strings.Repeat(",*a", 99) + "]}"
 	cases := []struct {
 		name, src string
 		want      []string
@@ -825,11 +824,9 @@ i: &i [*h,*h,*h,*h,*h,*h,*h,*h,*h]
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			start := time.Now()
+			// No timer here (shared, noisy machines): the conversion budget
+			// is checked deterministically in the tests of convert.
 			got := parseErrors(t, c.src, nil)
-			if d := time.Since(start); d > 10*time.Second {
-				t.Errorf("took %v", d)
-			}
 			if diff := cmp.Diff(c.want, got); diff != "" {
 				t.Errorf("errors (-want +got):\n%s", diff)
 			}
