@@ -69,7 +69,9 @@ func main() {
 	for _, c := range [][]string{findCmd, scanCmd, jsonCmd} {
 		run(c)
 	}
-	var tf, ts, tj, cf, cs, cj []float64
+	oneCmd := []string{*linksBin, "scan", "--workers", "1", tree}
+	run(oneCmd)
+	var tf, ts, tj, t1, cf, cs, cj, c1 []float64
 	for i := 0; i < *runs; i++ {
 		w, c := run(findCmd)
 		tf, cf = append(tf, w), append(cf, c)
@@ -77,14 +79,18 @@ func main() {
 		ts, cs = append(ts, w), append(cs, c)
 		w, c = run(jsonCmd)
 		tj, cj = append(tj, w), append(cj, c)
+		w, c = run(oneCmd)
+		t1, c1 = append(t1, w), append(c1, c)
 	}
 	mf, ms, mj := median(tf), median(ts), median(tj)
 	fmt.Printf("tree: %s (%d entries, %d symlinks), %d runs each, alternating\n", tree, mids+mids*leaves+mids*leaves*(files+links), mids*leaves*links, *runs)
-	fmt.Printf("%-20s wall median %.3fs (runs %s); cpu median %.3fs\n", "find -xtype l", mf, show(tf), median(cf))
-	fmt.Printf("%-20s wall median %.3fs (runs %s); cpu median %.3fs\n", "links scan", ms, show(ts), median(cs))
-	fmt.Printf("%-20s wall median %.3fs (runs %s); cpu median %.3fs\n", "links scan -o json", mj, show(tj), median(cj))
+	fmt.Printf("%-23s wall median %.3fs (runs %s); cpu median %.3fs\n", "find -xtype l", mf, show(tf), median(cf))
+	fmt.Printf("%-23s wall median %.3fs (runs %s); cpu median %.3fs\n", "links scan", ms, show(ts), median(cs))
+	fmt.Printf("%-23s wall median %.3fs (runs %s); cpu median %.3fs\n", "links scan -o json", mj, show(tj), median(cj))
+	fmt.Printf("%-23s wall median %.3fs (runs %s); cpu median %.3fs\n", "links scan --workers 1", median(t1), show(t1), median(c1))
 	fmt.Printf("ratio links scan / find: wall %.2f, cpu %.2f (below 1: links is faster)\n", ms/mf, median(cs)/median(cf))
 	fmt.Printf("ratio links scan -o json / find: wall %.2f, cpu %.2f\n", mj/mf, median(cj)/median(cf))
+	fmt.Printf("ratio links scan --workers 1 / find: wall %.2f, cpu %.2f\n", median(t1)/mf, median(c1)/median(cf))
 }
 
 // build makes the tree. Every leaf holds the same pattern of links; see the
