@@ -478,7 +478,7 @@ type resolution struct {
 
 // resolver resolves paths component by component and remembers what it
 // saw, by absolute path whose folder part is already resolved: each
-// folder, and each symlink with its text and where it leads. It is shared
+// folder and file, and each symlink with its text and where it leads. It is shared
 // by the workers; the cache is sharded to keep them from waiting on each
 // other.
 type resolver struct {
@@ -540,10 +540,9 @@ func (r *resolver) entry(p string) node {
 	}
 	kind, err := lstatKind(p)
 	n := node{kind: kind, err: err}
-	if kind != kindDir && kind != kindLink {
-		// Only folders (on the way to many targets) and links (resolved
-		// once) are worth remembering; a file is usually some link's
-		// final component, asked for once.
+	if kind == kindMissing || kind == kindError {
+		// Not remembered: what is missing may appear, and a cache of
+		// misses would grow with every typo in every broken link.
 		return n
 	}
 	sh := r.shard(p)
