@@ -258,7 +258,7 @@ func linkNote(l *reconcile.ScanLink) string {
 	var parts []string
 	switch l.Status {
 	case reconcile.StatusBroken, reconcile.StatusLoop:
-		parts = append(parts, l.Error)
+		parts = append(parts, showText(l.Error))
 	case reconcile.StatusEscapes:
 		parts = append(parts, "resolves to "+showText(l.Resolved))
 	}
