@@ -153,18 +153,21 @@ func (r *Root) Apply(p *plan.Plan, opts ApplyOptions) (*Result, error) {
 	res := &Result{ApplyID: p.ID, Errors: map[int]error{}}
 	a := &applier{r: r, fs: fsys, p: p, res: res, touched: map[string]bool{}}
 	leftovers := a.findLeftovers()
-	if !s.Changed() && len(leftovers) == 0 && len(p.Forget) == 0 {
-		return res, nil
-	}
-	// Ownership is read before this apply journals anything: a missing
-	// state file is rebuilt from the journal, which must not include this
-	// apply's own records yet.
+	// Ownership is read before this apply journals anything: what the
+	// journal holds past the state file is replayed, and must not include
+	// this apply's own records yet.
 	owned, err := r.ReadState()
 	if err != nil {
 		return nil, err
 	}
 	if !s.Changed() && len(leftovers) == 0 {
-		return res, r.updateState(p, res, owned)
+		if len(p.Forget) > 0 || owned.dirty {
+			// Nothing to journal, but the record moves on: links an
+			// interrupted apply made are now owned, or some are forgotten.
+			owned.JournalOffset = r.journalSize()
+			return res, r.updateState(p, res, owned)
+		}
+		return res, nil
 	}
 
 	j, err := r.openJournal(p.ID, now)
@@ -249,10 +252,6 @@ func (r *Root) Apply(p *plan.Plan, opts ApplyOptions) (*Result, error) {
 			fatal = fmt.Errorf("fsync %s: %w", d, err)
 		}
 	}
-	owned.JournalOffset = j.start
-	if err := r.updateState(p, res, owned); err != nil && fatal == nil {
-		fatal = err
-	}
 	end := Record{Status: "end", Summary: &s}
 	if fatal != nil {
 		end.Error = fatal.Error()
@@ -261,6 +260,13 @@ func (r *Root) Apply(p *plan.Plan, opts ApplyOptions) (*Result, error) {
 	}
 	j.add(end)
 	if err := j.flush(true); err != nil && fatal == nil {
+		fatal = err
+	}
+	// The state file is a snapshot as of the end of this apply's records:
+	// readers replay whatever the journal holds after that offset. If it
+	// cannot be written, the journal still has everything.
+	owned.JournalOffset = j.end()
+	if err := r.updateState(p, res, owned); err != nil && fatal == nil {
 		fatal = err
 	}
 	if fatal != nil {

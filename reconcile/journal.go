@@ -68,8 +68,9 @@ type journal struct {
 	now  func() time.Time
 	buf  []byte
 	path string
-	// start is the offset where this apply's records begin.
-	start int64
+	// start is the offset where this apply's records begin; written
+	// counts the bytes written since.
+	start, written int64
 }
 
 func (r *Root) openJournal(id string, now func() time.Time) (*journal, error) {
@@ -94,11 +95,23 @@ func (r *Root) openJournal(id string, now func() time.Time) (*journal, error) {
 		var last [1]byte
 		if _, err := f.ReadAt(last[:], fi.Size()-1); err == nil && last[0] != '\n' {
 			j.buf = append(j.buf, '\n')
-			j.start++
+			j.start-- // the newline is counted in written
 		}
 	}
 	return j, nil
 }
+
+// journalSize is the journal's current size (0 if there is none).
+func (r *Root) journalSize() int64 {
+	fi, err := r.root.Stat(path.Join(r.StateDir, JournalFile))
+	if err != nil {
+		return 0
+	}
+	return fi.Size()
+}
+
+// end is the offset just past this apply's records written so far.
+func (j *journal) end() int64 { return j.start + j.written }
 
 // add buffers a record; flush writes buffered records.
 func (j *journal) add(rec Record) {
@@ -115,7 +128,9 @@ func (j *journal) add(rec Record) {
 // flush writes the buffered records and, when sync is set, fsyncs them.
 func (j *journal) flush(sync bool) error {
 	if len(j.buf) > 0 {
-		if _, err := j.f.Write(j.buf); err != nil {
+		n, err := j.f.Write(j.buf)
+		j.written += int64(n)
+		if err != nil {
 			return fmt.Errorf("write journal %s: %w", j.path, unwrapPathError(err))
 		}
 		j.buf = j.buf[:0]

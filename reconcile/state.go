@@ -30,6 +30,9 @@ type Ownership struct {
 	// record began: applies journaled from there on may not be reflected
 	// (an interrupted one never wrote the state file).
 	JournalOffset int64
+	// dirty is set when the journal added to what the state file says:
+	// the next apply writes it back even if it changes nothing else.
+	dirty bool
 }
 
 // Owned is one link links made.
@@ -75,7 +78,7 @@ func (r *Root) ReadState() (*Ownership, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := r.adoptInterrupted(o, h); err != nil {
+	if err := r.replay(o, h); err != nil {
 		return nil, err
 	}
 	return o, nil
@@ -121,6 +124,15 @@ func (r *Root) ownershipFromJournal() (*Ownership, error) {
 	if err != nil {
 		return nil, err
 	}
+	return o, r.replay(o, h)
+}
+
+// replay brings o up to date with the applies in h: completed mutations
+// own or disown their dests, and the mutations of interrupted applies whose
+// dest is now exactly the link they were to make are owned (the mutation
+// happened; its done record was lost with the process).
+func (r *Root) replay(o *Ownership, h *History) error {
+	o.dirty = o.dirty || len(h.Applies) > 0
 	for _, a := range h.Applies {
 		for _, s := range a.Steps {
 			if s.Status != StepDone {
@@ -138,15 +150,12 @@ func (r *Root) ownershipFromJournal() (*Ownership, error) {
 			}
 		}
 	}
-	if err := r.adoptInterrupted(o, h); err != nil {
-		return nil, err
-	}
-	return o, nil
+	return r.adoptInterrupted(o, h)
 }
 
-// RecentJournal reads the journal from where the state file's apply began
+// RecentJournal reads the journal from the offset the state file reflects
 // (the whole journal when there is no state file): every apply the state
-// file may not reflect, at a cost that does not grow with history.
+// file may not include, at a cost that does not grow with history.
 func (r *Root) RecentJournal() (*History, error) {
 	o, err := r.readStateFile()
 	if err != nil || o == nil {

@@ -55,9 +55,11 @@ type sys struct {
 // Main runs links with args (without the program name) and returns the exit
 // code.
 func Main(args []string) int {
+	out := newFlushWriter(os.Stdout)
+	defer out.Flush()
 	s := &sys{
 		stdin:     os.Stdin,
-		stdout:    os.Stdout,
+		stdout:    out,
 		stderr:    os.Stderr,
 		lookupEnv: os.LookupEnv,
 		stdinTTY:  term.IsTerminal(int(os.Stdin.Fd())),
@@ -75,7 +77,16 @@ func (s *sys) run(args []string) int {
 	app := s.newApp()
 	args = reorder(app, args)
 	err := app.Run(append([]string{"links"}, args...))
+	s.flush() // stdout before any error on stderr
 	return s.report(err)
+}
+
+// flush writes out buffered stdout (before a prompt or an error, so the
+// two streams read in order on a terminal).
+func (s *sys) flush() {
+	if f, ok := s.stdout.(interface{ Flush() error }); ok {
+		_ = f.Flush()
+	}
 }
 
 // report prints err (if any) and returns the exit code.

@@ -125,6 +125,7 @@ func (s *sys) color(g *globals) bool {
 
 // confirm asks for "yes" on the terminal.
 func (s *sys) confirm(question string) (bool, error) {
+	s.flush()
 	fmt.Fprintf(s.stderr, "%s\n  Only 'yes' will be accepted to approve.\n\n  Enter a value: ", question)
 	var line []byte
 	buf := make([]byte, 1)
