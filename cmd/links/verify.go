@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"sort"
 
 	"github.com/urfave/cli/v2"
 
@@ -13,6 +14,9 @@ func (s *sys) verifyCommand() *cli.Command {
 		Name:      "verify",
 		Usage:     "check every declared link exists, has the declared text, and resolves",
 		ArgsUsage: " ",
+		Flags: []cli.Flag{
+			&cli.BoolFlag{Name: "scan", Usage: "also report symlinks under root that the manifest does not declare (problem \"undeclared\")"},
+		},
 		Action: func(c *cli.Context) error {
 			if c.NArg() > 0 {
 				return &usageError{msg: "verify takes no arguments; name the manifest with -f"}
@@ -29,6 +33,14 @@ func (s *sys) verifyCommand() *cli.Command {
 			problems, err := root.Verify(m)
 			if err != nil {
 				return err
+			}
+			if c.Bool("scan") {
+				extra, err := root.Undeclared(m)
+				if err != nil {
+					return err
+				}
+				problems = append(problems, extra...)
+				sort.SliceStable(problems, func(i, j int) bool { return problems[i].Dest < problems[j].Dest })
 			}
 			if g.output == "json" {
 				out := struct {
@@ -53,7 +65,11 @@ func (s *sys) verifyCommand() *cli.Command {
 				fmt.Fprintf(s.stdout, "OK: %s in %s %s %s.\n", plural(len(m.Links), "link"), m.Root, verb, g.file)
 			} else {
 				for _, p := range problems {
-					fmt.Fprintf(s.stdout, "  %-13s %s (%s): %s\n", p.Problem, p.Dest, p.Name, p.Detail)
+					name := ""
+					if p.Name != "" {
+						name = " (" + p.Name + ")"
+					}
+					fmt.Fprintf(s.stdout, "  %-13s %s%s: %s\n", p.Problem, p.Dest, name, p.Detail)
 				}
 				fmt.Fprintf(s.stdout, "\n%s in %s. Run links plan to see the fix, links apply to make it.\n", plural(len(problems), "problem"), plural(len(m.Links), "link"))
 			}
