@@ -18,32 +18,14 @@ import (
 // links).
 func buildScanTree(t testing.TB, dir string, entries map[string]string) {
 	t.Helper()
-	keys := make([]string, 0, len(entries))
-	for k := range entries {
-		keys = append(keys, k)
+	resolved := make(map[string]string, len(entries))
+	for k, v := range entries {
+		if strings.HasPrefix(v, "link:") {
+			v = strings.ReplaceAll(v, "{root}", dir)
+		}
+		resolved[k] = v
 	}
-	sort.Strings(keys)
-	for _, k := range keys {
-		p := filepath.Join(dir, filepath.FromSlash(k))
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		v := entries[k]
-		var err error
-		switch {
-		case v == "dir":
-			err = os.MkdirAll(p, 0o755)
-		case strings.HasPrefix(v, "file:"):
-			err = os.WriteFile(p, []byte(v[5:]), 0o644)
-		case strings.HasPrefix(v, "link:"):
-			err = os.Symlink(strings.ReplaceAll(v[5:], "{root}", dir), p)
-		default:
-			t.Fatalf("bad entry %q: %q", k, v)
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-	}
+	mkTree(t, dir, resolved)
 }
 
 // tempRoot returns a fresh folder, symlinks resolved (macOS's /var is one).
