@@ -759,6 +759,7 @@ func TestFaultInjectionLong(t *testing.T) {
 	}
 	errs := []error{syscall.ENOSPC, syscall.EACCES, syscall.EROFS, syscall.EIO, syscall.EXDEV, syscall.EINVAL}
 	var runs, injected, failedApplies, lost, missing int
+	succeeded := map[string]int{} // "op/errno" -> applies that succeeded despite the fault
 	for _, exch := range []bool{true, false} {
 		ff := newFaultFixture(per)
 		// Count the operations of a clean run.
@@ -774,74 +775,81 @@ func TestFaultInjectionLong(t *testing.T) {
 		for k := 1; k <= total; k++ {
 			for _, e := range errs {
 				runs++
-				root := t.TempDir()
-				ff.build(t, root)
-				oldState := snapshot(t, root, ".links") // state_dir's own files change by design
-				m := parse(t, root, ff.manifest)
-				inj := &faultFS{failAt: k, err: e}
-				p, res, err := planApply(t, m, ApplyOptions{WrapFS: ff.wrap(exch, inj)})
 				name := fmt.Sprintf("exchange=%v op %d (%s) %v", exch, k, counter.ops[k-1], e)
-				if inj.n >= k {
-					injected++
-				}
-				if err != nil {
-					failedApplies++
-					for _, ce := range res.Errors {
-						if !errors.Is(ce, e) && !strings.Contains(ce.Error(), e.Error()) {
-							var se *StaleError
-							if !errors.As(ce, &se) {
-								t.Errorf("%s: change error %q does not name the injected error", name, ce)
+				// A subtest per fault: its roots and temporary folders are
+				// released when it ends.
+				ok := t.Run(fmt.Sprintf("exchange=%v/op%d-%s/%s", exch, k, counter.ops[k-1], errName(e)), func(t *testing.T) {
+					root := t.TempDir()
+					ff.build(t, root)
+					oldState := snapshot(t, root, ".links") // state_dir's own files change by design
+					m := parse(t, root, ff.manifest)
+					inj := &faultFS{failAt: k, err: e}
+					p, res, err := planApply(t, m, ApplyOptions{WrapFS: ff.wrap(exch, inj)})
+					if inj.n >= k {
+						injected++
+					}
+					if err == nil {
+						succeeded[fmt.Sprintf("%s/%v", counter.ops[k-1], e)]++
+					}
+					if err != nil {
+						failedApplies++
+						for _, ce := range res.Errors {
+							if !errors.Is(ce, e) && !strings.Contains(ce.Error(), e.Error()) {
+								var se *StaleError
+								if !errors.As(ce, &se) {
+									t.Errorf("%s: change error %q does not name the injected error", name, ce)
+								}
 							}
 						}
 					}
-				}
-				now := snapshot(t, root, ".links")
-				for _, d := range ff.dests {
-					if now[d] != oldState[d] && now[d] != newState[d] {
-						if now[d] == "" {
-							missing++
+					now := snapshot(t, root, ".links")
+					for _, d := range ff.dests {
+						if now[d] != oldState[d] && now[d] != newState[d] {
+							if now[d] == "" {
+								missing++
+							}
+							t.Errorf("%s: %s = %q: neither old %q nor new %q", name, d, now[d], oldState[d], newState[d])
 						}
-						t.Errorf("%s: %s = %q: neither old %q nor new %q", name, d, now[d], oldState[d], newState[d])
 					}
-				}
-				// The journal says what happened.
-				jr := readJournalFile(t, root)
-				jr.checkComplete(t)
-				if a := jr.byID[p.ID]; err != nil && (a == nil || a.endError == "") {
-					t.Errorf("%s: apply failed (%v) but its journal end record has no error", name, err)
-				}
-				// A second apply converges.
-				if _, _, err := planApply(t, m, ApplyOptions{}); err != nil {
-					t.Errorf("%s: second apply: %v", name, err)
-				}
-				assertAllNoop(t, mustPlan(t, m))
-				final := snapshot(t, root)
-				for _, d := range ff.dests {
-					if final[d] != newState[d] {
-						t.Errorf("%s: after the second apply %s = %q, want %q", name, d, final[d], newState[d])
+					// The journal says what happened.
+					jr := readJournalFile(t, root)
+					jr.checkComplete(t)
+					if a := jr.byID[p.ID]; err != nil && (a == nil || a.endError == "") {
+						t.Errorf("%s: apply failed (%v) but its journal end record has no error", name, err)
 					}
-				}
-				have := map[string]bool{}
-				for k, v := range final {
-					have[v] = true
-					if strings.Contains(path.Base(k), TempMarker) && !recoveredBackup(k) {
-						t.Errorf("%s: temporary entry after the second apply: %s", name, k)
+					// A second apply converges.
+					if _, _, err := planApply(t, m, ApplyOptions{}); err != nil {
+						t.Errorf("%s: second apply: %v", name, err)
 					}
-				}
-				for k, v := range oldState {
-					if strings.HasPrefix(v, "file:") && !ff.disposable(k) && !have[v] {
-						lost++
-						t.Errorf("%s: the content of %s (%.60q) was lost", name, k, v)
+					assertAllNoop(t, mustPlan(t, m))
+					final := snapshot(t, root)
+					for _, d := range ff.dests {
+						if final[d] != newState[d] {
+							t.Errorf("%s: after the second apply %s = %q, want %q", name, d, final[d], newState[d])
+						}
 					}
-				}
-				if t.Failed() {
+					have := map[string]bool{}
+					for k, v := range final {
+						have[v] = true
+						if strings.Contains(path.Base(k), TempMarker) && !recoveredBackup(k) {
+							t.Errorf("%s: temporary entry after the second apply: %s", name, k)
+						}
+					}
+					for k, v := range oldState {
+						if strings.HasPrefix(v, "file:") && !ff.disposable(k) && !have[v] {
+							lost++
+							t.Errorf("%s: the content of %s (%.60q) was lost", name, k, v)
+						}
+					}
+				})
+				if !ok {
 					t.FailNow()
 				}
 			}
 		}
 		t.Logf("faults: exchange=%v: %d operations in a clean apply of %d changes", exch, total, len(ff.dests))
 	}
-	t.Logf("faults: %d faulted applies, %d faults injected, %d applies returned an error (the others fell back or failed only an fsync-free step); %d missing dests, %d file contents lost", runs, injected, failedApplies, missing, lost)
+	t.Logf("faults: %d faulted applies, %d faults injected, %d applies returned an error; succeeded despite the fault: %v; %d missing dests, %d file contents lost", runs, injected, failedApplies, succeeded, missing, lost)
 }
 
 // faultFixture is a plan that mixes every kind of change, per of each.
