@@ -124,11 +124,23 @@ func (r *Root) target(l *manifest.Link, cache *targetCache) targetInfo {
 // Plan observes m, and the links earlier applies made that m no longer
 // declares (from the state file), and returns the plan under id.
 func (r *Root) Plan(m *manifest.Manifest, id string) (*plan.Plan, error) {
+	// The state file is decoded while the dests are observed: one is
+	// mostly CPU, the other mostly system calls.
+	type stateResult struct {
+		owned *Ownership
+		err   error
+	}
+	state := make(chan stateResult, 1)
+	go func() {
+		o, err := r.ReadState()
+		state <- stateResult{o, err}
+	}()
 	obs, err := r.Observe(m)
+	st := <-state
 	if err != nil {
 		return nil, err
 	}
-	owned, err := r.ReadState()
+	owned, err := st.owned, st.err
 	if err != nil {
 		return nil, err
 	}
