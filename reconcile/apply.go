@@ -367,8 +367,7 @@ func (a *applier) recheck(c *plan.Change, dir, name string) error {
 	default:
 		now = plan.State{Type: st.Type, Link: st.Link, Identity: st.Identity}
 	}
-	if now.Type != c.Before.Type || now.Link != c.Before.Link ||
-		(c.Before.Identity != "" && now.Identity != c.Before.Identity) {
+	if !holds(c.Before, now) {
 		return &StaleError{Dest: c.Dest, Planned: showState(c.Before), Observed: showState(now)}
 	}
 	return nil

@@ -8,6 +8,14 @@ import (
 	"github.com/linksdev/links/plan"
 )
 
+// holds reports whether what is at a dest now is still what a change was
+// planned against: same type and link text, and for a file or folder the
+// same device, inode, size and mtime when the plan recorded them.
+func holds(before, now plan.State) bool {
+	return now.Type == before.Type && now.Link == before.Link &&
+		(before.Identity == "" || now.Identity == before.Identity)
+}
+
 // CheckPlan re-observes the dest of every change a saved plan would make
 // and returns one StaleError per dest that is no longer what the plan was
 // made against (link text, or a file's or folder's device, inode, size and
@@ -34,8 +42,7 @@ func (r *Root) CheckPlan(p *plan.Plan) ([]*StaleError, error) {
 				now = plan.State{Type: st.Type, Link: st.Link, Identity: st.Identity}
 			}
 		}
-		if now.Type != c.Before.Type || now.Link != c.Before.Link ||
-			(c.Before.Identity != "" && now.Identity != c.Before.Identity) {
+		if !holds(c.Before, now) {
 			obs := showState(now)
 			if now.Type == c.Before.Type && now.Link == c.Before.Link {
 				obs += " whose content, size or time changed"
