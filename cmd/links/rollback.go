@@ -43,6 +43,10 @@ func (s *sys) rollback(g *globals, id string, autoApprove bool, lockTimeout time
 		return err
 	}
 	defer root.Close()
+	// Nothing to roll back: say so without creating state_dir for the lock.
+	if h, err := root.ReadJournal(); err == nil && len(h.Applies) == 0 {
+		return errors.New("the journal has no apply to roll back; links log lists applies")
+	}
 	lock, err := root.Lock(lockTimeout)
 	if err != nil {
 		return err
