@@ -200,12 +200,27 @@ func (s *sys) applySaved(g *globals, file string, lockTimeout time.Duration) err
 func (s *sys) execute(g *globals, root *reconcile.Root, p *plan.Plan) error {
 	color := s.color(g)
 	opts := reconcile.ApplyOptions{}
-	if g.output != "json" {
+	var bar *progressBar
+	if sum := p.Summary(); g.output == "text" && s.stdoutTTY && sum.Create+sum.Update+sum.Replace+sum.Delete >= progressMin {
+		// Thousands of lines would scroll past unread: one bar instead,
+		// and a line only for a change that fails.
+		bar = newProgressBar(s.stdout, sum.Create+sum.Update+sum.Replace+sum.Delete)
+		opts.Progress = func(c *plan.Change, err error) {
+			if err != nil {
+				bar.interrupt()
+				fmt.Fprintf(s.stdout, "%s\n", plan.DoneLine(c, err, color))
+			}
+			bar.step()
+		}
+	} else if g.output != "json" {
 		opts.Progress = func(c *plan.Change, err error) {
 			fmt.Fprintf(s.stdout, "%s\n", plan.DoneLine(c, err, color))
 		}
 	}
 	res, err := root.Apply(p, opts)
+	if bar != nil {
+		bar.finish()
+	}
 	if res != nil && g.output == "json" {
 		if werr := plan.WriteJSON(s.stdout, p, plan.JSONOptions{ApplyID: res.ApplyID, Errors: res.Errors}); werr != nil && err == nil {
 			err = werr
