@@ -166,7 +166,11 @@ func writeSVG(file string, rep *Report, scenario string) error {
 		ly += 22
 	}
 	ly += 10
-	for _, line := range []string{"solid: links", "dashed: raw-syscall floor, 2 workers;", "    yaml.v3 Node parse of the manifest", "dotted: other tools"} {
+	notes := []string{"solid: links", "dashed: raw-syscall floor, 2 workers;", "    yaml.v3 Node parse of the manifest", "dotted: other tools"}
+	if len(rep.LargeSizes) > 0 {
+		notes = append(notes, fmt.Sprintf("at %s: plan, verify and their floors;", countShort(float64(rep.LargeSizes[0]))), "    apply timed once (it builds the tree)")
+	}
+	for _, line := range notes {
 		fmt.Fprintf(&b, `<text x="%d" y="%d" fill="#555">%s</text>`+"\n", right+20, ly, html.EscapeString(line))
 		ly += 16
 	}

@@ -30,7 +30,3 @@ func selfCPU() time.Duration {
 // syncAll flushes every filesystem's dirty data, so that writeback left by
 // one measurement does not land in the next one's time.
 func syncAll() { syscall.Sync() }
-
-// setNice sets this process's scheduling priority (inherited by the tools
-// it starts); a negative value needs privileges.
-func setNice(n int) error { return syscall.Setpriority(syscall.PRIO_PROCESS, 0, n) }

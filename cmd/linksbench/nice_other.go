@@ -1,0 +1,9 @@
+//go:build unix && !linux
+
+package main
+
+import "syscall"
+
+// setNice sets this process's scheduling priority, inherited by the tools
+// it starts. A negative value needs privileges.
+func setNice(n int) error { return syscall.Setpriority(syscall.PRIO_PROCESS, 0, n) }
