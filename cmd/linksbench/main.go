@@ -173,6 +173,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 	go func() {
 		s := <-sig
 		b.logf("%v: stopping", s)
+		if b.restoreNice != nil {
+			b.restoreNice()
+		}
 		b.cleanup()
 		os.Exit(130)
 	}()
@@ -203,6 +206,8 @@ type bench struct {
 	scan, stow, find, ln bool // optional tools found (and still working)
 
 	lastFree time.Time // end of the last phase that freed many inodes
+
+	restoreNice func() // undoes --nice where it outlives the process
 }
 
 func (b *bench) logf(format string, args ...any) {
@@ -231,7 +236,10 @@ func (b *bench) run() error {
 		return err
 	}
 	if cfg.nice != 0 {
-		if err := setNice(cfg.nice); err != nil {
+		restore, err := setNice(cfg.nice)
+		b.restoreNice = restore
+		defer restore()
+		if err != nil {
 			return fmt.Errorf("--nice %d: %w", cfg.nice, err)
 		}
 		b.rep.Nice = cfg.nice

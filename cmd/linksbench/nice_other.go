@@ -6,4 +6,6 @@ import "syscall"
 
 // setNice sets this process's scheduling priority, inherited by the tools
 // it starts. A negative value needs privileges.
-func setNice(n int) error { return syscall.Setpriority(syscall.PRIO_PROCESS, 0, n) }
+func setNice(n int) (restore func(), err error) {
+	return func() {}, syscall.Setpriority(syscall.PRIO_PROCESS, 0, n)
+}

@@ -156,7 +156,7 @@ func (b *bench) printReport(w io.Writer) {
 	fmt.Fprintf(w, "Load before: %s; after: %s. Run took %s.\n", h.LoadBefore, h.LoadAfter, rep.Duration)
 	fmt.Fprintf(w, "Medians of %d runs (min–max), interleaved; the floors use %d workers. Ratios divide medians measured in this run.\n", rep.Reps, rep.Workers)
 	if rep.Nice != 0 {
-		fmt.Fprintf(w, "Run at nice %d (the tools inherit it).\n", rep.Nice)
+		fmt.Fprintf(w, "Run at nice %d: every thread, the tools it starts, and (with autogroup scheduling) this session's autogroup.\n", rep.Nice)
 	}
 	if len(h.Load) > 0 {
 		fmt.Fprintf(w, "Load during the run: %s.\n", strings.Join(h.Load, "; "))
