@@ -75,6 +75,7 @@ type config struct {
 	noStow         bool
 	nice           int
 	rev            string
+	replot         []string
 }
 
 func parseFlags(args []string, stderr io.Writer) (*config, error) {
@@ -89,6 +90,7 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	workDir := fl.String("work", os.TempDir(), "`DIR` under which to make the trees (it must be on the filesystem to measure)")
 	keep := fl.Bool("keep", false, "keep the trees (otherwise deleted at the end)")
 	linksBin := fl.String("links", "", "use this links `BINARY` instead of building ./cmd/links")
+	replot := fl.String("replot", "", "`FILES`: merge these --json reports (comma-separated; later files win) and print, check and plot them, measuring nothing")
 	rev := fl.String("rev", "", "build links from this git `REVISION` of the module (git archive) instead of the working tree, so the figures belong to a commit")
 	jsonFile := fl.String("json", "", "write the results as JSON to `FILE`")
 	svgFile := fl.String("svg", "", "write a log-log plot of time against N to `FILE`")
@@ -121,6 +123,9 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	cfg := &config{reps: *reps, largeReps: *largeReps, lnSample: *lnSample, workDir: *workDir, keep: *keep,
 		linksBin: *linksBin, jsonFile: *jsonFile, svgFile: *svgFile, settle: *settle, quick: *quick,
 		quickstartReps: *qsReps, noStow: *noStow, nice: *nice, rev: *rev}
+	if *replot != "" {
+		cfg.replot = strings.Split(*replot, ",")
+	}
 	var err error
 	if cfg.sizes, err = parseSizes(*sizes); err != nil {
 		return nil, fmt.Errorf("--sizes: %w", err)
@@ -168,6 +173,13 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	b := &bench{cfg: cfg, stdout: stdout, stderr: stderr, start: time.Now()}
+	if len(cfg.replot) > 0 {
+		if err := b.replot(cfg.replot); err != nil {
+			fmt.Fprintf(stderr, "linksbench: %v\n", err)
+			return 1
+		}
+		return 0
+	}
 	sig := make(chan os.Signal, 1)
 	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
 	go func() {
@@ -242,7 +254,7 @@ func (b *bench) run() error {
 		if err != nil {
 			return fmt.Errorf("--nice %d: %w", cfg.nice, err)
 		}
-		b.rep.Nice = cfg.nice
+		b.rep.Nice, b.rep.NiceScope = cfg.nice, niceScope
 	}
 	b.detectTools()
 	b.describeHost()

@@ -48,3 +48,5 @@ func setNice(n int) (restore func(), err error) {
 	}
 	return restore, nil
 }
+
+const niceScope = "every thread, the tools started, and this session's autogroup"

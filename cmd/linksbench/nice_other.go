@@ -9,3 +9,5 @@ import "syscall"
 func setNice(n int) (restore func(), err error) {
 	return func() {}, syscall.Setpriority(syscall.PRIO_PROCESS, 0, n)
 }
+
+const niceScope = "the process and the tools started"

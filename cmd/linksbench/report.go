@@ -152,15 +152,23 @@ func (b *bench) printReport(w io.Writer) {
 	rep := b.rep
 	h := rep.Host
 	fmt.Fprintf(w, "# linksbench, %s\n\n", rep.Started.Format(time.RFC3339))
-	fmt.Fprintf(w, "%s, %s, %d CPUs, %s on %s; links %s; %s; %s.\n", h.Kernel, h.OS, h.CPUs, h.GoVersion, h.Filesystem, h.LinksCommit, orNone(h.Stow, "no Stow"), orNone(h.Ln, "no ln"))
-	fmt.Fprintf(w, "Load before: %s; after: %s. Run took %s.\n", h.LoadBefore, h.LoadAfter, rep.Duration)
-	fmt.Fprintf(w, "Medians of %d runs (min–max), interleaved; the floors use %d workers. Ratios divide medians measured in this run.\n", rep.Reps, rep.Workers)
-	if rep.Nice != 0 {
-		fmt.Fprintf(w, "Run at nice %d: every thread, the tools it starts, and (with autogroup scheduling) this session's autogroup.\n", rep.Nice)
+	fmt.Fprintf(w, "%s, %s, %d CPUs, %s on %s; %s; %s.\n", h.Kernel, h.OS, h.CPUs, h.GoVersion, h.Filesystem, orNone(h.Stow, "no Stow"), orNone(h.Ln, "no ln"))
+	if len(rep.Sources) > 0 {
+		fmt.Fprintf(w, "Merged from these runs (a later one's results replace an earlier one's):\n")
+		for _, s := range rep.Sources {
+			fmt.Fprintf(w, "- %s\n", s)
+		}
+		fmt.Fprintln(w)
+	} else {
+		fmt.Fprintf(w, "links %s. Run took %s.\n", h.LinksCommit, rep.Duration)
+		if rep.Nice != 0 {
+			fmt.Fprintf(w, "Run at nice %d (%s).\n", rep.Nice, orNone(rep.NiceScope, "scope not recorded"))
+		}
+		if len(h.Load) > 0 {
+			fmt.Fprintf(w, "Load (uptime) during the run: %s; at the end: %s.\n", strings.Join(h.Load, "; "), h.LoadAfter)
+		}
 	}
-	if len(h.Load) > 0 {
-		fmt.Fprintf(w, "Load during the run: %s.\n", strings.Join(h.Load, "; "))
-	}
+	fmt.Fprintf(w, "Medians of up to %d runs (min–max), interleaved; the floors use %d workers. Ratios divide medians measured in the same run.\n", rep.Reps, rep.Workers)
 	for _, n := range b.allSizes() {
 		for _, s := range rep.Scenarios {
 			b.printTable(w, n, s)

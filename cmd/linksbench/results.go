@@ -126,10 +126,14 @@ type Report struct {
 	Reps       int       `json:"reps"`
 	Workers    int       `json:"floor_workers"`
 	Nice       int       `json:"nice,omitempty"`
-	Scenarios  []string  `json:"scenarios"`
-	Results    []*Result `json:"results"`
-	Targets    []Target  `json:"targets"`
-	Notes      []string  `json:"notes,omitempty"`
+	// NiceScope says what --nice applied to.
+	NiceScope string    `json:"nice_scope,omitempty"`
+	Scenarios []string  `json:"scenarios"`
+	Results   []*Result `json:"results"`
+	Targets   []Target  `json:"targets"`
+	Notes     []string  `json:"notes,omitempty"`
+	// Sources lists the runs a --replot merged.
+	Sources []string `json:"sources,omitempty"`
 
 	index map[key]*Result
 }

@@ -17,3 +17,5 @@ func selfCPU() time.Duration { return 0 }
 func syncAll() {}
 
 func setNice(n int) (restore func(), err error) { return func() {}, errors.New("--nice needs Unix") }
+
+const niceScope = ""
