@@ -8,15 +8,38 @@ import (
 	"strings"
 )
 
+// phases groups the tools by the phase of a run they are measured in:
+// every ratio the report computes stays within one phase, so a phase can
+// be taken from another run (of the same commit) as a whole.
+var phases = map[string][]string{
+	"create":     {toolApply, toolCreate, toolCreateSync, toolLnCreate, toolStow},
+	"read":       {toolPlan, toolYAML, toolObserve, toolVerify, toolScan, toolFind, toolRestow},
+	"replace":    {toolReplace, toolReplaceFl, toolReplaceFlSync, toolLnReplace},
+	"quickstart": {toolQuickstart, toolTrue},
+}
+
 // replot merges the reports in files (written by --json) and prints,
 // checks and plots them as if measured in one run: a later file's result
-// replaces an earlier one's for the same size, scenario and tool. Each
-// source is named in the output with its commit and load, since the
-// ratios are only meaningful within one run; merge runs of the same
-// commit.
+// replaces an earlier one's for the same size, scenario and tool. A file
+// named FILE:PHASE[+PHASE] contributes only the tools of those phases
+// (create, read, replace, quickstart). Each source is named in the output
+// with its commit and load, since ratios are only meaningful within one
+// run; merge runs of the same commit.
 func (b *bench) replot(files []string) error {
 	var merged *Report
-	for _, f := range files {
+	for _, spec := range files {
+		f, only, _ := strings.Cut(spec, ":")
+		var keep []string
+		for _, ph := range strings.Split(only, "+") {
+			if ph == "" {
+				continue
+			}
+			tools, ok := phases[ph]
+			if !ok {
+				return fmt.Errorf("--replot %s: phase %q: want create, read, replace or quickstart", spec, ph)
+			}
+			keep = append(keep, tools...)
+		}
 		data, err := os.ReadFile(f)
 		if err != nil {
 			return err
@@ -25,11 +48,17 @@ func (b *bench) replot(files []string) error {
 		if err := json.Unmarshal(data, &r); err != nil {
 			return fmt.Errorf("%s: %w", f, err)
 		}
+		if keep != nil {
+			r.Results = slices.DeleteFunc(r.Results, func(res *Result) bool { return !slices.Contains(keep, res.Tool) })
+		}
 		nice := "nice 0"
 		if r.Nice != 0 {
 			nice = fmt.Sprintf("nice %d (%s)", r.Nice, orNone(r.NiceScope, "scope not recorded"))
 		}
 		src := fmt.Sprintf("%s: run of %s, links %s, %d runs per tool, %s, %s; load (uptime) %s", f, r.Started.Format("2006-01-02 15:04"), r.Host.LinksCommit, r.Reps, strings.Join(r.Scenarios, ", "), nice, strings.Join(r.Host.Load, "; "))
+		if only != "" {
+			src = "phase " + only + " from " + src
+		}
 		if merged == nil {
 			merged = &r
 			merged.Targets = nil
