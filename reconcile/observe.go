@@ -7,6 +7,7 @@ import (
 	"os"
 	"path"
 	"runtime"
+	"sort"
 	"sync"
 
 	"github.com/linksdev/links/manifest"
@@ -152,14 +153,15 @@ func (r *Root) Plan(m *manifest.Manifest, id string) (*plan.Plan, error) {
 
 // observeOrphans looks at every owned dest the manifest no longer declares.
 func (r *Root) observeOrphans(obs *plan.Observed, owned *Ownership) error {
-	for _, d := range owned.sortedDests() {
-		if _, declared := obs.Links[d]; declared {
-			continue
+	var orphans []string
+	for d, rec := range owned.Links {
+		if _, declared := obs.Links[d]; !declared && rec.Manifest == r.Manifest {
+			orphans = append(orphans, d) // not another manifest's link on the same root
 		}
+	}
+	sort.Strings(orphans)
+	for _, d := range orphans {
 		rec := owned.Links[d]
-		if rec.Manifest != r.Manifest {
-			continue // another manifest's link on the same root
-		}
 		now, _, err := r.observeDest(d)
 		if err != nil {
 			return err

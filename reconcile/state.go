@@ -3,14 +3,12 @@ package reconcile
 import (
 	"crypto/rand"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"io/fs"
 	"os"
 	"path"
-	"sort"
 	"strings"
 )
 
@@ -74,7 +72,7 @@ func (r *Root) ReadState() (*Ownership, error) {
 	if o == nil {
 		return r.ownershipFromJournal()
 	}
-	h, err := r.RecentJournal()
+	h, err := r.journalFrom(o.JournalOffset)
 	if err != nil {
 		return nil, err
 	}
@@ -84,8 +82,9 @@ func (r *Root) ReadState() (*Ownership, error) {
 	return o, nil
 }
 
-// readStateFile reads state.json; nil without error when it is missing.
-func (r *Root) readStateFile() (*Ownership, error) {
+// readStateBytes reads state.json, at most limit bytes of it; nil without
+// error when it is missing.
+func (r *Root) readStateBytes(limit int64) ([]byte, error) {
 	p := path.Join(r.StateDir, StateFile)
 	f, err := r.root.Open(p)
 	if errors.Is(err, fs.ErrNotExist) {
@@ -95,12 +94,43 @@ func (r *Root) readStateFile() (*Ownership, error) {
 		return nil, &StateError{Path: p, Err: unwrapPathError(err)}
 	}
 	defer f.Close()
-	b, err := io.ReadAll(io.LimitReader(f, 1<<30))
+	var b []byte
+	if fi, err := f.Stat(); err == nil && fi.Size() < limit {
+		b = make([]byte, 0, fi.Size()+1)
+	}
+	b, err = readAllInto(b, io.LimitReader(f, limit))
 	if err != nil {
 		return nil, &StateError{Path: p, Err: unwrapPathError(err)}
 	}
-	var w stateWire
-	if err := json.Unmarshal(b, &w); err != nil {
+	return b, nil
+}
+
+// readAllInto is io.ReadAll appending to b.
+func readAllInto(b []byte, rd io.Reader) ([]byte, error) {
+	for {
+		if len(b) == cap(b) {
+			b = append(b, 0)[:len(b)]
+		}
+		n, err := rd.Read(b[len(b):cap(b)])
+		b = b[:len(b)+n]
+		if err == io.EOF {
+			return b, nil
+		}
+		if err != nil {
+			return b, err
+		}
+	}
+}
+
+// readStateFile reads state.json; nil without error when it is missing.
+func (r *Root) readStateFile() (*Ownership, error) {
+	b, err := r.readStateBytes(1 << 30)
+	if b == nil || err != nil {
+		return nil, err
+	}
+	p := path.Join(r.StateDir, StateFile)
+	w, err := decodeState(b)
+	if err != nil {
 		return nil, &StateError{Path: p, Err: err}
 	}
 	if w.FormatVersion != stateFormat {
@@ -154,13 +184,29 @@ func (r *Root) replay(o *Ownership, h *History) error {
 }
 
 // RecentJournal reads the journal from the offset the state file reflects
-// (the whole journal when there is no state file): every apply the state
-// file may not include, at a cost that does not grow with history.
+// (the whole journal when there is no readable state file): every apply
+// the state file may not include, at a cost that does not grow with
+// history.
 func (r *Root) RecentJournal() (*History, error) {
+	// The offset is in the first line; the rest of the file is read only
+	// when it is not in the layout links writes.
+	head, err := r.readStateBytes(256)
+	if err != nil || head == nil {
+		return r.ReadJournal()
+	}
+	if off, ok := stateHeader(head); ok {
+		return r.journalFrom(off)
+	}
 	o, err := r.readStateFile()
 	if err != nil || o == nil {
 		return r.ReadJournal()
 	}
+	return r.journalFrom(o.JournalOffset)
+}
+
+// journalFrom reads the journal from offset (from the start when offset is
+// not within it).
+func (r *Root) journalFrom(offset int64) (*History, error) {
 	p := path.Join(r.StateDir, JournalFile)
 	f, err := r.root.Open(p)
 	if errors.Is(err, fs.ErrNotExist) {
@@ -170,8 +216,8 @@ func (r *Root) RecentJournal() (*History, error) {
 		return nil, fmt.Errorf("read journal %s: %w", p, unwrapPathError(err))
 	}
 	defer f.Close()
-	if fi, err := f.Stat(); err == nil && o.JournalOffset > 0 && o.JournalOffset <= fi.Size() {
-		if _, err := f.Seek(o.JournalOffset, io.SeekStart); err != nil {
+	if fi, err := f.Stat(); err == nil && offset > 0 && offset <= fi.Size() {
+		if _, err := f.Seek(offset, io.SeekStart); err != nil {
 			return nil, fmt.Errorf("read journal %s: %w", p, err)
 		}
 	}
@@ -205,11 +251,7 @@ func (r *Root) adoptInterrupted(o *Ownership, h *History) error {
 // writeState replaces state.json atomically: a temporary file is written and
 // fsynced, renamed over the old one, and state_dir is fsynced.
 func (r *Root) writeState(o *Ownership) error {
-	w := stateWire{FormatVersion: stateFormat, JournalOffset: o.JournalOffset, Links: o.Links}
-	b, err := json.MarshalIndent(w, "", " ")
-	if err != nil {
-		return fmt.Errorf("encode state: %w", err)
-	}
+	b := encodeState(&stateWire{FormatVersion: stateFormat, JournalOffset: o.JournalOffset, Links: o.Links})
 	// Temporary state files a killed apply left are links' own: remove them.
 	if names, err := r.listTemps(r.StateDir); err == nil {
 		for _, n := range names {
@@ -225,7 +267,7 @@ func (r *Root) writeState(o *Ownership) error {
 	if err != nil {
 		return fmt.Errorf("write state: %w", err)
 	}
-	_, err = f.Write(append(b, '\n'))
+	_, err = f.Write(b)
 	if err == nil {
 		err = f.Sync()
 	}
@@ -240,14 +282,4 @@ func (r *Root) writeState(o *Ownership) error {
 		return fmt.Errorf("write state: %w", err)
 	}
 	return r.fs.SyncDir(r.StateDir)
-}
-
-// sortedDests returns the owned dests in order.
-func (o *Ownership) sortedDests() []string {
-	out := make([]string, 0, len(o.Links))
-	for d := range o.Links {
-		out = append(out, d)
-	}
-	sort.Strings(out)
-	return out
 }

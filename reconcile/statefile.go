@@ -1,0 +1,270 @@
+package reconcile
+
+import (
+	"bytes"
+	"encoding/json"
+	"sort"
+	"strconv"
+	"unicode/utf8"
+)
+
+// The state file is JSON, written one owned link per line:
+//
+//	{"format_version":1,"journal_offset":1234,"links":{
+//	"app/current":{"manifest":"/srv/links.yaml","name":"live","link":"releases/7","apply_id":"20261123-..."},
+//	...
+//	}}
+//
+// Any JSON reader reads it; links reads this exact layout with a small
+// hand-written decoder, because encoding/json takes ~0.4 s for 100,000
+// entries (the largest part of a no-op plan at that size) where this takes
+// a few tens of milliseconds. Anything else that is valid JSON (a file from
+// an older links, or edited by hand) is read with encoding/json, so the
+// fast path changes speed only, never meaning: FuzzDecodeState holds it to
+// encoding/json's result.
+
+// encodeState writes w in the layout above.
+func encodeState(w *stateWire) []byte {
+	dests := make([]string, 0, len(w.Links))
+	size := 80
+	for d, o := range w.Links {
+		dests = append(dests, d)
+		size += len(d) + len(o.Manifest) + len(o.Name) + len(o.Link) + len(o.ApplyID) + 64
+	}
+	sort.Strings(dests)
+	b := make([]byte, 0, size)
+	b = append(b, `{"format_version":`...)
+	b = strconv.AppendInt(b, int64(w.FormatVersion), 10)
+	b = append(b, `,"journal_offset":`...)
+	b = strconv.AppendInt(b, w.JournalOffset, 10)
+	b = append(b, `,"links":{`...)
+	for i, d := range dests {
+		o := w.Links[d]
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, '\n')
+		b = appendJSONString(b, d)
+		b = append(b, `:{"manifest":`...)
+		b = appendJSONString(b, o.Manifest)
+		b = append(b, `,"name":`...)
+		b = appendJSONString(b, o.Name)
+		b = append(b, `,"link":`...)
+		b = appendJSONString(b, o.Link)
+		b = append(b, `,"apply_id":`...)
+		b = appendJSONString(b, o.ApplyID)
+		b = append(b, '}')
+	}
+	b = append(b, "\n}}\n"...)
+	return b
+}
+
+// appendJSONString appends s as a JSON string: as is when that is valid
+// JSON (the common case), escaped by encoding/json otherwise.
+func appendJSONString(b []byte, s string) []byte {
+	if plainJSON(s) {
+		b = append(b, '"')
+		b = append(b, s...)
+		return append(b, '"')
+	}
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(s) // a string always encodes
+	return append(b, bytes.TrimSuffix(buf.Bytes(), []byte("\n"))...)
+}
+
+// plainJSON reports whether s can be written between quotes unchanged:
+// valid UTF-8 with no quote, backslash, control character, U+2028 or
+// U+2029 (which encoding/json escapes).
+func plainJSON(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c < 0x20 || c == '"' || c == '\\' {
+			return false
+		}
+		if c >= utf8.RuneSelf {
+			r, size := utf8.DecodeRuneInString(s[i:])
+			if r == utf8.RuneError && size == 1 || r == '\u2028' || r == '\u2029' {
+				return false
+			}
+			i += size - 1
+		}
+	}
+	return true
+}
+
+// decodeState decodes a state file: the layout encodeState writes by
+// hand, anything else with encoding/json.
+func decodeState(data []byte) (*stateWire, error) {
+	if w, ok := decodeStateFast(data); ok {
+		return w, nil
+	}
+	var w stateWire
+	if err := json.Unmarshal(data, &w); err != nil {
+		return nil, err
+	}
+	return &w, nil
+}
+
+// stateDecoder reads encodeState's layout. Any byte it does not expect
+// makes it give up (ok false), and the caller falls back to encoding/json.
+type stateDecoder struct {
+	b   []byte
+	i   int
+	bad bool
+	// last manifest and apply id, shared between entries (most entries
+	// carry the same few values)
+	manifest, applyID string
+}
+
+func decodeStateFast(data []byte) (w *stateWire, ok bool) {
+	d := &stateDecoder{b: data}
+	w = &stateWire{}
+	d.lit(`{"format_version":`)
+	w.FormatVersion = int(d.uint(1 << 30))
+	d.lit(`,"journal_offset":`)
+	w.JournalOffset = d.uint(1 << 62)
+	d.lit(`,"links":{`)
+	w.Links = make(map[string]Owned, bytes.Count(data, []byte{'\n'}))
+	for n := 0; !d.bad; n++ {
+		if n > 0 && !d.peek(',') {
+			break
+		}
+		if n > 0 {
+			d.i++
+		}
+		if !d.peek('\n') || d.i+1 < len(d.b) && d.b[d.i+1] == '}' {
+			if n > 0 {
+				d.bad = true // a comma before the end
+			}
+			break
+		}
+		d.i++
+		dest := d.str()
+		var o Owned
+		d.lit(`:{"manifest":`)
+		o.Manifest = d.shared(&d.manifest)
+		d.lit(`,"name":`)
+		o.Name = d.str()
+		d.lit(`,"link":`)
+		o.Link = d.str()
+		d.lit(`,"apply_id":`)
+		o.ApplyID = d.shared(&d.applyID)
+		d.lit(`}`)
+		if d.bad {
+			break
+		}
+		w.Links[dest] = o
+	}
+	d.lit("\n}}")
+	if d.peek('\n') {
+		d.i++
+	}
+	if d.bad || d.i != len(d.b) {
+		return nil, false
+	}
+	return w, true
+}
+
+func (d *stateDecoder) peek(c byte) bool { return !d.bad && d.i < len(d.b) && d.b[d.i] == c }
+
+// lit consumes s exactly.
+func (d *stateDecoder) lit(s string) {
+	if d.bad || !bytes.HasPrefix(d.b[d.i:], []byte(s)) {
+		d.bad = true
+		return
+	}
+	d.i += len(s)
+}
+
+// uint consumes a JSON number that is a non-negative integer below max.
+func (d *stateDecoder) uint(max int64) int64 {
+	start := d.i
+	var v int64
+	for !d.bad && d.i < len(d.b) && d.b[d.i] >= '0' && d.b[d.i] <= '9' {
+		v = v*10 + int64(d.b[d.i]-'0')
+		d.i++
+		if v >= max {
+			d.bad = true
+		}
+	}
+	if n := d.i - start; n == 0 || n > 1 && d.b[start] == '0' {
+		d.bad = true
+	}
+	return v
+}
+
+// raw consumes a JSON string and returns its bytes between the quotes,
+// and whether it needs decoding (has a backslash).
+func (d *stateDecoder) raw() (s []byte, escaped bool) {
+	if !d.peek('"') {
+		d.bad = true
+		return nil, false
+	}
+	start := d.i + 1
+	for j := start; j < len(d.b); j++ {
+		switch c := d.b[j]; {
+		case c == '"':
+			d.i = j + 1
+			s = d.b[start:j]
+			if !escaped && !utf8.Valid(s) {
+				escaped = true // encoding/json replaces invalid UTF-8
+			}
+			return s, escaped
+		case c == '\\':
+			escaped = true
+			j++
+		case c < 0x20:
+			d.bad = true
+			return nil, false
+		}
+	}
+	d.bad = true
+	return nil, false
+}
+
+// str consumes a JSON string and returns its value.
+func (d *stateDecoder) str() string {
+	s, escaped := d.raw()
+	if d.bad {
+		return ""
+	}
+	if !escaped {
+		return string(s)
+	}
+	var v string
+	if err := json.Unmarshal(d.b[d.i-len(s)-2:d.i], &v); err != nil {
+		d.bad = true
+	}
+	return v
+}
+
+// shared is str, reusing *last when the value is the same.
+func (d *stateDecoder) shared(last *string) string {
+	start := d.i
+	s, escaped := d.raw()
+	if d.bad {
+		return ""
+	}
+	if !escaped && string(s) == *last {
+		return *last
+	}
+	d.i = start
+	*last = d.str()
+	return *last
+}
+
+// stateHeader reads only the journal offset from the start of a state
+// file in encodeState's layout; ok is false for any other layout.
+func stateHeader(data []byte) (offset int64, ok bool) {
+	d := &stateDecoder{b: data}
+	d.lit(`{"format_version":`)
+	if v := d.uint(1 << 30); v != stateFormat {
+		return 0, false
+	}
+	d.lit(`,"journal_offset":`)
+	offset = d.uint(1 << 62)
+	d.lit(`,"links":{`)
+	return offset, !d.bad
+}
