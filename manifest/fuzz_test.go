@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"flag"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -25,7 +26,8 @@ import (
 //     conversion's cost (nodes, plus scalar and key text, aliases
 //     followed) never exceeds budget(len(data)), and a document without
 //     aliases never comes near it, so the budget never refuses one;
-//   - the same input gives the same result.
+//   - the same input gives the same result, and the same as parseWhole's
+//     when split into chunks of one or two links (chunk.go).
 func FuzzParse(f *testing.F) {
 	if !fuzzing() {
 		// About 10 MB. Only as a test: mutating it while fuzzing would
@@ -34,6 +36,19 @@ func FuzzParse(f *testing.F) {
 		f.Add([]byte("version: 1\nlinks: {}\nx: " + strings.Repeat("[", 1<<20)))
 	}
 	f.Add([]byte("version: 1\nlinks: {a: {dest: x, target: y}}\n"))
+	// Files the chunked parser splits (chunk.go), and files where a line at
+	// the entries' indentation is not an entry.
+	for _, s := range []string{
+		"version: 1\nvars: {r: x}\ndefaults: &d {replace: file}\nlinks:\n  a: {dest: a, target: \"t/${r}\"}\n  # c\n  b:\n    dest: b\n    target: t\n\n  c: {dest: c, target: t, replace: any}\n",
+		"version: 1\nlinks:\n  a: &x {dest: a, target: t}\n  b: {dest: b, target: t}\n  c: *x\n",
+		"version: 1\nlinks:\n  a: {dest: a, target: \"t\n  b: c\"}\n  b: {dest: b, target: t}\n  c: {dest: c, target: t}\n",
+		"version: 1\nlinks:\n  a: {dest: a,\n  target: t}\n  b: {dest: b, target: t}\n  c: {dest: c, target: t}\n",
+		"version: 1\nlinks:\n  a: {dest: a, target: t}\n  b: {dest: a, target: t}\n  a: {dest: c, target: t}\n",
+		"version: 1\nlinks:\n  a: {dest: a, target: t}\n  b: {dest: b, target: t}\nroot: x\n",
+		"version: 1\nlinks:\n  a:\n    dest: a\n    target: |\n      t\n  b: {dest: b, target: t}\n  c: {dest: c, target: t}\n",
+	} {
+		f.Add([]byte(s))
+	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		if len(data) > maxFuzzInput && fuzzing() {
 			// Large inputs (the 10,000-level seeds take 0.1 s each, the
@@ -53,6 +68,14 @@ func FuzzParse(f *testing.F) {
 			m2, err2 := Parse(testFile, data, o)
 			if errString(err) != errString(err2) || !sameManifest(m, m2) {
 				t.Fatalf("two parses differ:\n%v\n%v", err, err2)
+			}
+			// Split into chunks of one and of two links, a manifest is
+			// the one parsed whole (chunk.go).
+			whole, werr := parseWhole(testFile, data, o)
+			for size := 1; size <= 2; size++ {
+				if mc, ok := parseChunkedBy(testFile, data, o, 2, size); ok && (werr != nil || !reflect.DeepEqual(mc, whole)) {
+					t.Fatalf("chunks of %d links: %+v\nwhole: %+v, %v", size, mc, whole, werr)
+				}
 			}
 		}
 		if len(data) <= 1<<20 { // keep the 10 MB seed to one parse

@@ -66,6 +66,14 @@ func Parse(file string, data []byte, opts Options) (*Manifest, error) {
 		}
 		opts.Dir = abs
 	}
+	if m, ok := parseChunked(file, data, opts); ok {
+		return m, nil
+	}
+	return parseWhole(file, data, opts)
+}
+
+// parseWhole parses data as one YAML document (see Parse).
+func parseWhole(file string, data []byte, opts Options) (*Manifest, error) {
 	root, errs := parseYAML(file, data)
 	if errs != nil {
 		return nil, errs

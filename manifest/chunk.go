@@ -1,0 +1,237 @@
+package manifest
+
+import (
+	"bytes"
+	"maps"
+	"runtime"
+	"sync"
+)
+
+// Large manifests are parsed in chunks of links, on every CPU.
+//
+// yaml.v3 can only parse a whole document into one node tree: for a
+// million links that tree alone is ~800 MB and a single core's work. A
+// manifest whose links: mapping is written in block style is therefore
+// split at the lines where its entries begin, and each chunk of entries is
+// parsed as its own document, made of the manifest with only that chunk
+// under links: (so version, vars, root, defaults and anchors defined
+// outside links: mean what they mean in the whole file). The chunks'
+// links are then put together in document order.
+//
+// The split is only ever a shortcut to the whole-document result, never a
+// different answer:
+//
+//   - Any chunk that is not a valid manifest on its own, for whatever
+//     reason, sends the whole file to parseWhole, whose errors are the ones
+//     reported (so every error still names its place in the file, and no
+//     error is ever specific to chunking). So does a chunk whose root,
+//     state_dir or vars differ from the first chunk's.
+//   - A chunk boundary is a line indented exactly as the first entry, that
+//     is neither blank nor a comment. In the whole document such a line
+//     either starts a new entry or continues a flow collection or a quoted
+//     scalar begun above it (block and plain scalars must be indented more
+//     deeply); in the second case the chunk before the boundary ends inside
+//     an unterminated construct and fails to parse, so the file falls back.
+//   - What only the whole file can show is checked after the chunks: a
+//     name or a dest declared in two chunks sends the file to parseWhole,
+//     which reports it as usual.
+//   - Only files whose links: mapping is the last top-level key are split
+//     (a line at column 0 after it could be a new key or the end of a
+//     quoted scalar, which only a parser can tell), and not those with
+//     document markers, directives, CR line ends or tabs in the links
+//     block's indentation.
+//
+// FuzzParse checks, on every input, that when the file splits into chunks
+// of one or two links, the result is parseWhole's.
+
+const (
+	// chunkMin is the number of links below which a manifest is parsed
+	// whole; chunkSize is the number of links per chunk. FuzzParse calls
+	// parseChunkedBy with smaller ones.
+	chunkMin  = 8192
+	chunkSize = 2048
+)
+
+// maxChunkHeader is the most text outside links: that is repeated in every
+// chunk; a larger header is parsed whole.
+const maxChunkHeader = 64 << 10
+
+// chunkPlan is how a file is split: the text before the links body (up to
+// and including the links: line), and the entries' start offsets and line
+// numbers. The body runs to the end of the file.
+type chunkPlan struct {
+	head      []byte
+	bodyStart int // offset of the first body line
+	bodyLine  int // its line number (1-based)
+	bodyEnd   int
+	starts    []int // offset of each entry's first line
+	lines     []int // its line number
+}
+
+// splitLinks finds the links body and its entries; ok is false when the
+// file should be parsed whole.
+func splitLinks(data []byte, minLinks int) (p chunkPlan, ok bool) {
+	if bytes.IndexByte(data, '\r') >= 0 || bytes.Contains(data, []byte("\n---")) || bytes.Contains(data, []byte("\n...")) ||
+		bytes.HasPrefix(data, []byte("---")) || bytes.HasPrefix(data, []byte("%")) || bytes.HasPrefix(data, []byte("\xef\xbb\xbf")) {
+		return p, false
+	}
+	linksLine := -1
+	indent := -1
+	line := 0
+	for off := 0; off < len(data); {
+		end := bytes.IndexByte(data[off:], '\n')
+		next := len(data)
+		if end >= 0 {
+			next = off + end + 1
+		}
+		text := data[off:next]
+		line++
+		switch {
+		case len(text) > 0 && text[0] == '%':
+			return p, false // a directive
+		case linksLine < 0:
+			if bytes.HasPrefix(text, []byte("links:")) {
+				rest := bytes.TrimSpace(text[len("links:"):])
+				if len(rest) > 0 && rest[0] != '#' {
+					return p, false // links: { ... } or links: &anchor
+				}
+				linksLine = line
+				p.bodyStart, p.bodyLine = next, line+1
+			}
+		default:
+			blank := len(bytes.TrimSpace(text)) == 0
+			n := 0
+			for n < len(text) && text[n] == ' ' {
+				n++
+			}
+			switch {
+			case blank || n < len(text) && text[n] == '#':
+				// blank or comment: part of whatever it is in
+			case n == 0:
+				// another top-level key after links: the file is parsed
+				// whole (a line at column 0 could also continue a quoted
+				// scalar or a flow collection, which only a parser knows)
+				return p, false
+			case n < len(text) && text[n] == '\t':
+				return p, false
+			case indent < 0:
+				if text[n] == '-' || text[n] == '{' || text[n] == '[' {
+					return p, false
+				}
+				indent = n
+				fallthrough
+			case n == indent:
+				p.starts = append(p.starts, off)
+				p.lines = append(p.lines, line)
+			}
+		}
+		off = next
+	}
+	if linksLine < 0 {
+		return p, false
+	}
+	p.bodyEnd = len(data)
+	p.head = data[:p.bodyStart]
+	return p, len(p.starts) >= minLinks && len(p.head) <= maxChunkHeader
+}
+
+// parseChunked parses a large manifest chunk by chunk (see above); ok is
+// false when it must be parsed whole.
+func parseChunked(file string, data []byte, opts Options) (*Manifest, bool) {
+	return parseChunkedBy(file, data, opts, chunkMin, chunkSize)
+}
+
+// parseChunkedBy is parseChunked for files of at least minLinks links, in
+// chunks of size links.
+func parseChunkedBy(file string, data []byte, opts Options, minLinks, size int) (*Manifest, bool) {
+	if len(data) < minLinks*16 {
+		return nil, false // too small to hold minLinks entries
+	}
+	p, ok := splitLinks(data, minLinks)
+	if !ok {
+		return nil, false
+	}
+	type chunk struct {
+		first, last int // entries [first, last)
+		m           *Manifest
+	}
+	var chunks []*chunk
+	for i := 0; i < len(p.starts); i += size {
+		chunks = append(chunks, &chunk{first: i, last: min(i+size, len(p.starts))})
+	}
+	workers := min(runtime.GOMAXPROCS(0), len(chunks))
+	var (
+		mu     sync.Mutex
+		failed bool
+		next   int
+		wg     sync.WaitGroup
+	)
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var buf []byte
+			for {
+				mu.Lock()
+				if failed || next == len(chunks) {
+					mu.Unlock()
+					return
+				}
+				c := chunks[next]
+				next++
+				mu.Unlock()
+				end := p.bodyEnd
+				if c.last < len(p.starts) {
+					end = p.starts[c.last]
+				}
+				buf = append(append(buf[:0], p.head...), data[p.starts[c.first]:end]...)
+				// The document's lines: the chunk starts where the body did.
+				m, err := parseWhole(file, buf, opts)
+				if err != nil || len(m.Links) != c.last-c.first {
+					mu.Lock()
+					failed = true
+					mu.Unlock()
+					return
+				}
+				shift := p.lines[c.first] - p.bodyLine
+				for i := range m.Links {
+					m.Links[i].Pos.Line += shift
+				}
+				c.m = m
+			}
+		}()
+	}
+	wg.Wait()
+	if failed {
+		return nil, false
+	}
+	m := chunks[0].m
+	for _, c := range chunks[1:] {
+		if c.m.Root != m.Root || c.m.StateDir != m.StateDir || !maps.Equal(c.m.Vars, m.Vars) {
+			return nil, false
+		}
+	}
+	links := make([]Link, 0, len(p.starts))
+	names := make(map[string]struct{}, len(p.starts))
+	for _, c := range chunks {
+		for _, l := range c.m.Links {
+			if _, dup := names[l.Name]; dup {
+				return nil, false
+			}
+			names[l.Name] = struct{}{}
+		}
+		links = append(links, c.m.Links...)
+		c.m = nil
+	}
+	names = nil
+	// Each chunk's links are sorted by dest; so is the whole when the file
+	// lists its links in dest order (the common case), else sort.
+	links = sortByDest(links)
+	for i := 1; i < len(links); i++ {
+		if links[i].Dest == links[i-1].Dest {
+			return nil, false // a dest declared twice: parseWhole reports it
+		}
+	}
+	m.Links = links
+	return m, true
+}
