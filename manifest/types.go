@@ -1,5 +1,10 @@
 package manifest
 
+import (
+	"slices"
+	"strings"
+)
+
 // Version is the only manifest format version.
 const Version = 1
 
@@ -95,4 +100,10 @@ type Link struct {
 // Pos is a place in the manifest.
 type Pos struct {
 	Line, Col int
+}
+
+// Declares reports whether m declares a link at dest, and its index in
+// Links (which are sorted by Dest).
+func (m *Manifest) Declares(dest string) (int, bool) {
+	return slices.BinarySearchFunc(m.Links, dest, func(l Link, d string) int { return strings.Compare(l.Dest, d) })
 }

@@ -37,11 +37,33 @@ type Observed struct {
 	// RootReal is the root with symlinks resolved (absolute); relative link
 	// texts to targets outside root are computed from it.
 	RootReal string
-	// Links maps each declared dest to its observation.
+	// Index holds the observation of the manifest's Links[i] at i (what
+	// reconcile fills: no map of a million dests). When it is nil, Links,
+	// keyed by dest, is used instead (handier in tests).
+	Index []Observation
+	// Links maps each declared dest to its observation, when Index is nil.
 	Links map[string]Observation
 	// Orphans are links earlier applies made (per the state file) whose
 	// dests the manifest no longer declares, keyed by dest.
 	Orphans map[string]Orphan
+}
+
+// At is the observation of m.Links[i].
+func (o *Observed) At(m *manifest.Manifest, i int) Observation {
+	if o.Index != nil {
+		return o.Index[i]
+	}
+	return o.Links[m.Links[i].Dest]
+}
+
+// Declared reports whether dest is one of m's dests.
+func (o *Observed) Declared(m *manifest.Manifest, dest string) bool {
+	if o.Index != nil {
+		_, ok := m.Declares(dest)
+		return ok
+	}
+	_, ok := o.Links[dest]
+	return ok
 }
 
 // Orphan is a link an earlier apply made at a dest no longer declared.
@@ -120,15 +142,30 @@ func Diff(m *manifest.Manifest, obs *Observed, id string) *Plan {
 	p.Changes = make([]Change, 0, len(m.Links))
 	needs := dependencies(m)
 	under := NestedDests(m)
-	resolved := make(map[string]*manifest.Link, len(m.Links)) // real dest -> first link there
+	// Two dests can be one entry only through a symlinked folder: the real
+	// dests of those links are the only ones two links can share. resolved
+	// maps each of them to the first link there.
+	var aliased map[string]bool
+	for i := range m.Links {
+		if o := obs.At(m, i); o.ParentProblem == "" && o.ParentReal != path.Dir(m.Links[i].Dest) {
+			if aliased == nil {
+				aliased = map[string]bool{}
+			}
+			aliased[path.Join(o.ParentReal, path.Base(m.Links[i].Dest))] = true
+		}
+	}
+	resolved := make(map[string]*manifest.Link, len(aliased))
 	for i := range m.Links {
 		l := &m.Links[i]
-		o := obs.Links[l.Dest]
+		o := obs.At(m, i)
 		c := Change{Name: l.Name, Dest: l.Dest, Before: o.Dest, Parents: o.Missing}
 		if o.ParentProblem == "" && o.ParentReal != path.Dir(l.Dest) {
 			c.Folder = o.ParentReal
 		}
 		c.After = State{Type: TypeSymlink, Link: LinkText(l, m.Root, obs.RootReal, o.ParentReal)}
+		if o.Dest.Type == TypeSymlink && o.Dest.Link == c.After.Link {
+			c.After.Link = o.Dest.Link // one string for both (a million no-ops)
+		}
 		dep := needs[l.Dest]
 		c.Needs = dep.dest
 		c.Action, c.Reason = decide(m, l, &o, &c, dep)
@@ -136,9 +173,14 @@ func Diff(m *manifest.Manifest, obs *Observed, id string) *Plan {
 			c.Action = Conflict
 			c.Reason = fmt.Sprintf("dest is inside %s, the dest of links.%s, which is a link: links would write through it into that link's target; move one of the two", outer.Dest, outer.Name)
 		}
-		if o.ParentProblem == "" {
-			real := path.Join(o.ParentReal, path.Base(l.Dest))
-			if first, dup := resolved[real]; dup {
+		if o.ParentProblem == "" && aliased != nil {
+			real := l.Dest
+			if c.Folder != "" {
+				real = path.Join(o.ParentReal, path.Base(l.Dest))
+			}
+			if !aliased[real] {
+				// no other link can be at this entry
+			} else if first, dup := resolved[real]; dup {
 				c.Action = Conflict
 				c.Reason = fmt.Sprintf("dest resolves to %s, the same entry as links.%s's dest %s (through a symlinked folder); each entry may have only one link", real, first.Name, first.Dest)
 			} else {
@@ -159,7 +201,7 @@ func Diff(m *manifest.Manifest, obs *Observed, id string) *Plan {
 	}
 	orphans := make([]string, 0, len(obs.Orphans))
 	for d := range obs.Orphans {
-		if _, declared := obs.Links[d]; !declared {
+		if !obs.Declared(m, d) {
 			orphans = append(orphans, d)
 		}
 	}

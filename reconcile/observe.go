@@ -23,10 +23,14 @@ var Workers = min(runtime.GOMAXPROCS(0), 4)
 // (never following the dest itself), and at every target (followed).
 // It writes nothing.
 func (r *Root) Observe(m *manifest.Manifest) (*plan.Observed, error) {
-	obs := &plan.Observed{RootReal: r.Real, Links: make(map[string]plan.Observation, len(m.Links))}
 	results := make([]plan.Observation, len(m.Links))
-	errs := make([]error, len(m.Links))
-	targets := &targetCache{m: map[string]targetInfo{}}
+	obs := &plan.Observed{RootReal: r.Real, Index: results}
+	var (
+		errMu  sync.Mutex
+		errAt  = len(m.Links)
+		errVal error
+	)
+	targets := &targetCache{m: map[targetKey]targetInfo{}}
 	// Links are sorted by dest, so contiguous chunks keep each folder's
 	// entries on one worker.
 	workers := max(1, min(Workers, len(m.Links)/256))
@@ -38,16 +42,21 @@ func (r *Root) Observe(m *manifest.Manifest) (*plan.Observed, error) {
 		go func() {
 			defer wg.Done()
 			for i := lo; i < hi; i++ {
-				results[i], errs[i] = r.observe(&m.Links[i], targets)
+				var err error
+				if results[i], err = r.observe(&m.Links[i], targets); err != nil {
+					errMu.Lock()
+					if i < errAt { // report the first dest that failed
+						errAt, errVal = i, err
+					}
+					errMu.Unlock()
+					return
+				}
 			}
 		}()
 	}
 	wg.Wait()
-	for i := range m.Links {
-		if errs[i] != nil {
-			return nil, fmt.Errorf("observe %s: %w", m.Links[i].Dest, errs[i])
-		}
-		obs.Links[m.Links[i].Dest] = results[i]
+	if errVal != nil {
+		return nil, fmt.Errorf("observe %s: %w", m.Links[errAt].Dest, errVal)
 	}
 	return obs, nil
 }
@@ -58,11 +67,21 @@ type targetInfo struct {
 }
 
 // targetCache remembers what each target path is, since many links often
-// share a target.
+// share a target. It holds at most maxTargetCache targets (a manifest of a
+// million links to a million targets gains nothing from remembering them
+// all).
 type targetCache struct {
 	mu sync.Mutex
-	m  map[string]targetInfo
+	m  map[targetKey]targetInfo
 }
+
+// targetKey is a link's target as declared: relative to root, or absolute.
+type targetKey struct {
+	abs    bool
+	target string
+}
+
+const maxTargetCache = 1 << 16
 
 func (r *Root) observe(l *manifest.Link, targets *targetCache) (plan.Observation, error) {
 	var o plan.Observation
@@ -93,7 +112,7 @@ func (r *Root) observe(l *manifest.Link, targets *targetCache) (plan.Observation
 // under root is looked up from its folder's handle, a single fstatat
 // instead of a walk from /; others with os.Stat.
 func (r *Root) target(l *manifest.Link, cache *targetCache) targetInfo {
-	key := l.TargetPath(r.Path)
+	key := targetKey{l.TargetAbsolute, l.Target}
 	cache.mu.Lock()
 	t, ok := cache.m[key]
 	cache.mu.Unlock()
@@ -108,16 +127,22 @@ func (r *Root) target(l *manifest.Link, cache *targetCache) targetInfo {
 			} else if isDir, statErr, err := r.fs.stat(info.real, path.Base(rel)); err == nil {
 				t, done = targetInfo{exists: statErr == nil, isDir: isDir}, true
 			}
-			t.real = path.Join(info.real, path.Base(rel))
+			if info.real == path.Dir(rel) {
+				t.real = rel // no symlinked folder on the way
+			} else {
+				t.real = path.Join(info.real, path.Base(rel))
+			}
 		}
 	}
 	if !done {
-		if fi, err := os.Stat(key); err == nil {
+		if fi, err := os.Stat(l.TargetPath(r.Path)); err == nil {
 			t = targetInfo{exists: true, isDir: fi.IsDir()}
 		}
 	}
 	cache.mu.Lock()
-	cache.m[key] = t
+	if len(cache.m) < maxTargetCache {
+		cache.m[key] = t
+	}
 	cache.mu.Unlock()
 	return t
 }
@@ -133,7 +158,8 @@ func (r *Root) Plan(m *manifest.Manifest, id string) (*plan.Plan, error) {
 	}
 	state := make(chan stateResult, 1)
 	go func() {
-		o, err := r.ReadState()
+		// Only the owned links m no longer declares matter to a plan.
+		o, err := r.readOwnership(undeclaredIn(m))
 		state <- stateResult{o, err}
 	}()
 	obs, err := r.Observe(m)
@@ -145,17 +171,17 @@ func (r *Root) Plan(m *manifest.Manifest, id string) (*plan.Plan, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := r.observeOrphans(obs, owned); err != nil {
+	if err := r.observeOrphans(m, obs, owned); err != nil {
 		return nil, err
 	}
 	return plan.Diff(m, obs, id), nil
 }
 
 // observeOrphans looks at every owned dest the manifest no longer declares.
-func (r *Root) observeOrphans(obs *plan.Observed, owned *Ownership) error {
+func (r *Root) observeOrphans(m *manifest.Manifest, obs *plan.Observed, owned *Ownership) error {
 	var orphans []string
 	for d, rec := range owned.Links {
-		if _, declared := obs.Links[d]; !declared && rec.Manifest == r.Manifest {
+		if !obs.Declared(m, d) && rec.Manifest == r.Manifest {
 			orphans = append(orphans, d) // not another manifest's link on the same root
 		}
 	}
@@ -172,4 +198,23 @@ func (r *Root) observeOrphans(obs *plan.Observed, owned *Ownership) error {
 		obs.Orphans[d] = plan.Orphan{Name: rec.Name, Recorded: rec.Link, Now: now}
 	}
 	return nil
+}
+
+// undeclaredIn returns a filter keeping the dests m does not declare. It
+// is called mostly in dest order (the state file is sorted), so it walks
+// m's sorted links alongside, with a binary search for any dest out of
+// order. It is not safe for concurrent use.
+func undeclaredIn(m *manifest.Manifest) func(dest string) bool {
+	i, last := 0, ""
+	return func(dest string) bool {
+		if dest < last {
+			_, declared := m.Declares(dest)
+			return !declared
+		}
+		last = dest
+		for i < len(m.Links) && m.Links[i].Dest < dest {
+			i++
+		}
+		return i == len(m.Links) || m.Links[i].Dest != dest
+	}
 }

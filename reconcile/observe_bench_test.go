@@ -135,8 +135,8 @@ func BenchmarkApplied(b *testing.B) {
 					b.Fatal(err)
 				}
 				r.Close()
-				if len(obs.Links) != n {
-					b.Fatalf("%d observations", len(obs.Links))
+				if len(obs.Index) != n {
+					b.Fatalf("%d observations", len(obs.Index))
 				}
 			}
 			perLink(b, n)

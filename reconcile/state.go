@@ -31,6 +31,9 @@ type Ownership struct {
 	// dirty is set when the journal added to what the state file says:
 	// the next apply writes it back even if it changes nothing else.
 	dirty bool
+	// keep, when set, is the filter this Ownership was read with: it holds
+	// only those dests and must not be written.
+	keep func(dest string) bool
 }
 
 // Owned is one link links made.
@@ -65,12 +68,18 @@ func (e *StateError) Unwrap() error { return e.Err }
 // journal (empty for a first apply); a corrupt one is an error, never
 // silently empty.
 func (r *Root) ReadState() (*Ownership, error) {
-	o, err := r.readStateFile()
+	return r.readOwnership(nil)
+}
+
+// readOwnership is ReadState limited to the dests keep keeps (all when
+// keep is nil). A limited Ownership is only read, never written back.
+func (r *Root) readOwnership(keep func(dest string) bool) (*Ownership, error) {
+	o, err := r.readStateFile(keep)
 	if err != nil {
 		return nil, err
 	}
 	if o == nil {
-		return r.ownershipFromJournal()
+		return r.ownershipFromJournal(keep)
 	}
 	h, err := r.journalFrom(o.JournalOffset)
 	if err != nil {
@@ -123,13 +132,13 @@ func readAllInto(b []byte, rd io.Reader) ([]byte, error) {
 }
 
 // readStateFile reads state.json; nil without error when it is missing.
-func (r *Root) readStateFile() (*Ownership, error) {
+func (r *Root) readStateFile(keep func(dest string) bool) (*Ownership, error) {
 	b, err := r.readStateBytes(1 << 30)
 	if b == nil || err != nil {
 		return nil, err
 	}
 	p := path.Join(r.StateDir, StateFile)
-	w, err := decodeState(b)
+	w, err := decodeState(b, keep)
 	if err != nil {
 		return nil, &StateError{Path: p, Err: err}
 	}
@@ -139,7 +148,7 @@ func (r *Root) readStateFile() (*Ownership, error) {
 	if w.Links == nil {
 		w.Links = map[string]Owned{}
 	}
-	return &Ownership{Links: w.Links, JournalOffset: w.JournalOffset}, nil
+	return &Ownership{Links: w.Links, JournalOffset: w.JournalOffset, keep: keep}, nil
 }
 
 // ownershipFromJournal replays the journal's completed mutations: a link
@@ -148,8 +157,8 @@ func (r *Root) readStateFile() (*Ownership, error) {
 // state file's content when that file is missing (deleted, or moved aside
 // because it was corrupt). Applies that did not record their manifest own
 // nothing: links never deletes a link it cannot attribute.
-func (r *Root) ownershipFromJournal() (*Ownership, error) {
-	o := &Ownership{Links: map[string]Owned{}}
+func (r *Root) ownershipFromJournal(keep func(dest string) bool) (*Ownership, error) {
+	o := &Ownership{Links: map[string]Owned{}, keep: keep}
 	h, err := r.ReadJournal()
 	if err != nil {
 		return nil, err
@@ -165,7 +174,7 @@ func (r *Root) replay(o *Ownership, h *History) error {
 	o.dirty = o.dirty || len(h.Applies) > 0
 	for _, a := range h.Applies {
 		for _, s := range a.Steps {
-			if s.Status != StepDone {
+			if s.Status != StepDone || o.keep != nil && !o.keep(s.Dest) {
 				continue
 			}
 			switch s.Action {
@@ -197,7 +206,7 @@ func (r *Root) RecentJournal() (*History, error) {
 	if off, ok := stateHeader(head); ok {
 		return r.journalFrom(off)
 	}
-	o, err := r.readStateFile()
+	o, err := r.readStateFile(func(string) bool { return false })
 	if err != nil || o == nil {
 		return r.ReadJournal()
 	}
@@ -233,7 +242,7 @@ func (r *Root) adoptInterrupted(o *Ownership, h *History) error {
 			continue
 		}
 		for _, s := range a.Steps {
-			if s.After.Type != "symlink" || !cleanDest(s.Dest) {
+			if s.After.Type != "symlink" || !cleanDest(s.Dest) || o.keep != nil && !o.keep(s.Dest) {
 				continue
 			}
 			now, _, err := r.observeDest(s.Dest)
@@ -251,6 +260,9 @@ func (r *Root) adoptInterrupted(o *Ownership, h *History) error {
 // writeState replaces state.json atomically: a temporary file is written and
 // fsynced, renamed over the old one, and state_dir is fsynced.
 func (r *Root) writeState(o *Ownership) error {
+	if o.keep != nil {
+		return errors.New("write state: a partial ownership record (a bug)")
+	}
 	b := encodeState(&stateWire{FormatVersion: stateFormat, JournalOffset: o.JournalOffset, Links: o.Links})
 	// Temporary state files a killed apply left are links' own: remove them.
 	if names, err := r.listTemps(r.StateDir); err == nil {

@@ -3,6 +3,7 @@ package reconcile
 import (
 	"bytes"
 	"encoding/json"
+	"maps"
 	"sort"
 	"strconv"
 	"unicode/utf8"
@@ -95,14 +96,19 @@ func plainJSON(s string) bool {
 }
 
 // decodeState decodes a state file: the layout encodeState writes by
-// hand, anything else with encoding/json.
-func decodeState(data []byte) (*stateWire, error) {
-	if w, ok := decodeStateFast(data); ok {
+// hand, anything else with encoding/json. When keep is not nil, only the
+// dests it keeps are in the result (a plan needs only the owned links its
+// manifest no longer declares, not a million it still does).
+func decodeState(data []byte, keep func(dest string) bool) (*stateWire, error) {
+	if w, ok := decodeStateFast(data, keep); ok {
 		return w, nil
 	}
 	var w stateWire
 	if err := json.Unmarshal(data, &w); err != nil {
 		return nil, err
+	}
+	if keep != nil {
+		maps.DeleteFunc(w.Links, func(d string, _ Owned) bool { return !keep(d) })
 	}
 	return &w, nil
 }
@@ -118,7 +124,7 @@ type stateDecoder struct {
 	manifest, applyID string
 }
 
-func decodeStateFast(data []byte) (w *stateWire, ok bool) {
+func decodeStateFast(data []byte, keep func(dest string) bool) (w *stateWire, ok bool) {
 	d := &stateDecoder{b: data}
 	w = &stateWire{}
 	d.lit(`{"format_version":`)
@@ -126,7 +132,11 @@ func decodeStateFast(data []byte) (w *stateWire, ok bool) {
 	d.lit(`,"journal_offset":`)
 	w.JournalOffset = d.uint(1 << 62)
 	d.lit(`,"links":{`)
-	w.Links = make(map[string]Owned, bytes.Count(data, []byte{'\n'}))
+	if keep == nil {
+		w.Links = make(map[string]Owned, bytes.Count(data, []byte{'\n'}))
+	} else {
+		w.Links = map[string]Owned{}
+	}
 	for n := 0; !d.bad; n++ {
 		if n > 0 && !d.peek(',') {
 			break
@@ -141,6 +151,14 @@ func decodeStateFast(data []byte) (w *stateWire, ok bool) {
 			break
 		}
 		d.i++
+		if keep != nil {
+			raw, escaped := d.raw()
+			if !d.bad && !escaped && !keep(string(raw)) {
+				d.skipEntry()
+				continue
+			}
+			d.i -= len(raw) + 2
+		}
 		dest := d.str()
 		var o Owned
 		d.lit(`:{"manifest":`)
@@ -155,7 +173,9 @@ func decodeStateFast(data []byte) (w *stateWire, ok bool) {
 		if d.bad {
 			break
 		}
-		w.Links[dest] = o
+		if keep == nil || keep(dest) {
+			w.Links[dest] = o
+		}
 	}
 	d.lit("\n}}")
 	if d.peek('\n') {
@@ -165,6 +185,16 @@ func decodeStateFast(data []byte) (w *stateWire, ok bool) {
 		return nil, false
 	}
 	return w, true
+}
+
+// skipEntry consumes the value of an entry that is not kept, checking its
+// layout as decodeStateFast does.
+func (d *stateDecoder) skipEntry() {
+	for _, key := range []string{`:{"manifest":`, `,"name":`, `,"link":`, `,"apply_id":`} {
+		d.lit(key)
+		d.raw()
+	}
+	d.lit(`}`)
 }
 
 func (d *stateDecoder) peek(c byte) bool { return !d.bad && d.i < len(d.b) && d.b[d.i] == c }

@@ -27,7 +27,7 @@ func TestStateRoundTrip(t *testing.T) {
 		if err := json.Unmarshal(b, &viaJSON); err != nil {
 			t.Fatalf("encodeState wrote invalid JSON: %v\n%s", err, b)
 		}
-		fast, ok := decodeStateFast(b)
+		fast, ok := decodeStateFast(b, nil)
 		if !ok {
 			t.Fatalf("fast decoder refused encodeState's own layout:\n%s", b)
 		}
@@ -84,7 +84,7 @@ func TestStateDecodeOtherLayouts(t *testing.T) {
 		{name: "control char", in: "{\"format_version\":1,\"journal_offset\":0,\"links\":{\n\"a\x01\":{\"manifest\":\"/m\",\"name\":\"a\",\"link\":\"t\",\"apply_id\":\"x\"}\n}}\n", wantErr: true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			got, err := decodeState([]byte(tc.in))
+			got, err := decodeState([]byte(tc.in), nil)
 			if tc.wantErr {
 				if err == nil {
 					t.Fatalf("decodeState accepted %q: %+v", tc.in, got)
@@ -112,7 +112,7 @@ func FuzzDecodeState(f *testing.F) {
 	f.Add([]byte("{\"format_version\":1,\"journal_offset\":0,\"links\":{\n}}\n"))
 	f.Add([]byte("{\"format_version\":1,\"journal_offset\":0,\"links\":{\n\"a\":{\"manifest\":\"\\u00e9\",\"name\":\"\xff\",\"link\":\"t\",\"apply_id\":\"x\"},\n\"a\":{\"manifest\":\"/m\",\"name\":\"a\",\"link\":\"t\",\"apply_id\":\"x\"}\n}}"))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		fast, ok := decodeStateFast(data)
+		fast, ok := decodeStateFast(data, nil)
 		if !ok {
 			return
 		}
@@ -130,4 +130,30 @@ func FuzzDecodeState(f *testing.F) {
 			t.Fatalf("stateHeader offset %d, decode %d", off, fast.JournalOffset)
 		}
 	})
+}
+
+// TestStateDecodeKeep: with a filter, only the kept dests are decoded, by
+// the fast decoder and by the encoding/json fallback alike.
+func TestStateDecodeKeep(t *testing.T) {
+	links := map[string]Owned{
+		"a":    {Manifest: "/m", Name: "a", Link: "t", ApplyID: "x"},
+		"b\"q": {Manifest: "/m", Name: "b", Link: "t", ApplyID: "x"},
+		"c":    {Manifest: "/m", Name: "c", Link: "t", ApplyID: "x"},
+	}
+	fast := encodeState(&stateWire{FormatVersion: 1, Links: links})
+	indented, err := json.MarshalIndent(&stateWire{FormatVersion: 1, Links: links}, "", " ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	keep := func(d string) bool { return d != "a" }
+	for _, data := range [][]byte{fast, indented} {
+		w, err := decodeState(data, keep)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := map[string]Owned{"b\"q": links["b\"q"], "c": links["c"]}
+		if !reflect.DeepEqual(w.Links, want) {
+			t.Errorf("kept %v, want %v", w.Links, want)
+		}
+	}
 }

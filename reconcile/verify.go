@@ -43,7 +43,7 @@ func (r *Root) Verify(m *manifest.Manifest) ([]Problem, error) {
 	var out []Problem
 	for i := range m.Links {
 		l := &m.Links[i]
-		o := obs.Links[l.Dest]
+		o := obs.At(m, i)
 		want := plan.LinkText(l, m.Root, obs.RootReal, o.ParentReal)
 		add := func(kind, format string, args ...any) {
 			out = append(out, Problem{Name: l.Name, Dest: l.Dest, Problem: kind, Detail: fmt.Sprintf(format, args...)})
