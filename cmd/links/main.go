@@ -10,22 +10,32 @@ import (
 
 func main() {
 	ignoreSIGPIPE()
-	setMemoryLimit()
+	tuneGC()
 	stop := startProfiles()
 	code := Main(os.Args[1:])
 	stop()
 	os.Exit(code)
 }
 
-// defaultMemoryLimit is the Go runtime's soft memory limit unless
-// GOMEMLIMIT sets another: the garbage collector works harder as the heap
-// nears it, rather than letting garbage grow the heap to twice what is
-// live. A plan of a million links keeps ~600 MB live; without the limit it
-// peaked at 1.2 GB of RSS, with it under 1 GiB (docs/performance.md). It
-// is soft: a larger live heap is not refused, only collected more often.
-const defaultMemoryLimit = 768 << 20
+// The garbage collector's settings, unless GOGC or GOMEMLIMIT set others.
+// links is a short-lived batch program that allocates most of what it
+// keeps up front (the manifest, the observations, the plan), so it lets
+// the heap grow to four times what is live between collections
+// (GOGC=300: ~10% less CPU for a 100,000-link plan, 170 MB instead of
+// 125 MB of RSS), under a soft limit of 768 MiB near which the collector
+// works harder instead. A plan of a million links keeps ~600 MB live;
+// without the limit it peaked at 1.2 GB of RSS, with it under 1 GiB
+// (docs/performance.md). The limit refuses nothing: a larger live heap is
+// only collected more often, and Go caps the collector's share of CPU.
+const (
+	defaultGCPercent   = 300
+	defaultMemoryLimit = 768 << 20
+)
 
-func setMemoryLimit() {
+func tuneGC() {
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(defaultGCPercent)
+	}
 	if os.Getenv("GOMEMLIMIT") == "" {
 		debug.SetMemoryLimit(defaultMemoryLimit)
 	}
