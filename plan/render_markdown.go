@@ -103,14 +103,13 @@ func mdState(s State) string {
 }
 
 // mdCode makes s safe inside a backtick code span in a table cell.
-func mdCode(s string) string {
-	s = strings.ReplaceAll(s, "`", "'")
-	s = strings.ReplaceAll(s, "|", "\\|")
-	return strings.NewReplacer("\n", "\\n", "\r", "\\r").Replace(s)
-}
+func mdCode(s string) string { return mdCodeReplacer.Replace(s) }
 
 // mdCell makes s safe in a table cell outside code spans.
-func mdCell(s string) string {
-	s = strings.ReplaceAll(s, "|", "\\|")
-	return strings.NewReplacer("\n", " ", "\r", " ").Replace(s)
-}
+func mdCell(s string) string { return mdCellReplacer.Replace(s) }
+
+// Built once: a Replacer is costly to make and safe to share.
+var (
+	mdCodeReplacer = strings.NewReplacer("`", "'", "|", "\\|", "\n", "\\n", "\r", "\\r")
+	mdCellReplacer = strings.NewReplacer("|", "\\|", "\n", " ", "\r", " ")
+)

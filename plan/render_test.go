@@ -2,6 +2,8 @@ package plan
 
 import (
 	"bytes"
+	"encoding/json"
+	"errors"
 	"flag"
 	"os"
 	"path/filepath"
@@ -92,5 +94,47 @@ func TestSummaryLine(t *testing.T) {
 		if got := SummaryLine(tt.s); got != tt.want {
 			t.Errorf("SummaryLine(%+v) = %q, want %q", tt.s, got, tt.want)
 		}
+	}
+}
+
+// TestWriteJSONStreamsTheSameDocument: the streamed JSON is byte for byte
+// what encoding/json makes of the whole plan at once, with and without
+// changes, errors, warnings and forget.
+func TestWriteJSONStreamsTheSameDocument(t *testing.T) {
+	full := samplePlan()
+	full.Warnings = []string{"a <warning> & more"}
+	full.Forget = []string{"x"}
+	for _, tc := range []struct {
+		name string
+		p    *Plan
+		opts JSONOptions
+	}{
+		{"sample", samplePlan(), JSONOptions{}},
+		{"warnings, forget, apply errors", full, JSONOptions{ApplyID: "a1", Errors: map[int]error{1: errors.New("rename: <permission denied>")}}},
+		{"no changes", &Plan{ID: "p", Manifest: "links.yaml", Root: "/r"}, JSONOptions{}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var got bytes.Buffer
+			if err := WriteJSON(&got, tc.p, tc.opts); err != nil {
+				t.Fatal(err)
+			}
+			s := tc.p.Summary()
+			whole := wirePlan{FormatVersion: FormatVersion, ID: tc.p.ID, ApplyID: tc.opts.ApplyID, Manifest: tc.p.Manifest,
+				RollbackOf: tc.p.RollbackOf, Root: tc.p.Root, StateDir: tc.p.StateDir, Changes: []wireChange{},
+				Summary: wireSummary(s), ManifestDigest: tc.p.ManifestDigest, Warnings: tc.p.Warnings, Forget: tc.p.Forget}
+			for i := range tc.p.Changes {
+				whole.Changes = append(whole.Changes, wireChangeOf(tc.p, i, tc.opts))
+			}
+			var want bytes.Buffer
+			enc := json.NewEncoder(&want)
+			enc.SetEscapeHTML(false)
+			enc.SetIndent("", "  ")
+			if err := enc.Encode(whole); err != nil {
+				t.Fatal(err)
+			}
+			if got.String() != want.String() {
+				t.Errorf("streamed:\n%s\nwhole:\n%s", got.String(), want.String())
+			}
+		})
 	}
 }

@@ -1,7 +1,9 @@
 package plan
 
 import (
+	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 )
@@ -63,7 +65,9 @@ type JSONOptions struct {
 	Errors map[int]error
 }
 
-// WriteJSON writes p in the versioned JSON format of SPEC §4.
+// WriteJSON writes p in the versioned JSON format of SPEC §4. It streams:
+// the changes are encoded one at a time, so a plan of a million changes
+// never has its whole JSON form in memory.
 func WriteJSON(w io.Writer, p *Plan, opts JSONOptions) error {
 	s := p.Summary()
 	out := wirePlan{
@@ -74,29 +78,68 @@ func WriteJSON(w io.Writer, p *Plan, opts JSONOptions) error {
 		RollbackOf:     p.RollbackOf,
 		Root:           p.Root,
 		StateDir:       p.StateDir,
-		Changes:        make([]wireChange, len(p.Changes)),
+		Changes:        []wireChange{},
 		Summary:        wireSummary(s),
 		ManifestDigest: p.ManifestDigest,
 		Warnings:       p.Warnings,
 		Forget:         p.Forget,
 	}
-	for i, c := range p.Changes {
-		wc := wireChange{
-			Name: c.Name, Dest: c.Dest, Action: c.Action,
-			Before: wireState(c.Before), After: wireState(c.After),
-			Backup: c.Backup, Reason: c.Reason, Parents: c.Parents, Needs: c.Needs, Restore: c.Restore, Folder: c.Folder,
-		}
-		if err := opts.Errors[i]; err != nil {
-			wc.Error = err.Error()
-		}
-		out.Changes[i] = wc
-	}
-	// Link texts are shown as written: no \u003e for ">".
-	enc := json.NewEncoder(w)
-	enc.SetEscapeHTML(false)
+	// The plan without its changes, then the changes spliced in where
+	// "changes": [] is. Strings are escaped, so a raw newline followed by
+	// the key can only be that field.
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false) // link texts as written: no \u003e for ">"
 	enc.SetIndent("", "  ")
 	if err := enc.Encode(out); err != nil {
 		return fmt.Errorf("encode plan: %w", err)
 	}
-	return nil
+	const marker = "\n  \"changes\": []"
+	head, tail, ok := bytes.Cut(buf.Bytes(), []byte(marker))
+	if !ok {
+		return errors.New("encode plan: no changes field (a bug)")
+	}
+	ew := &errWriter{w: w}
+	ew.write(head)
+	ew.write([]byte(marker[:len(marker)-1]))
+	var cb bytes.Buffer
+	cenc := json.NewEncoder(&cb)
+	cenc.SetEscapeHTML(false)
+	cenc.SetIndent("    ", "  ")
+	for i := range p.Changes {
+		wc := wireChangeOf(p, i, opts)
+		cb.Reset()
+		if i > 0 {
+			cb.WriteByte(',')
+		}
+		cb.WriteString("\n    ")
+		if err := cenc.Encode(wc); err != nil {
+			return fmt.Errorf("encode plan: %w", err)
+		}
+		cb.Truncate(cb.Len() - 1) // the encoder's newline
+		ew.write(cb.Bytes())
+		if ew.err != nil {
+			return ew.err
+		}
+	}
+	if len(p.Changes) > 0 {
+		ew.write([]byte("\n  "))
+	}
+	ew.write([]byte("]"))
+	ew.write(tail)
+	return ew.err
+}
+
+// wireChangeOf is the JSON form of p.Changes[i].
+func wireChangeOf(p *Plan, i int, opts JSONOptions) wireChange {
+	c := &p.Changes[i]
+	wc := wireChange{
+		Name: c.Name, Dest: c.Dest, Action: c.Action,
+		Before: wireState(c.Before), After: wireState(c.After),
+		Backup: c.Backup, Reason: c.Reason, Parents: c.Parents, Needs: c.Needs, Restore: c.Restore, Folder: c.Folder,
+	}
+	if err := opts.Errors[i]; err != nil {
+		wc.Error = err.Error()
+	}
+	return wc
 }
