@@ -68,6 +68,7 @@ func command(dir string, ok []int, name string, args ...string) (sample, error) 
 	}
 	defer null.Close()
 	cmd.Stdout = null
+	resetPeakRSS()
 	t0 := time.Now()
 	err = cmd.Run()
 	wall := time.Since(t0)

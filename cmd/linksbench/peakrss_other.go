@@ -1,0 +1,6 @@
+//go:build !linux
+
+package main
+
+// resetPeakRSS: see peakrss_linux.go.
+func resetPeakRSS() {}
