@@ -339,8 +339,14 @@ func tempName(name string) string {
 // entry in its backup).
 func (a *applier) change(c *plan.Change, tmp string) error {
 	dir, name := c.Dir(), path.Base(c.Dest)
-	if err := a.recheck(c, dir, name); err != nil {
-		return err
+	// A create over nothing needs no look first: symlinkat refuses any
+	// entry that appeared since the plan (EEXIST, reported as stale), and
+	// does so atomically, where a look first could not. One lstat less per
+	// link for the most common change.
+	if c.Action != plan.Create || c.Before.Type != plan.TypeMissing {
+		if err := a.recheck(c, dir, name); err != nil {
+			return err
+		}
 	}
 	switch c.Action {
 	case plan.Create:
