@@ -19,7 +19,7 @@ import (
 type ApplyOptions struct {
 	// Actor is recorded in the journal; zero means CurrentActor().
 	Actor Actor
-	// Now is the clock; nil means time.Now.
+	// Now is the clock; nil means time.Now. Workers call it at once.
 	Now func() time.Time
 	// WrapFS, when set, wraps the filesystem seam (fault-injection tests).
 	WrapFS func(FS) FS
@@ -156,10 +156,12 @@ func (r *Root) Apply(p *plan.Plan, opts ApplyOptions) (*Result, error) {
 	// Ownership is read before this apply journals anything: what the
 	// journal holds past the state file is replayed, and must not include
 	// this apply's own records yet.
+	trace("apply: leftovers looked for")
 	owned, err := r.ReadState()
 	if err != nil {
 		return nil, err
 	}
+	trace("apply: state read")
 	if !s.Changed() && len(leftovers) == 0 {
 		if len(p.Forget) > 0 || owned.dirty {
 			// Nothing to journal, but the record moves on: links an
@@ -180,6 +182,7 @@ func (r *Root) Apply(p *plan.Plan, opts ApplyOptions) (*Result, error) {
 	if err := j.flush(true); err != nil {
 		return nil, err
 	}
+	trace("begin record durable")
 	if err := a.cleanLeftovers(leftovers); err != nil {
 		return res, err
 	}
@@ -206,12 +209,15 @@ func (r *Root) Apply(p *plan.Plan, opts ApplyOptions) (*Result, error) {
 			}
 			j.add(Record{Status: "intent", Actor: &actor, Name: c.Name, Dest: c.Dest, Action: c.Action.String(), Before: &c.Before, After: &c.After, Backup: backup, Temp: temps[i]})
 		}
+		trace("batch %d: %d intents encoded", start/batch, end-start)
 		// The intents are durable before any of their mutations is made.
 		if err := j.flush(true); err != nil {
 			fatal = err
 			break
 		}
+		trace("batch %d: intents durable", start/batch)
 		run := func(idx []int) {
+			var line []byte
 			for _, i := range idx {
 				c := &p.Changes[i]
 				err := a.change(c, temps[i])
@@ -220,13 +226,14 @@ func (r *Root) Apply(p *plan.Plan, opts ApplyOptions) (*Result, error) {
 					err = fmt.Errorf("%s %s: %w", c.Action, c.Dest, err)
 					rec.Status, rec.Error = "failed", err.Error()
 				}
+				line = j.encode(line[:0], rec)
 				a.mu.Lock()
 				if err != nil {
 					res.Errors[i] = err
 				} else {
 					res.Done++
 				}
-				j.add(rec)
+				j.buf = append(j.buf, line...)
 				if opts.Progress != nil {
 					opts.Progress(c, err)
 				}
@@ -237,6 +244,7 @@ func (r *Root) Apply(p *plan.Plan, opts ApplyOptions) (*Result, error) {
 		run(serialFirst)
 		runParallel(parallel, p, workers, run)
 		run(serialAfter)
+		trace("batch %d: changes made", start/batch)
 		if err := j.flush(false); err != nil {
 			fatal = err
 		}
@@ -252,6 +260,7 @@ func (r *Root) Apply(p *plan.Plan, opts ApplyOptions) (*Result, error) {
 			fatal = fmt.Errorf("fsync %s: %w", d, err)
 		}
 	}
+	trace("%d folders fsynced", len(dirs))
 	end := Record{Status: "end", Summary: &s}
 	if fatal != nil {
 		end.Error = fatal.Error()
@@ -265,10 +274,12 @@ func (r *Root) Apply(p *plan.Plan, opts ApplyOptions) (*Result, error) {
 	// The state file is a snapshot as of the end of this apply's records:
 	// readers replay whatever the journal holds after that offset. If it
 	// cannot be written, the journal still has everything.
+	trace("end record durable")
 	owned.JournalOffset = j.end()
 	if err := r.updateState(p, res, owned); err != nil && fatal == nil {
 		fatal = err
 	}
+	trace("state written")
 	if fatal != nil {
 		return res, fatal
 	}

@@ -1,7 +1,6 @@
 package reconcile
 
 import (
-	"encoding/json"
 	"fmt"
 	"os"
 	"os/user"
@@ -115,14 +114,17 @@ func (j *journal) end() int64 { return j.start + j.written }
 
 // add buffers a record; flush writes buffered records.
 func (j *journal) add(rec Record) {
+	j.buf = j.encode(j.buf, rec)
+}
+
+// encode appends rec, stamped with this apply's id and the time, as a
+// journal line to b. It touches nothing shared: workers encode their
+// records outside the applier's lock and only append the bytes under it.
+func (j *journal) encode(b []byte, rec Record) []byte {
 	rec.ApplyID = j.id
-	rec.Time = j.now().UTC().Format(time.RFC3339Nano)
-	b, err := json.Marshal(rec)
-	if err != nil { // cannot happen: plain types only
-		panic(err)
-	}
-	j.buf = append(j.buf, b...)
-	j.buf = append(j.buf, '\n')
+	rec.Time = recordTime(j.now())
+	b = appendRecord(b, &rec)
+	return append(b, '\n')
 }
 
 // flush writes the buffered records and, when sync is set, fsyncs them.

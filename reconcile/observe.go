@@ -163,7 +163,9 @@ func (r *Root) Plan(m *manifest.Manifest, id string) (*plan.Plan, error) {
 		state <- stateResult{o, err}
 	}()
 	obs, err := r.Observe(m)
+	trace("plan: dests observed")
 	st := <-state
+	trace("plan: state read")
 	if err != nil {
 		return nil, err
 	}
@@ -174,7 +176,9 @@ func (r *Root) Plan(m *manifest.Manifest, id string) (*plan.Plan, error) {
 	if err := r.observeOrphans(m, obs, owned); err != nil {
 		return nil, err
 	}
-	return plan.Diff(m, obs, id), nil
+	p := plan.Diff(m, obs, id)
+	trace("plan: diffed")
+	return p, nil
 }
 
 // observeOrphans looks at every owned dest the manifest no longer declares.

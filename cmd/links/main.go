@@ -6,11 +6,16 @@ import (
 	"runtime"
 	"runtime/debug"
 	"runtime/pprof"
+	"sync"
+	"time"
+
+	"github.com/linksdev/links/reconcile"
 )
 
 func main() {
 	ignoreSIGPIPE()
 	tuneGC()
+	startTrace()
 	stop := startProfiles()
 	code := Main(os.Args[1:])
 	stop()
@@ -53,6 +58,22 @@ func tuneGC() {
 	}
 	if os.Getenv("GOMEMLIMIT") == "" {
 		debug.SetMemoryLimit(defaultMemoryLimit)
+	}
+}
+
+// startTrace prints, when $LINKS_TRACE is set, what plan and apply are
+// doing and when, one line each on stderr, timed from the process start:
+// where a slow run spends its time, without a profiler.
+func startTrace() {
+	if os.Getenv("LINKS_TRACE") == "" {
+		return
+	}
+	start := time.Now()
+	var mu sync.Mutex
+	reconcile.Trace = func(format string, args ...any) {
+		mu.Lock()
+		defer mu.Unlock()
+		fmt.Fprintf(os.Stderr, "links: trace %8.3fs %s\n", time.Since(start).Seconds(), fmt.Sprintf(format, args...))
 	}
 }
 

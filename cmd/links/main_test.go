@@ -24,7 +24,7 @@ var (
 // re-executes itself as the command.
 func TestMain(m *testing.M) {
 	testscript.Main(m, map[string]func(){
-		"links": func() { os.Exit(Main(os.Args[1:])) },
+		"links": func() { startTrace(); os.Exit(Main(os.Args[1:])) },
 	})
 }
 

@@ -11,6 +11,7 @@ import (
 
 	"github.com/linksdev/links/manifest"
 	"github.com/linksdev/links/plan"
+	"github.com/linksdev/links/reconcile"
 )
 
 func (s *sys) validateCommand() *cli.Command {
@@ -80,6 +81,9 @@ func (s *sys) load(g *globals) (*manifest.Manifest, error) {
 	}
 	if loaded != nil {
 		loaded(len(m.Links))
+	}
+	if reconcile.Trace != nil {
+		reconcile.Trace("manifest loaded: %d links", len(m.Links))
 	}
 	return m, nil
 }

@@ -1,0 +1,95 @@
+package reconcile
+
+import (
+	"encoding/json"
+	"reflect"
+	"testing"
+	"time"
+
+	"github.com/linksdev/links/plan"
+)
+
+// checkRecordEncoding: appendRecord writes valid JSON that reads back,
+// with encoding/json, to the same Record as json.Marshal's output does
+// (both turn invalid UTF-8 into U+FFFD), and to the same document key by
+// key, omitted keys included.
+func checkRecordEncoding(t *testing.T, rec Record) {
+	t.Helper()
+	got := appendRecord(nil, &rec)
+	want, err := json.Marshal(rec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !json.Valid(got) {
+		t.Fatalf("not valid JSON: %s", got)
+	}
+	var gotRec, wantRec Record
+	var gotDoc, wantDoc any
+	for _, u := range []struct {
+		data []byte
+		into any
+	}{{got, &gotRec}, {want, &wantRec}, {got, &gotDoc}, {want, &wantDoc}} {
+		if err := json.Unmarshal(u.data, u.into); err != nil {
+			t.Fatalf("%s: %v", u.data, err)
+		}
+	}
+	if !reflect.DeepEqual(gotRec, wantRec) {
+		t.Fatalf("reads back as\n%+v\nencoding/json's as\n%+v\nfrom %s", gotRec, wantRec, got)
+	}
+	if !reflect.DeepEqual(gotDoc, wantDoc) {
+		t.Fatalf("document\n%s\nencoding/json makes\n%s", got, want)
+	}
+}
+
+func TestAppendRecordMatchesEncodingJSON(t *testing.T) {
+	actor := &Actor{User: "ana", UID: "1000", Host: "build-1", PID: 4242}
+	s := plan.Summary{Create: 1, Update: 2, Replace: 3, Delete: 4, Noop: 5, Conflict: 0}
+	for _, rec := range []Record{
+		{},
+		{ApplyID: "20261123T1540Z-ab12", Time: recordTime(time.Date(2026, 11, 23, 15, 40, 1, 120000000, time.UTC)), Status: "begin", Actor: actor, Manifest: "links.yaml", ManifestKey: "/srv/app/links.yaml", Summary: &s},
+		{ApplyID: "x", Status: "begin", RollbackOf: "y", Summary: &plan.Summary{}},
+		{ApplyID: "x", Status: "intent", Actor: actor, Name: "current", Dest: "current", Action: "update",
+			Before: &plan.State{Type: plan.TypeSymlink, Link: "releases/1"}, After: &plan.State{Type: plan.TypeSymlink, Link: "releases/2"}, Temp: ".current.links-tmp.4f2a09c1"},
+		{ApplyID: "x", Status: "intent", Name: "cfg", Dest: "etc/app.conf", Action: "replace",
+			Before: &plan.State{Type: plan.TypeFile, Identity: "2049:1234:10:1700000000"}, After: &plan.State{Type: plan.TypeSymlink, Link: "../shared/app.conf"}, Backup: ".links/backups/x/etc/app.conf"},
+		{ApplyID: "x", Status: "intent", Before: &plan.State{}, After: &plan.State{}},
+		{ApplyID: "x", Status: "done", Name: "cfg", Dest: "etc/app.conf", Action: "replace"},
+		{ApplyID: "x", Status: "failed", Dest: "d", Action: "create", Error: "create d: symlink d: permission denied"},
+		{ApplyID: "x", Status: "end", Summary: &s, Error: "1 of 15 changes failed"},
+		// Strings JSON must escape, and ones only encoding/json escapes.
+		{ApplyID: "q\"uote", Status: "back\\slash", Name: "new\nline\ttab\x00nul\x1f", Dest: "<a>&b", Action: "\u2028\u2029",
+			Actor: &Actor{User: "é ü 日本", Host: "bad\xffutf8", PID: -1}, Error: "\x7f", Backup: "\xed\xa0\x80"},
+	} {
+		checkRecordEncoding(t, rec)
+	}
+}
+
+// TestJournalEncodeLine: encode stamps the record with the apply's id and
+// the clock, in UTC, and ends the line.
+func TestJournalEncodeLine(t *testing.T) {
+	at := time.Date(2026, 11, 23, 16, 0, 0, 5, time.FixedZone("CET", 3600))
+	j := &journal{id: "apply-1", now: func() time.Time { return at }}
+	got := string(j.encode([]byte("prev\n"), Record{Status: "done", Dest: "a"}))
+	want := "prev\n" + `{"apply_id":"apply-1","time":"2026-11-23T15:00:00.000000005Z","status":"done","dest":"a"}` + "\n"
+	if got != want {
+		t.Fatalf("got %q\nwant %q", got, want)
+	}
+}
+
+// FuzzAppendRecord holds appendRecord to encoding/json on arbitrary
+// strings and numbers.
+func FuzzAppendRecord(f *testing.F) {
+	f.Add("id", "intent", "name", "a/b", "update", "t/x", "f", "e", 12, 3)
+	f.Add("", "", "", "", "", "", "", "", 0, 0)
+	f.Add("\"", "\\", "\n", "<>&", "\u2028", "\xff", "\x00", "é", -1, -7)
+	f.Fuzz(func(t *testing.T, id, status, name, dest, action, link, ident, errText string, pid, n int) {
+		rec := Record{ApplyID: id, Time: errText, Status: status, Name: name, Dest: dest, Action: action, Error: errText, Backup: link, Temp: ident,
+			Manifest: name, ManifestKey: dest, RollbackOf: action}
+		checkRecordEncoding(t, rec)
+		rec.Actor = &Actor{User: name, UID: id, Host: dest, PID: pid}
+		rec.Before = &plan.State{Type: status, Link: link, Identity: ident}
+		rec.After = &plan.State{Type: action, Link: ident}
+		rec.Summary = &plan.Summary{Create: n, Update: pid, Replace: -n, Delete: n * 2, Noop: pid - n, Conflict: 1}
+		checkRecordEncoding(t, rec)
+	})
+}

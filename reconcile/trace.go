@@ -1,0 +1,12 @@
+package reconcile
+
+// Trace, when set, is told what apply and plan are doing and when (for
+// LINKS_TRACE; see docs/performance.md). It must be safe to call from
+// several goroutines.
+var Trace func(format string, args ...any)
+
+func trace(format string, args ...any) {
+	if Trace != nil {
+		Trace(format, args...)
+	}
+}
