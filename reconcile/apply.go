@@ -151,7 +151,7 @@ func (r *Root) Apply(p *plan.Plan, opts ApplyOptions) (*Result, error) {
 		fsys = opts.WrapFS(fsys)
 	}
 	res := &Result{ApplyID: p.ID, Errors: map[int]error{}}
-	a := &applier{r: r, fs: fsys, p: p, res: res, touched: map[string]bool{}}
+	a := &applier{r: r, fs: fsys, p: p, res: res, touched: map[string]bool{}, made: map[string]bool{}}
 	leftovers := a.findLeftovers()
 	// Ownership is read before this apply journals anything: what the
 	// journal holds past the state file is replayed, and must not include
@@ -321,8 +321,20 @@ type applier struct {
 	p       *plan.Plan
 	j       *journal
 	res     *Result
-	mu      sync.Mutex      // guards touched, res, the journal, Progress
+	mu      sync.Mutex      // guards touched, made, res, the journal, Progress
 	touched map[string]bool // folders to fsync, root-relative
+	made    map[string]bool // folders this apply made (MkdirAll done)
+}
+
+// madeDir reports whether this apply already made the folder dir: every
+// link planned into a missing folder carries its Parents, and without this
+// each of them (a thousand per new folder) would walk dir again with
+// mkdirat. If the folder vanished since, symlinkat fails with ENOENT and
+// the change is reported failed, as for any dest removed under an apply.
+func (a *applier) madeDir(dir string) bool {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.made[dir]
 }
 
 // touch marks folders to fsync before success is reported.
@@ -401,7 +413,7 @@ func showState(s plan.State) string {
 }
 
 func (a *applier) create(c *plan.Change, dir, name string) error {
-	if len(c.Parents) > 0 {
+	if len(c.Parents) > 0 && !a.madeDir(dir) {
 		if err := a.fs.MkdirAll(dir); err != nil {
 			return fmt.Errorf("create parent folders: %w", err)
 		}
@@ -412,6 +424,9 @@ func (a *applier) create(c *plan.Change, dir, name string) error {
 			a.touch(path.Dir(created))
 			created = path.Dir(created)
 		}
+		a.mu.Lock()
+		a.made[dir] = true
+		a.mu.Unlock()
 	}
 	a.touch(dir)
 	err := a.fs.Symlink(c.After.Link, dir, name)
