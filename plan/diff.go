@@ -4,8 +4,10 @@ import (
 	"fmt"
 	"path"
 	"path/filepath"
+	"runtime"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/linksdev/links/manifest"
 )
@@ -139,9 +141,14 @@ func relSlash(from, to string) string {
 // id becomes the plan's ID and names the backup folder.
 func Diff(m *manifest.Manifest, obs *Observed, id string) *Plan {
 	p := &Plan{ID: id, Root: m.Root, StateDir: m.StateDir, Manifest: m.File}
-	p.Changes = make([]Change, 0, len(m.Links))
+	var under map[string]*manifest.Link
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		under = NestedDests(m)
+	}()
 	needs := dependencies(m)
-	under := NestedDests(m)
+	<-done
 	// Two dests can be one entry only through a symlinked folder: the real
 	// dests of those links are the only ones two links can share. resolved
 	// maps each of them to the first link there.
@@ -154,37 +161,32 @@ func Diff(m *manifest.Manifest, obs *Observed, id string) *Plan {
 			aliased[path.Join(o.ParentReal, path.Base(m.Links[i].Dest))] = true
 		}
 	}
+	// Each link's change depends on that link alone: large manifests are
+	// diffed on every CPU. What depends on other links' changes (two dests
+	// aliased into one entry) is settled after, in manifest order.
+	changes := make([]Change, len(m.Links), len(m.Links)+len(obs.Orphans))
+	inParallel(len(m.Links), func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			changes[i] = diffLink(m, obs, i, needs, under)
+		}
+	})
 	resolved := make(map[string]*manifest.Link, len(aliased))
 	for i := range m.Links {
-		l := &m.Links[i]
-		o := obs.At(m, i)
-		c := Change{Name: l.Name, Dest: l.Dest, Before: o.Dest, Parents: o.Missing}
-		if o.ParentProblem == "" && o.ParentReal != path.Dir(l.Dest) {
-			c.Folder = o.ParentReal
-		}
-		c.After = State{Type: TypeSymlink, Link: LinkText(l, m.Root, obs.RootReal, o.ParentReal)}
-		if o.Dest.Type == TypeSymlink && o.Dest.Link == c.After.Link {
-			c.After.Link = o.Dest.Link // one string for both (a million no-ops)
-		}
-		dep := needs[l.Dest]
-		c.Needs = dep.dest
-		c.Action, c.Reason = decide(m, l, &o, &c, dep)
-		if outer, ok := under[l.Dest]; ok {
-			c.Action = Conflict
-			c.Reason = fmt.Sprintf("dest is inside %s, the dest of links.%s, which is a link: links would write through it into that link's target; move one of the two", outer.Dest, outer.Name)
-		}
-		if o.ParentProblem == "" && aliased != nil {
-			real := l.Dest
-			if c.Folder != "" {
-				real = path.Join(o.ParentReal, path.Base(l.Dest))
-			}
-			if !aliased[real] {
-				// no other link can be at this entry
-			} else if first, dup := resolved[real]; dup {
-				c.Action = Conflict
-				c.Reason = fmt.Sprintf("dest resolves to %s, the same entry as links.%s's dest %s (through a symlinked folder); each entry may have only one link", real, first.Name, first.Dest)
-			} else {
-				resolved[real] = l
+		l, c := &m.Links[i], &changes[i]
+		if aliased != nil {
+			if o := obs.At(m, i); o.ParentProblem == "" {
+				real := l.Dest
+				if c.Folder != "" {
+					real = path.Join(o.ParentReal, path.Base(l.Dest))
+				}
+				if !aliased[real] {
+					// no other link can be at this entry
+				} else if first, dup := resolved[real]; dup {
+					c.Action = Conflict
+					c.Reason = fmt.Sprintf("dest resolves to %s, the same entry as links.%s's dest %s (through a symlinked folder); each entry may have only one link", real, first.Name, first.Dest)
+				} else {
+					resolved[real] = l
+				}
 			}
 		}
 		switch c.Action {
@@ -194,11 +196,11 @@ func Diff(m *manifest.Manifest, obs *Observed, id string) *Plan {
 			if l.Backup {
 				c.Backup = path.Join(m.StateDir, "backups", id, l.Dest)
 			} else {
-				c.Reason = fmt.Sprintf("the %s at dest is deleted (backup: false)", describe(o.Dest.Type))
+				c.Reason = fmt.Sprintf("the %s at dest is deleted (backup: false)", describe(c.Before.Type))
 			}
 		}
-		p.Changes = append(p.Changes, c)
 	}
+	p.Changes = changes
 	orphans := make([]string, 0, len(obs.Orphans))
 	for d := range obs.Orphans {
 		if !obs.Declared(m, d) {
@@ -224,6 +226,52 @@ func Diff(m *manifest.Manifest, obs *Observed, id string) *Plan {
 	}
 	sort.Slice(p.Changes, func(i, j int) bool { return p.Changes[i].Dest < p.Changes[j].Dest })
 	return p
+}
+
+// diffLink is m.Links[i]'s change, as far as it depends on that link
+// alone.
+func diffLink(m *manifest.Manifest, obs *Observed, i int, needs map[string]dependency, under map[string]*manifest.Link) Change {
+	l := &m.Links[i]
+	o := obs.At(m, i)
+	c := Change{Name: l.Name, Dest: l.Dest, Before: o.Dest, Parents: o.Missing}
+	if o.ParentProblem == "" && o.ParentReal != path.Dir(l.Dest) {
+		c.Folder = o.ParentReal
+	}
+	c.After = State{Type: TypeSymlink, Link: LinkText(l, m.Root, obs.RootReal, o.ParentReal)}
+	if o.Dest.Type == TypeSymlink && o.Dest.Link == c.After.Link {
+		c.After.Link = o.Dest.Link // one string for both (a million no-ops)
+	}
+	dep := needs[l.Dest]
+	c.Needs = dep.dest
+	c.Action, c.Reason = decide(m, l, &o, &c, dep)
+	if outer, ok := under[l.Dest]; ok {
+		c.Action = Conflict
+		c.Reason = fmt.Sprintf("dest is inside %s, the dest of links.%s, which is a link: links would write through it into that link's target; move one of the two", outer.Dest, outer.Name)
+	}
+	return c
+}
+
+// parallelMin is the fewest links worth diffing on more than one CPU (a
+// variable for the test that compares both ways).
+var parallelMin = 8192
+
+// inParallel calls f on consecutive ranges covering [0, n), on up to four
+// goroutines when n is large, else once.
+func inParallel(n int, f func(lo, hi int)) {
+	workers := min(runtime.GOMAXPROCS(0), 4, n/parallelMin)
+	if workers <= 1 {
+		f(0, n)
+		return
+	}
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			f(w*n/workers, (w+1)*n/workers)
+		}()
+	}
+	wg.Wait()
 }
 
 // decide picks the action for one link and, for a conflict, the reason.
