@@ -152,16 +152,19 @@ func (r *Root) Apply(p *plan.Plan, opts ApplyOptions) (*Result, error) {
 	}
 	res := &Result{ApplyID: p.ID, Errors: map[int]error{}}
 	a := &applier{r: r, fs: fsys, p: p, res: res, touched: map[string]bool{}, made: map[string]bool{}}
-	leftovers := a.findLeftovers()
+	// Leftovers are looked for (a readdir of every folder of the plan)
+	// while ownership is read; both only read.
+	found := make(chan []leftover, 1)
+	go func() { found <- a.findLeftovers() }()
 	// Ownership is read before this apply journals anything: what the
 	// journal holds past the state file is replayed, and must not include
 	// this apply's own records yet.
-	trace("apply: leftovers looked for")
 	owned, err := r.ReadState()
+	leftovers := <-found
 	if err != nil {
 		return nil, err
 	}
-	trace("apply: state read")
+	trace("apply: state read, leftovers looked for")
 	if !s.Changed() && len(leftovers) == 0 {
 		if len(p.Forget) > 0 || owned.dirty {
 			// Nothing to journal, but the record moves on: links an
@@ -249,16 +252,22 @@ func (r *Root) Apply(p *plan.Plan, opts ApplyOptions) (*Result, error) {
 			fatal = err
 		}
 	}
+	// The new ownership record is made and encoded while the folders are
+	// fsynced (it needs the CPU, they wait on the disk); it is written
+	// once the journal's end is known.
+	stateLinks := make(chan []byte, 1)
+	go func() {
+		r.recordOwnership(p, res, owned)
+		stateLinks <- encodeStateLinks(owned.Links)
+	}()
 	// Every touched folder is flushed before success is reported.
 	dirs := make([]string, 0, len(a.touched))
 	for d := range a.touched {
 		dirs = append(dirs, d)
 	}
 	sort.Strings(dirs)
-	for _, d := range dirs {
-		if err := a.fs.SyncDir(d); err != nil && fatal == nil {
-			fatal = fmt.Errorf("fsync %s: %w", d, err)
-		}
+	if err := a.syncDirs(dirs, workers); err != nil && fatal == nil {
+		fatal = err
 	}
 	trace("%d folders fsynced", len(dirs))
 	end := Record{Status: "end", Summary: &s}
@@ -276,7 +285,7 @@ func (r *Root) Apply(p *plan.Plan, opts ApplyOptions) (*Result, error) {
 	// cannot be written, the journal still has everything.
 	trace("end record durable")
 	owned.JournalOffset = j.end()
-	if err := r.updateState(p, res, owned); err != nil && fatal == nil {
+	if err := r.writeStateLinks(owned.JournalOffset, <-stateLinks); err != nil && fatal == nil {
 		fatal = err
 	}
 	trace("state written")
@@ -293,6 +302,12 @@ func (r *Root) Apply(p *plan.Plan, opts ApplyOptions) (*Result, error) {
 // links' to delete later) and drops the ones it deleted or was told to
 // forget.
 func (r *Root) updateState(p *plan.Plan, res *Result, owned *Ownership) error {
+	r.recordOwnership(p, res, owned)
+	return r.writeState(owned)
+}
+
+// recordOwnership updates owned with what the apply did.
+func (r *Root) recordOwnership(p *plan.Plan, res *Result, owned *Ownership) {
 	for i, c := range p.Changes {
 		if _, failed := res.Errors[i]; failed {
 			continue
@@ -311,7 +326,6 @@ func (r *Root) updateState(p *plan.Plan, res *Result, owned *Ownership) error {
 	for _, d := range p.Forget {
 		delete(owned.Links, d)
 	}
-	return r.writeState(owned)
 }
 
 // applier carries one apply's state.
@@ -324,6 +338,57 @@ type applier struct {
 	mu      sync.Mutex      // guards touched, made, res, the journal, Progress
 	touched map[string]bool // folders to fsync, root-relative
 	made    map[string]bool // folders this apply made (MkdirAll done)
+}
+
+// syncDirs fsyncs the folders dirs, on up to workers goroutines when
+// there are many (each fsync mostly waits for the disk), and returns the
+// first failure in dirs' order.
+func (a *applier) syncDirs(dirs []string, workers int) error {
+	errs := make([]error, len(dirs))
+	if len(dirs) < syncParallelMin || workers <= 1 {
+		for i, d := range dirs {
+			if err := a.fs.SyncDir(d); err != nil {
+				errs[i] = fmt.Errorf("fsync %s: %w", d, err)
+			}
+		}
+		return firstError(errs)
+	}
+	var next sync.Mutex
+	k := 0
+	var wg sync.WaitGroup
+	for range min(workers, len(dirs)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				next.Lock()
+				i := k
+				k++
+				next.Unlock()
+				if i >= len(dirs) {
+					return
+				}
+				if err := a.fs.SyncDir(dirs[i]); err != nil {
+					errs[i] = fmt.Errorf("fsync %s: %w", dirs[i], err)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	return firstError(errs)
+}
+
+// syncParallelMin is the fewest folders worth fsyncing on several
+// goroutines.
+const syncParallelMin = 32
+
+func firstError(errs []error) error {
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // madeDir reports whether this apply already made the folder dir: every

@@ -263,7 +263,13 @@ func (r *Root) writeState(o *Ownership) error {
 	if o.keep != nil {
 		return errors.New("write state: a partial ownership record (a bug)")
 	}
-	b := encodeState(&stateWire{FormatVersion: stateFormat, JournalOffset: o.JournalOffset, Links: o.Links})
+	return r.writeStateLinks(o.JournalOffset, encodeStateLinks(o.Links))
+}
+
+// writeStateLinks writes the state file of journal offset offset whose
+// links encodeStateLinks encoded as links.
+func (r *Root) writeStateLinks(offset int64, links []byte) error {
+	head := stateHead(stateFormat, offset)
 	// Temporary state files a killed apply left are links' own: remove them.
 	if names, err := r.listTemps(r.StateDir); err == nil {
 		for _, n := range names {
@@ -279,7 +285,10 @@ func (r *Root) writeState(o *Ownership) error {
 	if err != nil {
 		return fmt.Errorf("write state: %w", err)
 	}
-	_, err = f.Write(b)
+	_, err = f.Write(head)
+	if err == nil {
+		_, err = f.Write(links)
+	}
 	if err == nil {
 		err = f.Sync()
 	}

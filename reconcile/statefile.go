@@ -26,21 +26,33 @@ import (
 
 // encodeState writes w in the layout above.
 func encodeState(w *stateWire) []byte {
-	dests := make([]string, 0, len(w.Links))
-	size := 80
-	for d, o := range w.Links {
+	return append(stateHead(w.FormatVersion, w.JournalOffset), encodeStateLinks(w.Links)...)
+}
+
+// stateHead is the state file's first line, up to its first link.
+func stateHead(version int, offset int64) []byte {
+	b := make([]byte, 0, 64)
+	b = append(b, `{"format_version":`...)
+	b = strconv.AppendInt(b, int64(version), 10)
+	b = append(b, `,"journal_offset":`...)
+	b = strconv.AppendInt(b, offset, 10)
+	return append(b, `,"links":{`...)
+}
+
+// encodeStateLinks is the rest of the state file: the links, one a line,
+// sorted by dest. It does not depend on the header, so an apply encodes
+// it while its folders are fsynced, before its journal offset is known.
+func encodeStateLinks(links map[string]Owned) []byte {
+	dests := make([]string, 0, len(links))
+	size := 8
+	for d, o := range links {
 		dests = append(dests, d)
 		size += len(d) + len(o.Manifest) + len(o.Name) + len(o.Link) + len(o.ApplyID) + 64
 	}
 	sort.Strings(dests)
 	b := make([]byte, 0, size)
-	b = append(b, `{"format_version":`...)
-	b = strconv.AppendInt(b, int64(w.FormatVersion), 10)
-	b = append(b, `,"journal_offset":`...)
-	b = strconv.AppendInt(b, w.JournalOffset, 10)
-	b = append(b, `,"links":{`...)
 	for i, d := range dests {
-		o := w.Links[d]
+		o := links[d]
 		if i > 0 {
 			b = append(b, ',')
 		}
@@ -56,8 +68,7 @@ func encodeState(w *stateWire) []byte {
 		b = appendJSONString(b, o.ApplyID)
 		b = append(b, '}')
 	}
-	b = append(b, "\n}}\n"...)
-	return b
+	return append(b, "\n}}\n"...)
 }
 
 // appendJSONString appends s as a JSON string: as is when that is valid

@@ -1,0 +1,80 @@
+package reconcile
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+)
+
+// syncFailFS fails SyncDir of one folder and records every folder synced;
+// safe for the goroutines apply fsyncs folders on.
+type syncFailFS struct {
+	FS
+	fail   string
+	mu     sync.Mutex
+	synced map[string]int
+}
+
+func (f *syncFailFS) SyncDir(dir string) error {
+	f.mu.Lock()
+	f.synced[dir]++
+	f.mu.Unlock()
+	if dir == f.fail {
+		return &os.PathError{Op: "fsync", Path: dir, Err: syscall.EIO}
+	}
+	return f.FS.SyncDir(dir)
+}
+
+// TestApplyFsyncsEveryFolderOnce: an apply into more folders than it
+// fsyncs one at a time (syncParallelMin) fsyncs each touched folder once;
+// when one fsync fails, the others are still made, apply fails naming
+// that folder, every link is in place, and the state file is written.
+func TestApplyFsyncsEveryFolderOnce(t *testing.T) {
+	root := t.TempDir()
+	const folders = 2 * syncParallelMin
+	var y strings.Builder
+	y.WriteString("version: 1\nlinks:\n")
+	for i := range folders {
+		for j := range 3 {
+			fmt.Fprintf(&y, "  l%02d_%d:\n    dest: d%02d/l%d\n    target: t\n    parents: true\n", i, j, i, j)
+		}
+	}
+	mkTree(t, root, map[string]string{"t": "file:x"})
+	m := parse(t, root, y.String())
+	r := open(t, m)
+	p, err := r.Plan(m, newID())
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := &syncFailFS{fail: "d07", synced: map[string]int{}}
+	_, err = r.Apply(p, ApplyOptions{WrapFS: func(fs FS) FS { f.FS = fs; return f }})
+	if err == nil || !strings.Contains(err.Error(), "fsync d07") || !errors.Is(err, syscall.EIO) {
+		t.Fatalf("apply: %v, want the fsync of d07 failing with EIO", err)
+	}
+	for i := range folders {
+		d := fmt.Sprintf("d%02d", i)
+		if f.synced[d] != 1 {
+			t.Errorf("%s fsynced %d times, want once", d, f.synced[d])
+		}
+		for j := range 3 {
+			if got, err := os.Readlink(filepath.Join(root, d, fmt.Sprintf("l%d", j))); err != nil || got != "../t" {
+				t.Errorf("%s/l%d: %q, %v", d, j, got, err)
+			}
+		}
+	}
+	if f.synced["."] != 1 {
+		t.Errorf("root fsynced %d times, want once (its new folders)", f.synced["."])
+	}
+	owned, err := r.ReadState()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(owned.Links) != 3*folders {
+		t.Errorf("state records %d links, want %d", len(owned.Links), 3*folders)
+	}
+}
