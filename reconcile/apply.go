@@ -284,8 +284,9 @@ func (r *Root) Apply(p *plan.Plan, opts ApplyOptions) (*Result, error) {
 	// readers replay whatever the journal holds after that offset. If it
 	// cannot be written, the journal still has everything.
 	trace("end record durable")
+	links := <-stateLinks
 	owned.JournalOffset = j.end()
-	if err := r.writeStateLinks(owned.JournalOffset, <-stateLinks); err != nil && fatal == nil {
+	if err := r.writeStateLinks(owned.JournalOffset, links); err != nil && fatal == nil {
 		fatal = err
 	}
 	trace("state written")
