@@ -197,28 +197,46 @@ func (r *Root) Apply(p *plan.Plan, opts ApplyOptions) (*Result, error) {
 			todo = append(todo, i)
 		}
 	}
-	var fatal error
-	for start := 0; start < len(todo) && fatal == nil; start += batch {
-		end := min(start+batch, len(todo))
-		temps := make(map[int]string, end-start)
+	// Batch k+1's intents are encoded, written and fsynced while batch
+	// k's changes are made, so the changes do not wait for the disk. The
+	// journal file has one writer at a time: that goroutine during the
+	// changes, then this one with batch k's outcomes (so a batch's
+	// outcomes follow the next batch's intents; readers pair them by dest).
+	// A batch's changes start only once its own intents are durable.
+	prepare := func(start, end int) prepared {
+		pr := prepared{temps: make(map[int]string, end-start)}
+		var buf []byte
 		for _, i := range todo[start:end] {
 			c := &p.Changes[i]
 			if c.Action == plan.Update || c.Action == plan.Replace {
-				temps[i] = tempName(path.Base(c.Dest))
+				pr.temps[i] = tempName(path.Base(c.Dest))
 			}
 			backup := c.Backup
 			if c.Restore != "" {
 				backup = c.Restore
 			}
-			j.add(Record{Status: "intent", Actor: &actor, Name: c.Name, Dest: c.Dest, Action: c.Action.String(), Before: &c.Before, After: &c.After, Backup: backup, Temp: temps[i]})
+			buf = j.encode(buf, Record{Status: "intent", Actor: &actor, Name: c.Name, Dest: c.Dest, Action: c.Action.String(), Before: &c.Before, After: &c.After, Backup: backup, Temp: pr.temps[i]})
 		}
 		trace("batch %d: %d intents encoded", start/batch, end-start)
-		// The intents are durable before any of their mutations is made.
-		if err := j.flush(true); err != nil {
-			fatal = err
+		pr.err = j.writeSynced(buf)
+		trace("batch %d: intents durable", start/batch)
+		return pr
+	}
+	var fatal error
+	next := prepare(0, min(batch, len(todo)))
+	for start := 0; start < len(todo); start += batch {
+		end := min(start+batch, len(todo))
+		cur := next
+		if cur.err != nil {
+			fatal = cur.err
 			break
 		}
-		trace("batch %d: intents durable", start/batch)
+		var ahead chan prepared
+		if end < len(todo) {
+			ahead = make(chan prepared, 1)
+			go func() { ahead <- prepare(end, min(end+batch, len(todo))) }()
+		}
+		temps := cur.temps
 		run := func(idx []int) {
 			var line []byte
 			for _, i := range idx {
@@ -248,8 +266,12 @@ func (r *Root) Apply(p *plan.Plan, opts ApplyOptions) (*Result, error) {
 		runParallel(parallel, p, workers, run)
 		run(serialAfter)
 		trace("batch %d: changes made", start/batch)
+		if ahead != nil {
+			next = <-ahead
+		}
 		if err := j.flush(false); err != nil {
 			fatal = err
+			break
 		}
 	}
 	// The new ownership record is made and encoded while the folders are
@@ -327,6 +349,13 @@ func (r *Root) recordOwnership(p *plan.Plan, res *Result, owned *Ownership) {
 	for _, d := range p.Forget {
 		delete(owned.Links, d)
 	}
+}
+
+// prepared is a batch whose intents are written: the temporary names
+// its changes use, and whether the intents could be made durable.
+type prepared struct {
+	temps map[int]string
+	err   error
 }
 
 // applier carries one apply's state.

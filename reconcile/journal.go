@@ -145,4 +145,19 @@ func (j *journal) flush(sync bool) error {
 	return nil
 }
 
+// writeSynced writes b, whole records encoded apart from the buffer,
+// and fsyncs the journal. The caller makes sure nothing else writes to
+// the journal meanwhile.
+func (j *journal) writeSynced(b []byte) error {
+	n, err := j.f.Write(b)
+	j.written += int64(n)
+	if err != nil {
+		return fmt.Errorf("write journal %s: %w", j.path, unwrapPathError(err))
+	}
+	if err := j.f.Sync(); err != nil {
+		return fmt.Errorf("fsync journal %s: %w", j.path, unwrapPathError(err))
+	}
+	return nil
+}
+
 func (j *journal) close() error { return j.f.Close() }
