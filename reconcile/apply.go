@@ -223,7 +223,10 @@ func (r *Root) Apply(p *plan.Plan, opts ApplyOptions) (*Result, error) {
 		return pr
 	}
 	var fatal error
-	next := prepare(0, min(batch, len(todo)))
+	var next prepared
+	if len(todo) > 0 {
+		next = prepare(0, min(batch, len(todo)))
+	}
 	for start := 0; start < len(todo); start += batch {
 		end := min(start+batch, len(todo))
 		cur := next
