@@ -10,6 +10,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/linksdev/links/plan"
@@ -218,7 +219,7 @@ func (r *Root) Apply(p *plan.Plan, opts ApplyOptions) (*Result, error) {
 			buf = j.encode(buf, Record{Status: "intent", Actor: &actor, Name: c.Name, Dest: c.Dest, Action: c.Action.String(), Before: &c.Before, After: &c.After, Backup: backup, Temp: pr.temps[i]})
 		}
 		trace("batch %d: %d intents encoded", start/batch, end-start)
-		pr.err = j.writeSynced(buf)
+		pr.err = j.write(buf, true)
 		trace("batch %d: intents durable", start/batch)
 		return pr
 	}
@@ -386,18 +387,14 @@ func (a *applier) syncDirs(dirs []string, workers int) error {
 		}
 		return firstError(errs)
 	}
-	var next sync.Mutex
-	k := 0
+	var next atomic.Int64
 	var wg sync.WaitGroup
 	for range min(workers, len(dirs)) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for {
-				next.Lock()
-				i := k
-				k++
-				next.Unlock()
+				i := int(next.Add(1)) - 1
 				if i >= len(dirs) {
 					return
 				}

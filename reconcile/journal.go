@@ -129,33 +129,29 @@ func (j *journal) encode(b []byte, rec Record) []byte {
 
 // flush writes the buffered records and, when sync is set, fsyncs them.
 func (j *journal) flush(sync bool) error {
-	if len(j.buf) > 0 {
-		n, err := j.f.Write(j.buf)
+	if err := j.write(j.buf, sync); err != nil {
+		return err
+	}
+	j.buf = j.buf[:0]
+	return nil
+}
+
+// write writes b, whole records, and fsyncs the journal when sync is set.
+// Records encoded apart from the buffer (the next batch's intents) are
+// written with it directly; the caller makes sure nothing else writes to
+// the journal meanwhile.
+func (j *journal) write(b []byte, sync bool) error {
+	if len(b) > 0 {
+		n, err := j.f.Write(b)
 		j.written += int64(n)
 		if err != nil {
 			return fmt.Errorf("write journal %s: %w", j.path, unwrapPathError(err))
 		}
-		j.buf = j.buf[:0]
 	}
 	if sync {
 		if err := j.f.Sync(); err != nil {
 			return fmt.Errorf("fsync journal %s: %w", j.path, unwrapPathError(err))
 		}
-	}
-	return nil
-}
-
-// writeSynced writes b, whole records encoded apart from the buffer,
-// and fsyncs the journal. The caller makes sure nothing else writes to
-// the journal meanwhile.
-func (j *journal) writeSynced(b []byte) error {
-	n, err := j.f.Write(b)
-	j.written += int64(n)
-	if err != nil {
-		return fmt.Errorf("write journal %s: %w", j.path, unwrapPathError(err))
-	}
-	if err := j.f.Sync(); err != nil {
-		return fmt.Errorf("fsync journal %s: %w", j.path, unwrapPathError(err))
 	}
 	return nil
 }

@@ -5,6 +5,10 @@ package reconcile
 // several goroutines.
 var Trace func(format string, args ...any)
 
+// Tracef tells Trace, when set, what is happening (for callers outside
+// the package, such as the command's manifest load).
+func Tracef(format string, args ...any) { trace(format, args...) }
+
 func trace(format string, args ...any) {
 	if Trace != nil {
 		Trace(format, args...)

@@ -78,9 +78,7 @@ func (s *sys) apply(g *globals, autoApprove bool, lockTimeout time.Duration) err
 	if err := s.approve(g, p, autoApprove, "links apply --auto-approve", "Do you want to apply these changes?"); err != nil {
 		return err
 	}
-	if reconcile.Trace != nil {
-		reconcile.Trace("plan shown")
-	}
+	reconcile.Tracef("plan shown")
 	return s.execute(g, root, p)
 }
 

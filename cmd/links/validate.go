@@ -82,9 +82,7 @@ func (s *sys) load(g *globals) (*manifest.Manifest, error) {
 	if loaded != nil {
 		loaded(len(m.Links))
 	}
-	if reconcile.Trace != nil {
-		reconcile.Trace("manifest loaded: %d links", len(m.Links))
-	}
+	reconcile.Tracef("manifest loaded: %d links", len(m.Links))
 	return m, nil
 }
 

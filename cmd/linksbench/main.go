@@ -619,37 +619,53 @@ func (b *bench) runSize(n int) error {
 // before) does not always fall on the same tool.
 func floorFirst(r int) bool { return r%2 == 1 }
 
-func (b *bench) createRep(t *tree, r int) error {
+// linksAndFloors times links apply of repetition r's manifest (with
+// retarget, the one that points every link elsewhere: replaces) and the
+// floors doing the same with and without folder fsyncs, in the order
+// floorFirst gives, and checks the links each one made.
+func (b *bench) linksAndFloors(t *tree, r int, retarget bool) error {
+	applyTool, floorTool, floorSyncTool, want, floorOp := toolApply, toolCreate, toolCreateSync, t.Target, floorCreate
+	if retarget {
+		applyTool, floorTool, floorSyncTool, want, floorOp = toolReplace, toolReplaceFl, toolReplaceFlSync, t.Retarget, floorReplace
+	}
 	apply := func() error {
-		if err := b.timed(t, toolApply, b.linksCmd(t, nil, "apply", "--auto-approve", "-f", t.Manifest(r, false))); err != nil {
+		if err := b.timed(t, applyTool, b.linksCmd(t, nil, "apply", "--auto-approve", "-f", t.Manifest(r, retarget))); err != nil {
 			return err
 		}
-		return t.checkLinks(r, "l", t.Target, nil)
+		return t.checkLinks(r, "l", want, nil)
 	}
-	if !floorFirst(r) {
-		if err := apply(); err != nil {
-			return err
+	floors := func() error {
+		if !floorSupported {
+			return nil
 		}
-	}
-	if floorSupported {
 		for _, fsync := range []bool{false, true} {
-			kind, tool := "floor", toolCreate
+			kind, tool := "floor", floorTool
 			if fsync {
-				kind, tool = "floorsync", toolCreateSync
+				kind, tool = "floorsync", floorSyncTool
 			}
-			ls := t.links(r, kind, false)
-			if err := b.timed(t, tool, floor(func() error { return floorCreate(ls, workers, fsync) })); err != nil {
+			ls := t.links(r, kind, retarget)
+			if err := b.timed(t, tool, floor(func() error { return floorOp(ls, workers, fsync) })); err != nil {
 				return err
 			}
-			if err := t.checkLinks(r, kind, t.Target, nil); err != nil {
+			if err := t.checkLinks(r, kind, want, nil); err != nil {
 				return err
 			}
 		}
+		return nil
 	}
+	first, second := apply, floors
 	if floorFirst(r) {
-		if err := apply(); err != nil {
-			return err
-		}
+		first, second = floors, apply
+	}
+	if err := first(); err != nil {
+		return err
+	}
+	return second()
+}
+
+func (b *bench) createRep(t *tree, r int) error {
+	if err := b.linksAndFloors(t, r, false); err != nil {
+		return err
 	}
 	if b.ln {
 		b.optional(t, toolLnCreate, &b.ln, func() (sample, error) { return b.lnLoop(t, r, false) })
@@ -692,36 +708,8 @@ func (b *bench) readRep(t *tree, r int) error {
 }
 
 func (b *bench) replaceRep(t *tree, r int) error {
-	apply := func() error {
-		if err := b.timed(t, toolReplace, b.linksCmd(t, nil, "apply", "--auto-approve", "-f", t.Manifest(r, true))); err != nil {
-			return err
-		}
-		return t.checkLinks(r, "l", t.Retarget, nil)
-	}
-	if !floorFirst(r) {
-		if err := apply(); err != nil {
-			return err
-		}
-	}
-	if floorSupported {
-		for _, fsync := range []bool{false, true} {
-			kind, tool := "floor", toolReplaceFl
-			if fsync {
-				kind, tool = "floorsync", toolReplaceFlSync
-			}
-			ls := t.links(r, kind, true)
-			if err := b.timed(t, tool, floor(func() error { return floorReplace(ls, workers, fsync) })); err != nil {
-				return err
-			}
-			if err := t.checkLinks(r, kind, t.Retarget, nil); err != nil {
-				return err
-			}
-		}
-	}
-	if floorFirst(r) {
-		if err := apply(); err != nil {
-			return err
-		}
+	if err := b.linksAndFloors(t, r, true); err != nil {
+		return err
 	}
 	if b.ln {
 		b.optional(t, toolLnReplace, &b.ln, func() (sample, error) { return b.lnLoop(t, r, true) })
