@@ -40,7 +40,8 @@ func benchManifest(n int) *manifest.Manifest {
 // declared symlink (applied), missing (to create) or a symlink pointing
 // elsewhere (to update).
 func benchObserved(m *manifest.Manifest, state string) *plan.Observed {
-	obs := &plan.Observed{RootReal: m.Root, Links: make(map[string]plan.Observation, len(m.Links))}
+	// Indexed by link, as reconcile fills it (not the map tests use).
+	obs := &plan.Observed{RootReal: m.Root, Index: make([]plan.Observation, len(m.Links))}
 	for i := range m.Links {
 		l := &m.Links[i]
 		dir := path.Dir(l.Dest)
@@ -53,7 +54,7 @@ func benchObserved(m *manifest.Manifest, state string) *plan.Observed {
 		case "update":
 			o.Dest = plan.State{Type: plan.TypeSymlink, Link: "../../old/" + path.Base(l.Target)}
 		}
-		obs.Links[l.Dest] = o
+		obs.Index[i] = o
 	}
 	return obs
 }
