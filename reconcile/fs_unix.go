@@ -30,6 +30,19 @@ func (f *rootFS) Lstat(dir, name string) (Stat, error) {
 }
 
 func lstatAt(d *os.File, name, shown string) (Stat, error) {
+	// readlinkat first: what links mostly finds at a dest is a symlink,
+	// which then costs one system call, not two; a missing name fails the
+	// same way lstat would. Anything else (EINVAL: not a symlink; a text
+	// that fills the buffer; any other error) goes the lstat way, which
+	// also reports the errors.
+	var buf [256]byte
+	n, err := unix.Readlinkat(fd(d), name, buf[:])
+	switch {
+	case err == nil && n < len(buf):
+		return Stat{Type: plan.TypeSymlink, Link: string(buf[:n])}, nil
+	case err == unix.ENOENT:
+		return Stat{}, pathErr("lstat", shown, err)
+	}
 	var st unix.Stat_t
 	if err := unix.Fstatat(fd(d), name, &st, unix.AT_SYMLINK_NOFOLLOW); err != nil {
 		return Stat{}, pathErr("lstat", shown, err)

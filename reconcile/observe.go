@@ -31,6 +31,7 @@ func (r *Root) Observe(m *manifest.Manifest) (*plan.Observed, error) {
 		errVal error
 	)
 	targets := &targetCache{m: map[targetKey]targetInfo{}}
+	ls := newLister(r.fs, m, r.Path)
 	// Links are sorted by dest, so contiguous chunks keep each folder's
 	// entries on one worker.
 	workers := max(1, min(Workers, len(m.Links)/256))
@@ -43,7 +44,9 @@ func (r *Root) Observe(m *manifest.Manifest) (*plan.Observed, error) {
 			defer wg.Done()
 			for i := lo; i < hi; i++ {
 				var err error
-				if results[i], err = r.observe(&m.Links[i], targets); err != nil {
+				results[i], err = r.observe(&m.Links[i], targets, ls)
+				ls.done(&m.Links[i], r.Path)
+				if err != nil {
 					errMu.Lock()
 					if i < errAt { // report the first dest that failed
 						errAt, errVal = i, err
@@ -83,7 +86,7 @@ type targetKey struct {
 
 const maxTargetCache = 1 << 16
 
-func (r *Root) observe(l *manifest.Link, targets *targetCache) (plan.Observation, error) {
+func (r *Root) observe(l *manifest.Link, targets *targetCache, ls *lister) (plan.Observation, error) {
 	var o plan.Observation
 	dir := path.Dir(l.Dest)
 	info := r.resolveDir(dir)
@@ -94,16 +97,20 @@ func (r *Root) observe(l *manifest.Link, targets *targetCache) (plan.Observation
 	}
 	o.Dest = plan.State{Type: plan.TypeMissing}
 	if info.problem == "" && len(info.missing) == 0 {
-		st, err := r.fs.Lstat(info.real, path.Base(l.Dest))
-		switch {
-		case errors.Is(err, fs.ErrNotExist):
-		case err != nil:
-			return o, err
-		default:
-			o.Dest = plan.State{Type: st.Type, Link: st.Link, Identity: st.Identity}
+		// A name absent from its folder's listing is missing: no lstat.
+		name := path.Base(l.Dest)
+		if k, ok := ls.lookup(dir, info.real, name); !ok || k != 0 {
+			st, err := r.fs.Lstat(info.real, name)
+			switch {
+			case errors.Is(err, fs.ErrNotExist):
+			case err != nil:
+				return o, err
+			default:
+				o.Dest = plan.State{Type: st.Type, Link: st.Link, Identity: st.Identity}
+			}
 		}
 	}
-	t := r.target(l, targets)
+	t := r.target(l, targets, ls)
 	o.TargetExists, o.TargetIsDir, o.TargetReal = t.exists, t.isDir, t.real
 	return o, nil
 }
@@ -111,7 +118,7 @@ func (r *Root) observe(l *manifest.Link, targets *targetCache) (plan.Observation
 // target reports whether l's target exists (following symlinks). A target
 // under root is looked up from its folder's handle, a single fstatat
 // instead of a walk from /; others with os.Stat.
-func (r *Root) target(l *manifest.Link, cache *targetCache) targetInfo {
+func (r *Root) target(l *manifest.Link, cache *targetCache, ls *lister) targetInfo {
 	key := targetKey{l.TargetAbsolute, l.Target}
 	cache.mu.Lock()
 	t, ok := cache.m[key]
@@ -124,6 +131,8 @@ func (r *Root) target(l *manifest.Link, cache *targetCache) targetInfo {
 		if info := r.resolveDir(path.Dir(rel)); info.problem == "" {
 			if len(info.missing) > 0 {
 				done = true // its folder does not exist
+			} else if k, ok := ls.lookup(path.Dir(rel), info.real, path.Base(rel)); ok && k != listedLink && k != listedUnknown {
+				t, done = targetInfo{exists: k != 0, isDir: k == listedDir}, true
 			} else if isDir, statErr, err := r.fs.stat(info.real, path.Base(rel)); err == nil {
 				t, done = targetInfo{exists: statErr == nil, isDir: isDir}, true
 			}

@@ -1,0 +1,134 @@
+package reconcile
+
+import (
+	"path"
+	"sync"
+	"sync/atomic"
+
+	"github.com/linksdev/links/manifest"
+)
+
+// Observing a link costs two lookups, one per system call: its dest, and
+// its target (followed). Where many of a manifest's dests and targets
+// share a folder, one listing of the folder (getdents: hundreds of entries
+// per system call) answers most of them instead: a name absent from the
+// listing is absent (a dest to create then costs no system call), and a
+// target listed as a plain file or a folder exists without a stat. Dests
+// that are there are still read one by one (their link text), and so are
+// targets that are symlinks or of a type the listing does not give.
+//
+// A listing is only trusted where a name absent from it is absent to a
+// lookup: on Linux, in folders on ext4, btrfs or tmpfs that are not
+// case-insensitive (casefold). Elsewhere, or when the listing fails, every
+// name is looked up as before. A listing is as much a snapshot as a
+// lookup: apply re-checks every dest before changing it.
+//
+// A folder is listed only when at least listMin lookups of the manifest
+// fall in it, and a listing that passes listRatio entries per such lookup
+// is abandoned midway, so that a big folder holding a few links costs at
+// most about what its lookups would have.
+const (
+	listMin   = 32
+	listRatio = 16
+)
+
+// listed is what a listing says of a name; 0 means absent.
+type listed uint8
+
+const (
+	listedOther   listed = iota + 1 // neither a folder nor a symlink
+	listedDir                       // a folder
+	listedLink                      // a symlink
+	listedUnknown                   // the filesystem did not say
+)
+
+// useListings is listingSupported; tests turn it off to compare.
+var useListings = listingSupported
+
+// lister holds the listings of one Observe. A folder's listing is read by
+// the first lookup in it and dropped after the last one, so that memory
+// holds only the folders being worked on.
+type lister struct {
+	fs   *rootFS
+	mu   sync.Mutex
+	dirs map[string]*listing // by folder as declared (root-relative)
+}
+
+type listing struct {
+	once  sync.Once
+	names map[string]listed // nil: not listed, look names up
+	left  atomic.Int64      // lookups still to come
+}
+
+// newLister counts, for every folder of m's dests and targets under root,
+// the lookups Observe will make in it, and keeps the folders worth a
+// listing. It returns nil where listings are never trusted.
+func newLister(fsys *rootFS, m *manifest.Manifest, root string) *lister {
+	if !useListings {
+		return nil
+	}
+	counts := map[string]int64{}
+	for i := range m.Links {
+		for _, dir := range lookupDirs(&m.Links[i], root) {
+			if dir != "" {
+				counts[dir]++
+			}
+		}
+	}
+	ls := &lister{fs: fsys, dirs: map[string]*listing{}}
+	for dir, n := range counts {
+		if n >= listMin {
+			l := &listing{}
+			l.left.Store(n)
+			ls.dirs[dir] = l
+		}
+	}
+	return ls
+}
+
+// lookupDirs returns the folders (as declared, root-relative) of l's dest
+// and of its target when the target lies under root; "" for none.
+func lookupDirs(l *manifest.Link, root string) [2]string {
+	dirs := [2]string{path.Dir(l.Dest)}
+	if rel, under := l.TargetRel(root); under && rel != "." {
+		dirs[1] = path.Dir(rel)
+	}
+	return dirs
+}
+
+// lookup says what name is in the folder dir (declared; real is where it
+// resolved), and false when dir is not listed (the caller looks name up).
+func (ls *lister) lookup(dir, real, name string) (listed, bool) {
+	if ls == nil || name == "." || name == ".." {
+		return 0, false
+	}
+	ls.mu.Lock()
+	l := ls.dirs[dir]
+	ls.mu.Unlock()
+	if l == nil {
+		return 0, false
+	}
+	l.once.Do(func() { l.names = ls.fs.readNames(real, int(l.left.Load())*listRatio) })
+	if l.names == nil {
+		return 0, false
+	}
+	return l.names[name], true
+}
+
+// done records that one link's lookups are over (in the folders
+// lookupDirs gives), dropping listings no lookup needs any more.
+func (ls *lister) done(l *manifest.Link, root string) {
+	if ls == nil {
+		return
+	}
+	for _, dir := range lookupDirs(l, root) {
+		if dir == "" {
+			continue
+		}
+		ls.mu.Lock()
+		if d := ls.dirs[dir]; d != nil && d.left.Add(-1) <= 0 {
+			delete(ls.dirs, dir)
+		}
+		ls.mu.Unlock()
+	}
+}

@@ -1,0 +1,114 @@
+package reconcile
+
+import (
+	"bytes"
+	"encoding/binary"
+	"sync"
+
+	"golang.org/x/sys/unix"
+)
+
+const listingSupported = true
+
+// fsCasefoldFL is FS_CASEFOLD_FL (linux/fs.h): a case-insensitive folder.
+const fsCasefoldFL = 0x40000000
+
+var direntBufs = sync.Pool{New: func() any { b := make([]byte, 64<<10); return &b }}
+
+// readNames lists the folder dir (root-relative) with getdents(2), or
+// returns nil when its listing cannot be trusted to match lookups (not
+// ext4, btrfs or tmpfs; a case-insensitive folder; any error) or when it
+// holds more than max entries.
+func (f *rootFS) readNames(dir string, max int) map[string]listed {
+	d, err := f.dir(dir)
+	if err != nil {
+		return nil
+	}
+	// A handle of its own: getdents moves the file offset, and the cached
+	// handle is shared.
+	dfd, err := unix.Openat(fd(d), ".", unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return nil
+	}
+	defer unix.Close(dfd)
+	if !caseSensitive(dfd) {
+		return nil
+	}
+	// Names can be listed without search permission on the folder, but
+	// not looked up: a lookup (of ".") first, so that the listing is never
+	// trusted where a lookup would have failed.
+	var st unix.Stat_t
+	if unix.Fstatat(dfd, ".", &st, 0) != nil {
+		return nil
+	}
+	bp := direntBufs.Get().(*[]byte)
+	defer direntBufs.Put(bp)
+	buf := *bp
+	names := map[string]listed{}
+	for {
+		n, err := unix.Getdents(dfd, buf)
+		if err == unix.EINTR {
+			continue
+		}
+		if err != nil {
+			return nil
+		}
+		if n <= 0 {
+			return names
+		}
+		// One string per call, which the names are slices of.
+		chunk := string(buf[:n])
+		// struct linux_dirent64: d_ino u64, d_off s64, d_reclen u16,
+		// d_type u8, d_name NUL-terminated.
+		for off := 0; off < n; {
+			reclen := int(binary.NativeEndian.Uint16(buf[off+16:]))
+			typ := buf[off+18]
+			end := off + 19 + bytes.IndexByte(buf[off+19:off+reclen], 0)
+			if end < off+19 {
+				end = off + reclen
+			}
+			name := chunk[off+19 : end]
+			off += reclen
+			if name == "." || name == ".." {
+				continue
+			}
+			k := listedOther
+			switch typ {
+			case unix.DT_DIR:
+				k = listedDir
+			case unix.DT_LNK:
+				k = listedLink
+			case unix.DT_UNKNOWN:
+				k = listedUnknown
+			}
+			names[name] = k
+		}
+		if len(names) > max {
+			return nil
+		}
+	}
+}
+
+// caseSensitive reports whether the folder dfd is on a filesystem where
+// names are compared byte for byte: ext4 or tmpfs without the casefold
+// flag, or btrfs (which has none).
+func caseSensitive(dfd int) bool {
+	var st unix.Statfs_t
+	if err := unix.Fstatfs(dfd, &st); err != nil {
+		return false
+	}
+	switch uint32(st.Type) {
+	case unix.EXT4_SUPER_MAGIC, unix.TMPFS_MAGIC:
+		flags, err := unix.IoctlGetUint32(dfd, unix.FS_IOC_GETFLAGS)
+		switch err {
+		case nil:
+			return flags&fsCasefoldFL == 0
+		case unix.ENOTTY, unix.EOPNOTSUPP, unix.EINVAL:
+			return true // no flags at all, so no casefold either
+		}
+		return false
+	case unix.BTRFS_SUPER_MAGIC:
+		return true
+	}
+	return false
+}

@@ -1,0 +1,127 @@
+package reconcile
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/linksdev/links/manifest"
+)
+
+// listingTree makes, under root, folder a with one dest of every kind
+// (missing, symlink, file, folder, FIFO) and folder t with one target of
+// every kind (file, folder, symlinks to each, dangling symlink, missing,
+// FIFO), repeated to pass listMin, and returns a manifest declaring them.
+func listingTree(t *testing.T, root string) *manifest.Manifest {
+	t.Helper()
+	entries := map[string]string{}
+	m := &manifest.Manifest{File: filepath.Join(root, "links.yaml"), Root: root, StateDir: ".links"}
+	destKinds := []string{"", "link:../t/x", "file:", "dir", "fifo"}
+	targetKinds := []string{"file:", "dir", "link:f0", "link:d1", "link:nowhere", "", "fifo"}
+	for i := range 3 * listMin {
+		dest := fmt.Sprintf("a/e%03d", i)
+		target := fmt.Sprintf("t/g%03d", i)
+		if k := destKinds[i%len(destKinds)]; k != "" && (k != "fifo" || runtime.GOOS != "windows") {
+			entries[dest] = k
+		}
+		if k := targetKinds[i%len(targetKinds)]; k != "" && (k != "fifo" || runtime.GOOS != "windows") {
+			entries[target] = k
+		}
+		m.Links = append(m.Links, manifest.Link{Name: fmt.Sprintf("l%03d", i), Dest: dest, Target: target,
+			Strategy: manifest.Relative, Replace: manifest.ReplaceSymlink, Backup: true, Parents: true})
+	}
+	entries["t/f0"], entries["t/d1"] = "file:", "dir"
+	mkTree(t, root, entries)
+	return m
+}
+
+// TestObserveListingsMatchLookups: Observe answers the same with folder
+// listings as with a lookup per name, for every kind of dest and target.
+func TestObserveListingsMatchLookups(t *testing.T) {
+	root := t.TempDir()
+	m := listingTree(t, root)
+	observe := func(listings bool) any {
+		t.Helper()
+		defer func(v bool) { useListings = v }(useListings)
+		useListings = listings
+		r, err := Open(m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer r.Close()
+		if listings && listingSupported {
+			// The folders are worth listing, and (on filesystems where
+			// listings are trusted) listed.
+			ls := newLister(r.fs, m, r.Path)
+			if ls.dirs["a"] == nil || ls.dirs["t"] == nil {
+				t.Fatalf("folders to list: %v, want a and t", ls.dirs)
+			}
+			names := r.fs.readNames("a", 1000)
+			if names == nil {
+				t.Logf("listings not trusted on this filesystem (%s): only lookups are compared", root)
+			} else if got, want := len(names), 3*listMin*4/5; got != want {
+				t.Fatalf("listing of a: %d names, want %d", got, want)
+			}
+		}
+		obs, err := r.Observe(m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return obs.Index
+	}
+	if diff := cmp.Diff(observe(false), observe(true)); diff != "" {
+		t.Errorf("observations with listings differ from lookups (-lookups +listings):\n%s", diff)
+	}
+}
+
+// TestReadNames: a listing gives each entry's kind, and none when the
+// folder holds more entries than asked for.
+func TestReadNames(t *testing.T) {
+	if !listingSupported {
+		t.Skip("no listings on " + runtime.GOOS)
+	}
+	root := t.TempDir()
+	mkTree(t, root, map[string]string{"d/file": "file:x", "d/dir": "dir", "d/link": "link:file", "d/fifo": "fifo"})
+	m := &manifest.Manifest{File: filepath.Join(root, "links.yaml"), Root: root, StateDir: ".links"}
+	r, err := Open(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	names := r.fs.readNames("d", 4)
+	if names == nil {
+		t.Skipf("listings not trusted on the filesystem of %s", root)
+	}
+	want := map[string]listed{"file": listedOther, "dir": listedDir, "link": listedLink, "fifo": listedOther}
+	for name, k := range names {
+		if k == listedUnknown {
+			names[name] = want[name] // the filesystem may not give types
+		}
+	}
+	if diff := cmp.Diff(want, names); diff != "" {
+		t.Errorf("readNames (-want +got):\n%s", diff)
+	}
+	if got := r.fs.readNames("d", 3); got != nil {
+		t.Errorf("readNames with max 3 of 4 entries: %v, want nil (not listed)", got)
+	}
+	// Without search permission on the folder, names are listed but
+	// lookups fail: no listing then.
+	if os.Geteuid() != 0 {
+		if err := os.Chmod(filepath.Join(root, "d"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		defer os.Chmod(filepath.Join(root, "d"), 0o755)
+		r2, err := Open(m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer r2.Close()
+		if got := r2.fs.readNames("d", 4); got != nil {
+			t.Errorf("readNames of a folder without search permission: %v, want nil", got)
+		}
+	}
+}
