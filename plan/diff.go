@@ -114,27 +114,51 @@ func relTo(base, p string) (string, bool) {
 
 // relSlash returns the slash path from folder from to to, both clean and
 // relative to the same base (. for the base itself). to may begin with ..
+// It allocates only the result (once per link in a large plan).
 func relSlash(from, to string) string {
-	var fs, ts []string
-	if from != "." && from != "" {
-		fs = strings.Split(from, "/")
+	if from == "." {
+		from = ""
 	}
-	if to != "." && to != "" {
-		ts = strings.Split(to, "/")
+	if to == "." {
+		to = ""
 	}
-	i := 0
-	for i < len(fs) && i < len(ts) && fs[i] == ts[i] && ts[i] != ".." {
-		i++
+	// Drop the leading folders the two share (never a ..).
+	for from != "" && to != "" {
+		f, fRest := firstElem(from)
+		t, tRest := firstElem(to)
+		if f != t || t == ".." {
+			break
+		}
+		from, to = fRest, tRest
 	}
-	parts := make([]string, 0, len(fs)-i+len(ts)-i)
-	for range fs[i:] {
-		parts = append(parts, "..")
+	if from == "" {
+		if to == "" {
+			return "."
+		}
+		return to
 	}
-	parts = append(parts, ts[i:]...)
-	if len(parts) == 0 {
-		return "."
+	ups := strings.Count(from, "/") + 1
+	var b strings.Builder
+	b.Grow(3*ups + len(to))
+	for k := range ups {
+		if k > 0 {
+			b.WriteByte('/')
+		}
+		b.WriteString("..")
 	}
-	return strings.Join(parts, "/")
+	if to != "" {
+		b.WriteByte('/')
+		b.WriteString(to)
+	}
+	return b.String()
+}
+
+// firstElem splits a slash path into its first element and the rest.
+func firstElem(p string) (elem, rest string) {
+	if i := strings.IndexByte(p, '/'); i >= 0 {
+		return p[:i], p[i+1:]
+	}
+	return p, ""
 }
 
 // Diff compares the manifest with what was observed and returns the plan.

@@ -26,17 +26,23 @@ func main() {
 // links is a short-lived batch program that allocates most of what it
 // keeps up front (the manifest, the observations, the plan):
 //
-//   - It lets the heap grow to four times what is live between
-//     collections (GOGC=300): ~10% less CPU for a 100,000-link plan, 170 MB
-//     instead of 125 MB of RSS.
 //   - Under a soft limit of 768 MiB, near which the collector works harder
 //     instead of growing the heap.
+//   - While it works on a manifest of fewer than largeManifest links, the
+//     collector is off (GOGC=off): it runs only if the heap nears the
+//     limit. A 100,000-link plan allocates ~350 MB in all, mostly the
+//     yaml parse's garbage, and never collects; the five collections GOGC
+//     would make cost ~0.2 s of its ~0.8 s (2 cores) before apply's first
+//     change. Its peak RSS is 350 MB instead of 170 MB.
 //   - For manifests of largeManifest links or more, GOGC drops to 50 once
 //     the manifest is loaded. A plan of a million links keeps ~620 MB live,
 //     close to the limit; when the collector cannot hold the limit (Go
 //     caps its CPU share at half), the heap grows to what GOGC allows, and
 //     at 300 a 1M-link verify was seen at 1.3 GB. At 50 it stays within
 //     1.5× of live.
+//   - Otherwise (a scan walks trees of any size, whose garbage is not
+//     bounded by a manifest), GOGC=300: the heap grows to four times what
+//     is live between collections.
 //
 // The limit refuses nothing: a larger live heap is only collected more
 // often. docs/performance.md has the figures.
@@ -50,15 +56,25 @@ const (
 func tuneGC() {
 	if os.Getenv("GOGC") == "" {
 		debug.SetGCPercent(defaultGCPercent)
-		loaded = func(links int) {
+		gcHooks.loading = func() { debug.SetGCPercent(-1) }
+		gcHooks.loaded = func(links int) {
 			if links >= largeManifest {
 				debug.SetGCPercent(largeGCPercent)
 			}
 		}
+		gcHooks.walking = func() { debug.SetGCPercent(defaultGCPercent) }
 	}
 	if os.Getenv("GOMEMLIMIT") == "" {
 		debug.SetMemoryLimit(defaultMemoryLimit)
 	}
+}
+
+// gcHooks, set by main unless GOGC is (tests running Main leave them nil),
+// fit the collector to the work at hand (see tuneGC).
+var gcHooks struct {
+	loading func()          // a manifest is about to be parsed
+	loaded  func(links int) // it was, and declares links
+	walking func()          // a scan is about to walk trees of any size
 }
 
 // startTrace prints, when $LINKS_TRACE is set, what plan and apply are

@@ -74,6 +74,9 @@ func (s *sys) scanCommand() *cli.Command {
 					}
 				}
 			}
+			if gcHooks.walking != nil {
+				gcHooks.walking()
+			}
 			res, err := reconcile.Scan(paths, opts)
 			if err != nil {
 				return err

@@ -67,6 +67,9 @@ func (s *sys) load(g *globals) (*manifest.Manifest, error) {
 	if home == "" {
 		home, _ = s.lookupEnv("USERPROFILE")
 	}
+	if gcHooks.loading != nil {
+		gcHooks.loading()
+	}
 	m, err := manifest.Load(g.path, manifest.Options{
 		Vars:      g.vars,
 		LookupEnv: s.lookupEnv,
@@ -79,16 +82,12 @@ func (s *sys) load(g *globals) (*manifest.Manifest, error) {
 	if err != nil {
 		return nil, err
 	}
-	if loaded != nil {
-		loaded(len(m.Links))
+	if gcHooks.loaded != nil {
+		gcHooks.loaded(len(m.Links))
 	}
 	reconcile.Tracef("manifest loaded: %d links", len(m.Links))
 	return m, nil
 }
-
-// loaded, when set (by main, not by tests running Main), is told how many
-// links the manifest declares once it is loaded.
-var loaded func(links int)
 
 type validateJSON struct {
 	FormatVersion int         `json:"format_version"`

@@ -1,0 +1,78 @@
+package plan
+
+import (
+	"path"
+	"strings"
+	"testing"
+)
+
+// relSlashSplit is relSlash as first written (split, compare, join): the
+// reference the allocation-free one must agree with.
+func relSlashSplit(from, to string) string {
+	var fs, ts []string
+	if from != "." && from != "" {
+		fs = strings.Split(from, "/")
+	}
+	if to != "." && to != "" {
+		ts = strings.Split(to, "/")
+	}
+	i := 0
+	for i < len(fs) && i < len(ts) && fs[i] == ts[i] && ts[i] != ".." {
+		i++
+	}
+	parts := make([]string, 0, len(fs)-i+len(ts)-i)
+	for range fs[i:] {
+		parts = append(parts, "..")
+	}
+	parts = append(parts, ts[i:]...)
+	if len(parts) == 0 {
+		return "."
+	}
+	return strings.Join(parts, "/")
+}
+
+func TestRelSlash(t *testing.T) {
+	tests := []struct{ from, to, want string }{
+		{".", ".", "."},
+		{".", "t/a", "t/a"},
+		{"l", "l", "."},
+		{"l/d00", "t/d00/f1", "../../t/d00/f1"},
+		{"a/b", "a/c", "../c"},
+		{"a/b", "a/b/c", "c"},
+		{"a/b/c", "a", "../.."},
+		{"a", "../out", "../../out"},
+		{"a/b", "a/../x", "../../x"},
+		{"ab", "a/b", "../a/b"},
+		{"a", "ab", "../ab"},
+	}
+	for _, tt := range tests {
+		if got := relSlash(tt.from, tt.to); got != tt.want {
+			t.Errorf("relSlash(%q, %q) = %q, want %q", tt.from, tt.to, got, tt.want)
+		}
+		if got := relSlashSplit(tt.from, tt.to); got != tt.want {
+			t.Errorf("relSlashSplit(%q, %q) = %q, want %q", tt.from, tt.to, got, tt.want)
+		}
+	}
+}
+
+// FuzzRelSlash: relSlash agrees with the reference on clean paths.
+func FuzzRelSlash(f *testing.F) {
+	for _, s := range [][2]string{{"l/d00", "t/d00/f1"}, {".", "../x"}, {"a/b", "a/../x"}} {
+		f.Add(s[0], s[1])
+	}
+	f.Fuzz(func(t *testing.T, from, to string) {
+		from, to = path.Clean("/" + from)[1:], path.Clean(to)
+		if from == "" {
+			from = "."
+		}
+		if strings.HasPrefix(to, "/") {
+			to = to[1:]
+		}
+		if to == "" {
+			to = "."
+		}
+		if got, want := relSlash(from, to), relSlashSplit(from, to); got != want {
+			t.Errorf("relSlash(%q, %q) = %q, want %q", from, to, got, want)
+		}
+	})
+}
