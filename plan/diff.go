@@ -459,11 +459,28 @@ func dependencies(m *manifest.Manifest) map[string]dependency {
 // Order returns the indexes of p.Changes in the order apply performs them:
 // deletes first, then every link after the link its target goes through.
 func (p *Plan) Order() []int {
+	order := make([]int, 0, len(p.Changes))
+	needs := false
+	for i := range p.Changes {
+		needs = needs || p.Changes[i].Needs != ""
+	}
+	if !needs { // no link goes through another: deletes, then the rest
+		for i := range p.Changes {
+			if p.Changes[i].Action == Delete {
+				order = append(order, i)
+			}
+		}
+		for i := range p.Changes {
+			if p.Changes[i].Action != Delete {
+				order = append(order, i)
+			}
+		}
+		return order
+	}
 	idx := make(map[string]int, len(p.Changes))
 	for i, c := range p.Changes {
 		idx[c.Dest] = i
 	}
-	order := make([]int, 0, len(p.Changes))
 	state := make([]byte, len(p.Changes)) // 0 new, 1 visiting, 2 done
 	var visit func(i int)
 	visit = func(i int) {

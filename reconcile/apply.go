@@ -35,75 +35,8 @@ type ApplyOptions struct {
 	Workers int
 }
 
-// parallelMin is the smallest batch worth splitting between workers.
+// parallelMin is the fewest changes worth splitting between workers.
 const parallelMin = 256
-
-// phases splits a batch into what must run first, one at a time (deletes:
-// a folder may need to lose a link before something else replaces it),
-// what may run in parallel (changes that need no other change of this
-// plan), and what runs after, in plan order (links whose target goes
-// through another declared link, which Order puts after that link).
-func phases(p *plan.Plan, batch []int) (first, parallel, after []int) {
-	inPlan := make(map[string]bool, len(batch))
-	for _, i := range batch {
-		inPlan[p.Changes[i].Dest] = true
-	}
-	for _, i := range batch {
-		c := &p.Changes[i]
-		switch {
-		case c.Action == plan.Delete:
-			first = append(first, i)
-		case c.Needs != "" && inPlan[c.Needs]:
-			after = append(after, i)
-		default:
-			parallel = append(parallel, i)
-		}
-	}
-	return first, parallel, after
-}
-
-// runParallel runs the changes idx on up to workers goroutines, keeping
-// each folder's changes on one worker (renames in one folder contend for
-// its lock in the kernel, and per-folder order stays the plan's).
-func runParallel(idx []int, p *plan.Plan, workers int, run func([]int)) {
-	if workers <= 1 || len(idx) < parallelMin {
-		run(idx)
-		return
-	}
-	byDir := map[string][]int{}
-	var dirs []string
-	for _, i := range idx {
-		d := p.Changes[i].Dir()
-		if _, ok := byDir[d]; !ok {
-			dirs = append(dirs, d)
-		}
-		byDir[d] = append(byDir[d], i)
-	}
-	// Deal folders to workers, biggest first, each to the least loaded.
-	sort.SliceStable(dirs, func(a, b int) bool { return len(byDir[dirs[a]]) > len(byDir[dirs[b]]) })
-	shares := make([][]int, workers)
-	for _, d := range dirs {
-		least := 0
-		for w := range shares {
-			if len(shares[w]) < len(shares[least]) {
-				least = w
-			}
-		}
-		shares[least] = append(shares[least], byDir[d]...)
-	}
-	var wg sync.WaitGroup
-	for _, share := range shares {
-		if len(share) == 0 {
-			continue
-		}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			run(share)
-		}()
-	}
-	wg.Wait()
-}
 
 // Result is what Apply did.
 type Result struct {
@@ -198,86 +131,7 @@ func (r *Root) Apply(p *plan.Plan, opts ApplyOptions) (*Result, error) {
 			todo = append(todo, i)
 		}
 	}
-	// Batch k+1's intents are encoded, written and fsynced while batch
-	// k's changes are made, so the changes do not wait for the disk. The
-	// journal file has one writer at a time: that goroutine during the
-	// changes, then this one with batch k's outcomes (so a batch's
-	// outcomes follow the next batch's intents; readers pair them by dest).
-	// A batch's changes start only once its own intents are durable.
-	prepare := func(start, end int) prepared {
-		pr := prepared{temps: make(map[int]string, end-start)}
-		var buf []byte
-		for _, i := range todo[start:end] {
-			c := &p.Changes[i]
-			if c.Action == plan.Update || c.Action == plan.Replace {
-				pr.temps[i] = tempName(path.Base(c.Dest))
-			}
-			backup := c.Backup
-			if c.Restore != "" {
-				backup = c.Restore
-			}
-			buf = j.encode(buf, Record{Status: "intent", Actor: &actor, Name: c.Name, Dest: c.Dest, Action: c.Action.String(), Before: &c.Before, After: &c.After, Backup: backup, Temp: pr.temps[i]})
-		}
-		trace("batch %d: %d intents encoded", start/batch, end-start)
-		pr.err = j.write(buf, true)
-		trace("batch %d: intents durable", start/batch)
-		return pr
-	}
-	var fatal error
-	var next prepared
-	if len(todo) > 0 {
-		next = prepare(0, min(batch, len(todo)))
-	}
-	for start := 0; start < len(todo); start += batch {
-		end := min(start+batch, len(todo))
-		cur := next
-		if cur.err != nil {
-			fatal = cur.err
-			break
-		}
-		var ahead chan prepared
-		if end < len(todo) {
-			ahead = make(chan prepared, 1)
-			go func() { ahead <- prepare(end, min(end+batch, len(todo))) }()
-		}
-		temps := cur.temps
-		run := func(idx []int) {
-			var line []byte
-			for _, i := range idx {
-				c := &p.Changes[i]
-				err := a.change(c, temps[i])
-				rec := Record{Status: "done", Name: c.Name, Dest: c.Dest, Action: c.Action.String()}
-				if err != nil {
-					err = fmt.Errorf("%s %s: %w", c.Action, c.Dest, err)
-					rec.Status, rec.Error = "failed", err.Error()
-				}
-				line = j.encode(line[:0], rec)
-				a.mu.Lock()
-				if err != nil {
-					res.Errors[i] = err
-				} else {
-					res.Done++
-				}
-				j.buf = append(j.buf, line...)
-				if opts.Progress != nil {
-					opts.Progress(c, err)
-				}
-				a.mu.Unlock()
-			}
-		}
-		serialFirst, parallel, serialAfter := phases(p, todo[start:end])
-		run(serialFirst)
-		runParallel(parallel, p, workers, run)
-		run(serialAfter)
-		trace("batch %d: changes made", start/batch)
-		if ahead != nil {
-			next = <-ahead
-		}
-		if err := j.flush(false); err != nil {
-			fatal = err
-			break
-		}
-	}
+	fatal := a.makeChanges(newSchedule(p, todo, batch, workers), actor, opts.Progress)
 	// The new ownership record is made and encoded while the folders are
 	// fsynced (it needs the CPU, they wait on the disk); it is written
 	// once the journal's end is known.
@@ -325,6 +179,153 @@ func (r *Root) Apply(p *plan.Plan, opts ApplyOptions) (*Result, error) {
 	return res, nil
 }
 
+// outcomeFlush is how many bytes of outcome records the workers gather
+// before the journal's writer writes them out.
+const outcomeFlush = 1 << 20
+
+// makeChanges journals and makes the changes s schedules. One goroutine,
+// the journal's only writer meanwhile, encodes, writes and fsyncs each
+// batch's intents in turn (running ahead of the changes), and writes out
+// the outcome records the workers gather; a change starts only once its
+// batch's intents are durable, so every outcome follows its intent in the
+// journal. It returns the journal's failure, after which no change starts.
+func (a *applier) makeChanges(s *schedule, actor Actor, progress func(*plan.Change, error)) error {
+	p, j, res := a.p, a.j, a.res
+	ready := make([]chan struct{}, len(s.batches))
+	for b := range ready {
+		ready[b] = make(chan struct{})
+	}
+	temps := make([]string, len(p.Changes)) // each update's temporary name
+	var (
+		failed  atomic.Bool // the journal failed: no change starts any more
+		jerr    error       // why: set by the writer, read once it ended
+		kick    = make(chan struct{}, 1)
+		stop    = make(chan struct{})
+		written = make(chan struct{})
+	)
+	go func() {
+		defer close(written)
+		fail := func(err error) {
+			if jerr == nil {
+				jerr = err
+			}
+			failed.Store(true)
+		}
+		var intents, outcomes []byte
+		flush := func() {
+			if jerr != nil {
+				return
+			}
+			a.mu.Lock()
+			outcomes, j.buf = j.buf, outcomes[:0]
+			a.mu.Unlock()
+			if err := j.write(outcomes, false); err != nil {
+				fail(err)
+			}
+		}
+		for b, idx := range s.batches {
+			if jerr == nil {
+				intents = intents[:0]
+				for _, i := range idx {
+					c := &p.Changes[i]
+					if c.Action == plan.Update || c.Action == plan.Replace {
+						temps[i] = tempName(path.Base(c.Dest))
+					}
+					backup := c.Backup
+					if c.Restore != "" {
+						backup = c.Restore
+					}
+					intents = j.encode(intents, Record{Status: "intent", Actor: &actor, Name: c.Name, Dest: c.Dest, Action: c.Action.String(), Before: &c.Before, After: &c.After, Backup: backup, Temp: temps[i]})
+				}
+				trace("batch %d: %d intents encoded", b, len(idx))
+				if err := j.write(intents, true); err != nil {
+					fail(err)
+				} else {
+					trace("batch %d: intents durable", b)
+				}
+				flush()
+			}
+			close(ready[b])
+		}
+		for {
+			select {
+			case <-kick:
+				flush()
+			case <-stop:
+				flush()
+				return
+			}
+		}
+	}()
+	left := s.segments()
+	var leftMu sync.Mutex
+	run := func(q []segment) {
+		var line []byte
+		for _, seg := range q {
+			<-ready[seg.batch]
+			for _, i := range seg.idx {
+				if failed.Load() {
+					return
+				}
+				c := &p.Changes[i]
+				err := a.change(c, temps[i])
+				rec := Record{Status: "done", Name: c.Name, Dest: c.Dest, Action: c.Action.String()}
+				if err != nil {
+					err = fmt.Errorf("%s %s: %w", c.Action, c.Dest, err)
+					rec.Status, rec.Error = "failed", err.Error()
+				}
+				line = j.encode(line[:0], rec)
+				a.mu.Lock()
+				if err != nil {
+					res.Errors[i] = err
+				} else {
+					res.Done++
+				}
+				j.buf = append(j.buf, line...)
+				full := len(j.buf) >= outcomeFlush
+				if progress != nil {
+					progress(c, err)
+				}
+				a.mu.Unlock()
+				if full {
+					select {
+					case kick <- struct{}{}:
+					default:
+					}
+				}
+			}
+			leftMu.Lock()
+			left[seg.batch]--
+			last := left[seg.batch] == 0
+			leftMu.Unlock()
+			if last {
+				trace("batch %d: changes made", seg.batch)
+			}
+		}
+	}
+	for _, st := range s.steps {
+		if failed.Load() {
+			break
+		}
+		if len(st) == 1 {
+			run(st[0])
+			continue
+		}
+		var wg sync.WaitGroup
+		for _, q := range st {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				run(q)
+			}()
+		}
+		wg.Wait()
+	}
+	close(stop)
+	<-written
+	return jerr
+}
+
 // updateState records in state.json the links this apply made (they are
 // links' to delete later) and drops the ones it deleted or was told to
 // forget.
@@ -353,13 +354,6 @@ func (r *Root) recordOwnership(p *plan.Plan, res *Result, owned *Ownership) {
 	for _, d := range p.Forget {
 		delete(owned.Links, d)
 	}
-}
-
-// prepared is a batch whose intents are written: the temporary names
-// its changes use, and whether the intents could be made durable.
-type prepared struct {
-	temps map[int]string
-	err   error
 }
 
 // applier carries one apply's state.

@@ -1,0 +1,178 @@
+package reconcile
+
+import (
+	"sort"
+
+	"github.com/linksdev/links/plan"
+)
+
+// A schedule is the order in which apply journals and makes a plan's
+// changes. Intents are journaled in batches, each made durable before any
+// of its changes starts. The changes are made in steps, each finished
+// before the next starts:
+//
+//  1. deletes, one at a time, in plan order (a folder may need to lose a
+//     link before something else takes its place);
+//  2. the changes that need no other change of the plan (most often all of
+//     them), on the workers: each folder's changes on one worker, in plan
+//     order (renames in one folder contend for its lock in the kernel);
+//  3. the changes whose target goes through another declared link that the
+//     plan changes, level by level after the links they need, each level
+//     as in 2.
+//
+// Within a step, each batch holds a slice of every worker's share, so the
+// workers go through the batches together, and a worker starts its part
+// of the next batch as soon as that batch's intents are durable, without
+// waiting for the others to finish theirs. (With a wait at every batch's
+// end, a batch of 4,096 links spread over a few folders kept a worker idle
+// while the other finished its folders: ~20% of apply's change phase.)
+type schedule struct {
+	batches [][]int // change indexes, in the order their intents are journaled
+	steps   []step
+}
+
+// A step is one queue of segments per worker (one queue: no parallelism).
+type step [][]segment
+
+// A segment is a worker's part of one batch.
+type segment struct {
+	batch int
+	idx   []int
+}
+
+// newSchedule schedules the changes todo (indexes of p.Changes in
+// p.Order(), no no-ops) in batches of up to batch intents, on up to
+// workers goroutines. A step of fewer than parallelMin changes has one
+// queue.
+func newSchedule(p *plan.Plan, todo []int, batch, workers int) *schedule {
+	var deletes []int
+	var levels [][]int
+	var inTodo map[string]int // dest -> level, only when some change needs another
+	for _, i := range todo {
+		if p.Changes[i].Needs != "" {
+			inTodo = make(map[string]int, len(todo))
+			for _, i := range todo {
+				inTodo[p.Changes[i].Dest] = 0
+			}
+			break
+		}
+	}
+	for _, i := range todo {
+		c := &p.Changes[i]
+		if c.Action == plan.Delete {
+			deletes = append(deletes, i)
+			continue
+		}
+		level := 0
+		if need, ok := inTodo[c.Needs]; ok && c.Needs != "" {
+			level = need + 1 // Order puts the link needed first
+		}
+		if inTodo != nil {
+			inTodo[c.Dest] = level
+		}
+		for len(levels) <= level {
+			levels = append(levels, nil)
+		}
+		levels[level] = append(levels[level], i)
+	}
+	s := &schedule{}
+	if len(deletes) > 0 {
+		s.add([][]int{deletes}, batch)
+	}
+	for _, idx := range levels {
+		if len(idx) == 0 {
+			continue
+		}
+		shares := [][]int{idx}
+		if workers > 1 && len(idx) >= parallelMin {
+			shares = deal(idx, p, workers)
+		}
+		s.add(shares, batch)
+	}
+	return s
+}
+
+// add appends a step made of one queue per share, cut into as many
+// batches as the step's changes fill, each batch taking its slice of every
+// share.
+func (s *schedule) add(shares [][]int, batch int) {
+	n := 0
+	for _, sh := range shares {
+		n += len(sh)
+	}
+	rounds := (n + batch - 1) / batch
+	st := make(step, len(shares))
+	for k := range rounds {
+		b := len(s.batches)
+		var idx []int
+		for w, sh := range shares {
+			part := sh[k*len(sh)/rounds : (k+1)*len(sh)/rounds]
+			if len(part) == 0 {
+				continue
+			}
+			st[w] = append(st[w], segment{batch: b, idx: part})
+			idx = append(idx, part...)
+		}
+		s.batches = append(s.batches, idx)
+	}
+	s.steps = append(s.steps, st)
+}
+
+// segments counts each batch's segments.
+func (s *schedule) segments() []int {
+	n := make([]int, len(s.batches))
+	for _, st := range s.steps {
+		for _, q := range st {
+			for _, seg := range q {
+				n[seg.batch]++
+			}
+		}
+	}
+	return n
+}
+
+// deal splits the changes idx between up to workers shares, keeping each
+// folder's changes in one share, in idx's order: folders are dealt biggest
+// first, each to the least loaded share.
+func deal(idx []int, p *plan.Plan, workers int) [][]int {
+	byDir := map[string][]int{}
+	var dirs []string
+	var last string // idx is mostly by dest: runs of one folder
+	var group []int
+	for _, i := range idx {
+		d := p.Changes[i].Dir()
+		if d != last || group == nil {
+			if group != nil {
+				byDir[last] = group
+			}
+			last = d
+			group = byDir[d]
+			if group == nil {
+				dirs = append(dirs, d)
+				group = make([]int, 0, 16)
+			}
+		}
+		group = append(group, i)
+	}
+	if group != nil {
+		byDir[last] = group
+	}
+	sort.SliceStable(dirs, func(a, b int) bool { return len(byDir[dirs[a]]) > len(byDir[dirs[b]]) })
+	shares := make([][]int, workers)
+	for _, d := range dirs {
+		least := 0
+		for w := range shares {
+			if len(shares[w]) < len(shares[least]) {
+				least = w
+			}
+		}
+		shares[least] = append(shares[least], byDir[d]...)
+	}
+	out := shares[:0]
+	for _, sh := range shares {
+		if len(sh) > 0 {
+			out = append(out, sh)
+		}
+	}
+	return out
+}
