@@ -132,13 +132,39 @@ func (r *Root) Apply(p *plan.Plan, opts ApplyOptions) (*Result, error) {
 		}
 	}
 	fatal := a.makeChanges(newSchedule(p, todo, batch, workers), actor, opts.Progress)
-	// The new ownership record is made and encoded while the folders are
-	// fsynced (it needs the CPU, they wait on the disk); it is written
-	// once the journal's end is known.
-	stateLinks := make(chan []byte, 1)
+	// The end record is encoded now, as it reads if the folders sync (its
+	// time is when the changes were over), so that the journal's end is
+	// known: the new ownership record is made, encoded, written and
+	// fsynced under a temporary name while the folders are fsynced (one
+	// needs the CPU, both wait on the disk), and renamed into place once
+	// the end record is durable. The state file is a snapshot as of the
+	// end of this apply's records: readers replay whatever the journal
+	// holds after that offset. If the folders fail to sync, the end record
+	// says so, and the state file is written again with its offset.
+	endRecord := func(fatal error) Record {
+		end := Record{Status: "end", Summary: &s}
+		if fatal != nil {
+			end.Error = fatal.Error()
+		} else if len(res.Errors) > 0 {
+			end.Error = fmt.Sprintf("%d of %d changes failed", len(res.Errors), len(todo))
+		}
+		return end
+	}
+	early := fatal == nil
+	endLine := j.encode(nil, endRecord(nil))
+	predicted := j.end() + int64(len(j.buf)) + int64(len(endLine))
+	type newState struct {
+		links []byte
+		tmp   string // written and fsynced, with offset predicted
+	}
+	state := make(chan newState, 1)
 	go func() {
 		r.recordOwnership(p, res, owned)
-		stateLinks <- encodeStateLinks(owned.Links)
+		st := newState{links: encodeStateLinks(owned.Links)}
+		if early {
+			st.tmp, _ = r.prepareState(predicted, st.links) // else written again below
+		}
+		state <- st
 	}()
 	// Every touched folder is flushed before success is reported.
 	dirs := make([]string, 0, len(a.touched))
@@ -150,24 +176,29 @@ func (r *Root) Apply(p *plan.Plan, opts ApplyOptions) (*Result, error) {
 		fatal = err
 	}
 	trace("%d folders fsynced", len(dirs))
-	end := Record{Status: "end", Summary: &s}
-	if fatal != nil {
-		end.Error = fatal.Error()
-	} else if len(res.Errors) > 0 {
-		end.Error = fmt.Sprintf("%d of %d changes failed", len(res.Errors), len(todo))
+	if fatal == nil {
+		j.buf = append(j.buf, endLine...)
+	} else {
+		j.add(endRecord(fatal))
 	}
-	j.add(end)
-	if err := j.flush(true); err != nil && fatal == nil {
-		fatal = err
+	ferr := j.flush(true)
+	if ferr != nil && fatal == nil {
+		fatal = ferr
 	}
-	// The state file is a snapshot as of the end of this apply's records:
-	// readers replay whatever the journal holds after that offset. If it
-	// cannot be written, the journal still has everything.
 	trace("end record durable")
-	links := <-stateLinks
+	st := <-state
 	owned.JournalOffset = j.end()
-	if err := r.writeStateLinks(owned.JournalOffset, links); err != nil && fatal == nil {
-		fatal = err
+	var err2 error
+	if st.tmp != "" && ferr == nil && owned.JournalOffset == predicted {
+		err2 = r.commitState(st.tmp)
+	} else {
+		if st.tmp != "" {
+			r.discardState(st.tmp)
+		}
+		err2 = r.writeStateLinks(owned.JournalOffset, st.links)
+	}
+	if err2 != nil && fatal == nil {
+		fatal = err2
 	}
 	trace("state written")
 	if fatal != nil {

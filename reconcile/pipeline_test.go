@@ -76,6 +76,7 @@ func TestApplyPipelinesIntents(t *testing.T) {
 	if pos["intent d0/l6"] > pos["done d0/l0"] {
 		t.Errorf("batch 2's intents after batch 1's outcomes: not pipelined\n%s", strings.Join(seq, "\n"))
 	}
+	assertStateAtJournalEnd(t, root)
 	h, err := r.ReadJournal()
 	if err != nil {
 		t.Fatal(err)

@@ -269,8 +269,19 @@ func (r *Root) writeState(o *Ownership) error {
 // writeStateLinks writes the state file of journal offset offset whose
 // links encodeStateLinks encoded as links.
 func (r *Root) writeStateLinks(offset int64, links []byte) error {
+	tmp, err := r.prepareState(offset, links)
+	if err != nil {
+		return err
+	}
+	return r.commitState(tmp)
+}
+
+// prepareState writes and fsyncs a new state file of journal offset
+// offset under a temporary name in state_dir, which commitState then
+// renames into place (or discardState removes). Temporary state files a
+// killed apply left are removed first: they are links' own.
+func (r *Root) prepareState(offset int64, links []byte) (string, error) {
 	head := stateHead(stateFormat, offset)
-	// Temporary state files a killed apply left are links' own: remove them.
 	if names, err := r.listTemps(r.StateDir); err == nil {
 		for _, n := range names {
 			if strings.HasPrefix(n, "."+StateFile+TempMarker) {
@@ -283,7 +294,7 @@ func (r *Root) writeStateLinks(offset int64, links []byte) error {
 	tmp := path.Join(r.StateDir, "."+StateFile+TempMarker+hex.EncodeToString(rnd[:]))
 	f, err := r.root.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
 	if err != nil {
-		return fmt.Errorf("write state: %w", err)
+		return "", fmt.Errorf("write state: %w", err)
 	}
 	_, err = f.Write(head)
 	if err == nil {
@@ -295,12 +306,22 @@ func (r *Root) writeStateLinks(offset int64, links []byte) error {
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
-	if err == nil {
-		err = r.root.Rename(tmp, path.Join(r.StateDir, StateFile))
-	}
 	if err != nil {
-		_ = r.root.Remove(tmp)
+		r.discardState(tmp)
+		return "", fmt.Errorf("write state: %w", err)
+	}
+	return tmp, nil
+}
+
+// commitState renames the state file prepareState wrote into place, and
+// makes the rename durable.
+func (r *Root) commitState(tmp string) error {
+	if err := r.root.Rename(tmp, path.Join(r.StateDir, StateFile)); err != nil {
+		r.discardState(tmp)
 		return fmt.Errorf("write state: %w", err)
 	}
 	return r.fs.SyncDir(r.StateDir)
 }
+
+// discardState removes a state file prepareState wrote.
+func (r *Root) discardState(tmp string) { _ = r.root.Remove(tmp) }

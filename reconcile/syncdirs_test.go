@@ -77,4 +77,32 @@ func TestApplyFsyncsEveryFolderOnce(t *testing.T) {
 	if len(owned.Links) != 3*folders {
 		t.Errorf("state records %d links, want %d", len(owned.Links), 3*folders)
 	}
+	// The state file written early (before the failed fsync changed the
+	// end record) was replaced by one whose offset is the journal's end.
+	assertStateAtJournalEnd(t, root)
+}
+
+// assertStateAtJournalEnd checks that the state file's journal offset is
+// the journal's size (as after every apply) and that no temporary state
+// file is left in state_dir.
+func assertStateAtJournalEnd(t *testing.T, root string) {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join(root, ".links", StateFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	offset, ok := stateHeader(data)
+	fi, err := os.Stat(filepath.Join(root, ".links", JournalFile))
+	if err != nil || !ok || offset != fi.Size() {
+		t.Errorf("state file's journal offset %d (%v), journal size %d (%v); want them equal", offset, ok, fi.Size(), err)
+	}
+	entries, err := os.ReadDir(filepath.Join(root, ".links"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		if strings.Contains(e.Name(), TempMarker) {
+			t.Errorf("temporary file left in state_dir: %s", e.Name())
+		}
+	}
 }
