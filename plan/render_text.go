@@ -67,12 +67,22 @@ func WriteText(w io.Writer, p *Plan, opts TextOptions) error {
 	if s.Changed() {
 		bw.printf("links will perform the following actions in %s:\n\n", p.Root)
 	}
-	for _, c := range p.Changes {
+	// Lines are put together in a buffer written out every 32 KiB: a plan
+	// of 100,000 changes is as many lines, and fmt per line was a visible
+	// part of an apply's time.
+	var buf []byte
+	for i := range p.Changes {
+		c := &p.Changes[i]
 		if c.Action == Conflict || (c.Action == Noop && !opts.Verbose) {
 			continue
 		}
-		bw.printf("%s\n", ChangeLine(&c, opts.Color))
+		buf = append(appendChangeLine(buf, c, opts.Color), '\n')
+		if len(buf) >= 32<<10 {
+			bw.write(buf)
+			buf = buf[:0]
+		}
 	}
+	bw.write(buf)
 	if s.Conflict > 0 {
 		if s.Changed() {
 			bw.printf("\n")
@@ -98,55 +108,107 @@ func WriteText(w io.Writer, p *Plan, opts TextOptions) error {
 //
 //	~ update   current -> releases/b (was releases/a)
 func ChangeLine(c *Change, color bool) string {
-	var b strings.Builder
-	sym := fmt.Sprintf("%3s %-8s", c.Action.Symbol(), c.Action)
-	b.WriteString("  ")
-	b.WriteString(paint(color, c.Action.color(), sym))
-	b.WriteString(" ")
-	b.WriteString(quotePath(c.Dest))
+	return string(appendChangeLine(nil, c, color))
+}
+
+// actionColumn is each action's symbol and name as ChangeLine aligns them
+// ("%3s %-8s").
+var actionColumn = func() map[Action]string {
+	m := map[Action]string{}
+	for _, a := range []Action{Noop, Create, Update, Replace, Delete, Conflict} {
+		m[a] = fmt.Sprintf("%3s %-8s", a.Symbol(), a)
+	}
+	return m
+}()
+
+// appendChangeLine appends ChangeLine(c, color) to b.
+func appendChangeLine(b []byte, c *Change, color bool) []byte {
+	b = append(b, "  "...)
+	sym, ok := actionColumn[c.Action]
+	if !ok {
+		sym = fmt.Sprintf("%3s %-8s", c.Action.Symbol(), c.Action)
+	}
+	b = appendPainted(b, color, c.Action.color(), sym)
+	b = append(b, ' ')
+	b = appendPath(b, c.Dest)
 	switch {
 	case c.Restore != "":
-		fmt.Fprintf(&b, " (%s restored from %s; was -> %s)", describe(c.After.Type), quotePath(c.Restore), quotePath(c.Before.Link))
+		b = fmt.Appendf(b, " (%s restored from %s; was -> %s)", describe(c.After.Type), quotePath(c.Restore), quotePath(c.Before.Link))
 	case c.Action == Delete:
-		b.WriteString(" (was -> " + quotePath(c.Before.Link) + ")")
+		b = append(b, " (was -> "...)
+		b = append(appendPath(b, c.Before.Link), ')')
 	default:
-		b.WriteString(" -> " + quotePath(c.After.Link))
+		b = append(b, " -> "...)
+		b = appendPath(b, c.After.Link)
 	}
 	switch c.Action {
 	case Update:
-		b.WriteString(" (was " + quotePath(c.Before.Link) + ")")
+		b = append(b, " (was "...)
+		b = append(appendPath(b, c.Before.Link), ')')
 	case Replace:
 		if c.Backup != "" {
-			fmt.Fprintf(&b, " (%s moved to %s)", describe(c.Before.Type), quotePath(c.Backup))
+			b = fmt.Appendf(b, " (%s moved to %s)", describe(c.Before.Type), quotePath(c.Backup))
 		}
 	}
 	if c.Reason != "" {
-		b.WriteString("\n" + strings.Repeat(" ", 15) + paint(color, c.Action.color(), c.Reason))
+		b = append(b, '\n')
+		b = append(b, strings.Repeat(" ", 15)...)
+		b = appendPainted(b, color, c.Action.color(), c.Reason)
 	}
-	return b.String()
+	return b
 }
 
 // DoneLine renders a change apply has made, or the error that stopped it:
 //
 //   - created   current -> releases/a
 func DoneLine(c *Change, err error, color bool) string {
-	past := map[Action]string{Create: "created", Update: "updated", Replace: "replaced", Delete: "deleted"}[c.Action]
+	return string(AppendDoneLine(nil, c, err, color))
+}
+
+// doneColumn is each action's symbol and past tense as DoneLine aligns
+// them ("%3s %-9s").
+var doneColumn = map[Action]string{
+	Create:  "  + created  ",
+	Update:  "  ~ updated  ",
+	Replace: "-/+ replaced ",
+	Delete:  "  - deleted  ",
+}
+
+// AppendDoneLine appends DoneLine(c, err, color) to b: apply prints one a
+// change, 100,000 of them for as many links.
+func AppendDoneLine(b []byte, c *Change, err error, color bool) []byte {
+	b = append(b, "  "...)
 	if err != nil {
-		return "  " + paint(color, ansiRed, fmt.Sprintf("%3s %-9s", "!", "failed")) + " " + quotePath(c.Dest) + "\n" +
-			strings.Repeat(" ", 16) + paint(color, ansiRed, err.Error())
+		b = appendPainted(b, color, ansiRed, "  ! failed   ")
+		b = append(b, ' ')
+		b = appendPath(b, c.Dest)
+		b = append(b, '\n')
+		b = append(b, "                "...)
+		return appendPainted(b, color, ansiRed, err.Error())
 	}
-	line := "  " + paint(color, c.Action.color(), fmt.Sprintf("%3s %-9s", c.Action.Symbol(), past)) + " " + quotePath(c.Dest)
+	col, ok := doneColumn[c.Action]
+	if !ok {
+		col = fmt.Sprintf("%3s %-9s", c.Action.Symbol(), "")
+	}
+	b = appendPainted(b, color, c.Action.color(), col)
+	b = append(b, ' ')
+	b = appendPath(b, c.Dest)
 	switch {
 	case c.Restore != "":
-		return line + " (" + describe(c.After.Type) + " restored from " + quotePath(c.Restore) + ")"
+		b = append(b, " ("...)
+		b = append(b, describe(c.After.Type)...)
+		b = append(b, " restored from "...)
+		return append(appendPath(b, c.Restore), ')')
 	case c.Action == Delete:
-		return line
-	case c.Action == Replace:
-		if c.Backup != "" {
-			return line + " -> " + quotePath(c.After.Link) + " (backup: " + quotePath(c.Backup) + ")"
-		}
+		return b
+	case c.Action == Replace && c.Backup != "":
+		b = append(b, " -> "...)
+		b = appendPath(b, c.After.Link)
+		b = append(b, " (backup: "...)
+		return append(appendPath(b, c.Backup), ')')
 	}
-	return line + " -> " + quotePath(c.After.Link)
+	b = append(b, " -> "...)
+	return appendPath(b, c.After.Link)
 }
 
 // SummaryLine is the closing line: "Plan: 1 to create, ..." or "No changes.".
@@ -171,6 +233,21 @@ func quotePath(p string) string {
 		return fmt.Sprintf("%q", p)
 	}
 	return p
+}
+
+// appendPath appends quotePath(p) to b.
+func appendPath(b []byte, p string) []byte {
+	return append(b, quotePath(p)...) // p itself, without allocating, mostly
+}
+
+// appendPainted appends paint(on, code, s) to b.
+func appendPainted(b []byte, on bool, code, s string) []byte {
+	if !on || code == "" {
+		return append(b, s...)
+	}
+	b = append(b, code...)
+	b = append(b, s...)
+	return append(b, ansiReset...)
 }
 
 func paint(on bool, code, s string) string {

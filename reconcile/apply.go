@@ -24,7 +24,8 @@ type ApplyOptions struct {
 	Now func() time.Time
 	// WrapFS, when set, wraps the filesystem seam (fault-injection tests).
 	WrapFS func(FS) FS
-	// Progress, when set, is called after each change is made or fails.
+	// Progress, when set, is called after each change is made or fails,
+	// one call at a time (never two at once, whatever the workers).
 	Progress func(c *plan.Change, err error)
 	// BatchSize is how many intents are fsynced together before their
 	// mutations are made; 0 means 4096.

@@ -214,8 +214,10 @@ func (s *sys) execute(g *globals, root *reconcile.Root, p *plan.Plan) error {
 			bar.step()
 		}
 	} else if g.output != "json" {
+		var line []byte // Progress calls never overlap
 		opts.Progress = func(c *plan.Change, err error) {
-			fmt.Fprintf(s.stdout, "%s\n", plan.DoneLine(c, err, color))
+			line = append(plan.AppendDoneLine(line[:0], c, err, color), '\n')
+			_, _ = s.stdout.Write(line) // as Fprintf was: output errors do not stop an apply
 		}
 	}
 	res, err := root.Apply(p, opts)
