@@ -215,14 +215,25 @@ func (r *Root) Apply(p *plan.Plan, opts ApplyOptions) (*Result, error) {
 // before the journal's writer writes them out.
 const outcomeFlush = 1 << 20
 
+// aheadMax is how many batches' intents may be durable with their
+// changes not all made: enough that a worker never waits for the journal
+// or for the other workers (a worker may run that many batches ahead of
+// the slowest), few enough that a killed apply leaves at most that many
+// batches of intents whose changes were never started (which the journal
+// then shows as interrupted).
+const aheadMax = 4
+
 // makeChanges journals and makes the changes s schedules. One goroutine,
 // the journal's only writer meanwhile, encodes, writes and fsyncs each
-// batch's intents in turn (running ahead of the changes), and writes out
-// the outcome records the workers gather; a change starts only once its
-// batch's intents are durable, so every outcome follows its intent in the
-// journal. It returns the journal's failure, after which no change starts.
+// batch's intents in turn (up to aheadMax batches ahead of the changes),
+// and writes out the outcome records the workers gather; a change starts
+// only once its batch's intents are durable, so every outcome follows its
+// intent in the journal. It returns the journal's failure, after which no
+// change starts.
 func (a *applier) makeChanges(s *schedule, actor Actor, progress func(*plan.Change, error)) error {
 	p, j, res := a.p, a.j, a.res
+	// A slot for each batch journaled whose changes are not all made.
+	slots := make(chan struct{}, aheadMax)
 	ready := make([]chan struct{}, len(s.batches))
 	for b := range ready {
 		ready[b] = make(chan struct{})
@@ -257,6 +268,7 @@ func (a *applier) makeChanges(s *schedule, actor Actor, progress func(*plan.Chan
 		}
 		for b, idx := range s.batches {
 			if jerr == nil {
+				slots <- struct{}{} // freed when the batch's changes are made
 				intents = intents[:0]
 				for _, i := range idx {
 					c := &p.Changes[i]
@@ -332,6 +344,7 @@ func (a *applier) makeChanges(s *schedule, actor Actor, progress func(*plan.Chan
 			leftMu.Unlock()
 			if last {
 				trace("batch %d: changes made", seg.batch)
+				<-slots
 			}
 		}
 	}
