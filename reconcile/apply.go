@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"path"
 	"sort"
 	"strings"
@@ -86,7 +87,7 @@ func (r *Root) Apply(p *plan.Plan, opts ApplyOptions) (*Result, error) {
 		fsys = opts.WrapFS(fsys)
 	}
 	res := &Result{ApplyID: p.ID, Errors: map[int]error{}}
-	a := &applier{r: r, fs: fsys, p: p, res: res, touched: map[string]bool{}, made: map[string]bool{}}
+	a := &applier{r: r, fs: fsys, p: p, res: res, touched: map[string]bool{}, made: map[string]bool{}, changed: make([]bool, len(p.Changes))}
 	// Leftovers are looked for (a readdir of every folder of the plan)
 	// while ownership is read; both only read.
 	found := make(chan []leftover, 1)
@@ -105,7 +106,7 @@ func (r *Root) Apply(p *plan.Plan, opts ApplyOptions) (*Result, error) {
 			// Nothing to journal, but the record moves on: links an
 			// interrupted apply made are now owned, or some are forgotten.
 			owned.JournalOffset = r.journalSize()
-			return res, r.updateState(p, res, owned)
+			return res, r.updateState(p, owned)
 		}
 		return res, nil
 	}
@@ -132,6 +133,20 @@ func (r *Root) Apply(p *plan.Plan, opts ApplyOptions) (*Result, error) {
 			todo = append(todo, i)
 		}
 	}
+	// The new ownership record, as it will be if every change is made, is
+	// made and encoded while the changes are (they leave part of a core
+	// idle, waiting on the kernel); if any change fails, it is made again
+	// from what was done.
+	type ownership struct {
+		links   map[string]Owned
+		encoded []byte
+	}
+	ifAllMade := make(chan ownership, 1)
+	go func() {
+		o := &Ownership{Links: maps.Clone(owned.Links)}
+		r.recordOwnership(p, func(int) bool { return true }, o)
+		ifAllMade <- ownership{o.Links, encodeStateLinks(o.Links)}
+	}()
 	fatal := a.makeChanges(newSchedule(p, todo, batch, workers), actor, opts.Progress)
 	// The end record is encoded now, as it reads if the folders sync (its
 	// time is when the changes were over), so that the journal's end is
@@ -160,8 +175,13 @@ func (r *Root) Apply(p *plan.Plan, opts ApplyOptions) (*Result, error) {
 	}
 	state := make(chan newState, 1)
 	go func() {
-		r.recordOwnership(p, res, owned)
-		st := newState{links: encodeStateLinks(owned.Links)}
+		var st newState
+		if all := <-ifAllMade; early && len(res.Errors) == 0 {
+			owned.Links, st.links = all.links, all.encoded
+		} else {
+			r.recordOwnership(p, func(i int) bool { return a.changed[i] }, owned)
+			st.links = encodeStateLinks(owned.Links)
+		}
 		if early {
 			st.tmp, _ = r.prepareState(predicted, st.links) // else written again below
 		}
@@ -324,6 +344,7 @@ func (a *applier) makeChanges(s *schedule, actor Actor, progress func(*plan.Chan
 					res.Errors[i] = err
 				} else {
 					res.Done++
+					a.changed[i] = true
 				}
 				j.buf = append(j.buf, line...)
 				full := len(j.buf) >= outcomeFlush
@@ -374,15 +395,17 @@ func (a *applier) makeChanges(s *schedule, actor Actor, progress func(*plan.Chan
 // updateState records in state.json the links this apply made (they are
 // links' to delete later) and drops the ones it deleted or was told to
 // forget.
-func (r *Root) updateState(p *plan.Plan, res *Result, owned *Ownership) error {
-	r.recordOwnership(p, res, owned)
+func (r *Root) updateState(p *plan.Plan, owned *Ownership) error {
+	r.recordOwnership(p, func(int) bool { return false }, owned) // only forgets
 	return r.writeState(owned)
 }
 
-// recordOwnership updates owned with what the apply did.
-func (r *Root) recordOwnership(p *plan.Plan, res *Result, owned *Ownership) {
+// recordOwnership updates owned with what the apply did: the changes
+// made reports made (a change that failed, or was never started because
+// the journal failed, changes nothing).
+func (r *Root) recordOwnership(p *plan.Plan, made func(i int) bool, owned *Ownership) {
 	for i, c := range p.Changes {
-		if _, failed := res.Errors[i]; failed {
+		if !made(i) {
 			continue
 		}
 		switch c.Action {
@@ -411,6 +434,7 @@ type applier struct {
 	mu      sync.Mutex      // guards touched, made, res, the journal, Progress
 	touched map[string]bool // folders to fsync, root-relative
 	made    map[string]bool // folders this apply made (MkdirAll done)
+	changed []bool          // by change index: made (not failed, not skipped)
 }
 
 // syncDirs fsyncs the folders dirs, on up to workers goroutines when

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -181,7 +182,7 @@ func TestMakeChangesJournalFails(t *testing.T) {
 	j.f = ro
 	defer j.close()
 	res := &Result{Errors: map[int]error{}}
-	a := &applier{r: r, fs: r.fs, p: p, res: res, j: j, touched: map[string]bool{}, made: map[string]bool{}}
+	a := &applier{r: r, fs: r.fs, p: p, res: res, j: j, touched: map[string]bool{}, made: map[string]bool{}, changed: make([]bool, len(p.Changes))}
 	s := newSchedule(p, nonNoop(p), 64, 2)
 	if len(s.batches) < 5 || len(s.steps[0]) != 2 {
 		t.Fatalf("schedule: %d batches, %d queues; want several batches on 2 workers", len(s.batches), len(s.steps[0]))
@@ -201,5 +202,48 @@ func TestMakeChangesJournalFails(t *testing.T) {
 	}
 	if _, err := os.Lstat(filepath.Join(root, "d0")); !os.IsNotExist(err) {
 		t.Errorf("d0: %v, want it never made", err)
+	}
+}
+
+// TestApplyStateOwnsWhatWasMade: the state file an apply writes owns the
+// links it made and none it failed to make, whether every change was made
+// (the ownership record made during the changes is used) or one failed
+// (it is made again from what was done); its offset is the journal's end.
+func TestApplyStateOwnsWhatWasMade(t *testing.T) {
+	for _, failAt := range []int{0, 137} {
+		t.Run(fmt.Sprintf("failAt=%d", failAt), func(t *testing.T) {
+			root := t.TempDir()
+			var y strings.Builder
+			y.WriteString("version: 1\nlinks:\n")
+			for i := range 300 {
+				fmt.Fprintf(&y, "  l%d: {dest: d%d/l%d, target: t, allow_dangling: true}\n", i, i%3, i)
+			}
+			mkTree(t, root, map[string]string{"d0": "dir", "d1": "dir", "d2": "dir"})
+			m := parse(t, root, y.String())
+			ff := &faultFS{failAt: failAt, err: syscall.EACCES}
+			p, res, err := planApply(t, m, ApplyOptions{Workers: 1, WrapFS: func(f FS) FS { ff.FS = f; return ff }})
+			want := 300
+			if failAt > 0 {
+				want--
+				if err == nil || len(res.Errors) != 1 {
+					t.Fatalf("apply: %v, %d errors; want 1 change failed", err, len(res.Errors))
+				}
+			} else if err != nil {
+				t.Fatal(err)
+			}
+			owned, err := open(t, m).ReadState()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(owned.Links) != want {
+				t.Errorf("state owns %d links, want %d", len(owned.Links), want)
+			}
+			for i := range res.Errors {
+				if _, ok := owned.Links[p.Changes[i].Dest]; ok {
+					t.Errorf("state owns %s, which failed", p.Changes[i].Dest)
+				}
+			}
+			assertStateAtJournalEnd(t, root)
+		})
 	}
 }
