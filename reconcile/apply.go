@@ -92,6 +92,22 @@ func (r *Root) Apply(p *plan.Plan, opts ApplyOptions) (*Result, error) {
 	// while ownership is read; both only read.
 	found := make(chan []leftover, 1)
 	go func() { found <- a.findLeftovers() }()
+	// The changes are ordered and scheduled meanwhile too (CPU only).
+	type scheduled struct {
+		todo  []int
+		sched *schedule
+	}
+	planned := make(chan scheduled, 1)
+	go func() {
+		order := p.Order()
+		todo := order[:0:0]
+		for _, i := range order {
+			if p.Changes[i].Action != plan.Noop {
+				todo = append(todo, i)
+			}
+		}
+		planned <- scheduled{todo, newSchedule(p, todo, batch, workers)}
+	}()
 	// Ownership is read before this apply journals anything: what the
 	// journal holds past the state file is replayed, and must not include
 	// this apply's own records yet.
@@ -126,13 +142,8 @@ func (r *Root) Apply(p *plan.Plan, opts ApplyOptions) (*Result, error) {
 		return res, err
 	}
 
-	order := p.Order()
-	todo := order[:0:0]
-	for _, i := range order {
-		if p.Changes[i].Action != plan.Noop {
-			todo = append(todo, i)
-		}
-	}
+	sc := <-planned
+	todo := sc.todo
 	// The new ownership record, as it will be if every change is made, is
 	// made and encoded while the changes are (they leave part of a core
 	// idle, waiting on the kernel); if any change fails, it is made again
@@ -147,7 +158,7 @@ func (r *Root) Apply(p *plan.Plan, opts ApplyOptions) (*Result, error) {
 		r.recordOwnership(p, func(int) bool { return true }, o)
 		ifAllMade <- ownership{o.Links, encodeStateLinks(o.Links)}
 	}()
-	fatal := a.makeChanges(newSchedule(p, todo, batch, workers), actor, opts.Progress)
+	fatal := a.makeChanges(sc.sched, actor, opts.Progress)
 	// The end record is encoded now, as it reads if the folders sync (its
 	// time is when the changes were over), so that the journal's end is
 	// known: the new ownership record is made, encoded, written and
