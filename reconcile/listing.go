@@ -96,16 +96,22 @@ func lookupDirs(l *manifest.Link, root string) [2]string {
 	return dirs
 }
 
-// lookup says what name is in the folder dir (declared; real is where it
-// resolved), and false when dir is not listed (the caller looks name up).
-func (ls *lister) lookup(dir, real, name string) (listed, bool) {
-	if ls == nil || name == "." || name == ".." {
-		return 0, false
+// listing returns the listing of the folder dir (as declared), or nil
+// when dir is not to be listed.
+func (ls *lister) listing(dir string) *listing {
+	if ls == nil {
+		return nil
 	}
 	ls.mu.Lock()
-	l := ls.dirs[dir]
-	ls.mu.Unlock()
-	if l == nil {
+	defer ls.mu.Unlock()
+	return ls.dirs[dir]
+}
+
+// lookup says what name is in the folder of listing l (real is where the
+// folder resolved), and false when the folder is not listed (the caller
+// looks name up). The first lookup reads the listing.
+func (ls *lister) lookup(l *listing, real, name string) (listed, bool) {
+	if l == nil || name == "." || name == ".." {
 		return 0, false
 	}
 	l.once.Do(func() { l.names = ls.fs.readNames(real, int(l.left.Load())*listRatio) })
@@ -115,20 +121,15 @@ func (ls *lister) lookup(dir, real, name string) (listed, bool) {
 	return l.names[name], true
 }
 
-// done records that one link's lookups are over (in the folders
-// lookupDirs gives), dropping listings no lookup needs any more.
-func (ls *lister) done(l *manifest.Link, root string) {
+// done gives back n lookups made in the folder dir (as declared, counted
+// as lookupDirs does), dropping its listing after the last one.
+func (ls *lister) done(dir string, n int64) {
 	if ls == nil {
 		return
 	}
-	for _, dir := range lookupDirs(l, root) {
-		if dir == "" {
-			continue
-		}
-		ls.mu.Lock()
-		if d := ls.dirs[dir]; d != nil && d.left.Add(-1) <= 0 {
-			delete(ls.dirs, dir)
-		}
-		ls.mu.Unlock()
+	ls.mu.Lock()
+	if d := ls.dirs[dir]; d != nil && d.left.Add(-n) <= 0 {
+		delete(ls.dirs, dir)
 	}
+	ls.mu.Unlock()
 }

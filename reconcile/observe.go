@@ -42,10 +42,11 @@ func (r *Root) Observe(m *manifest.Manifest) (*plan.Observed, error) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			o := &observer{r: r, targets: targets, ls: ls}
+			defer o.flush()
 			for i := lo; i < hi; i++ {
 				var err error
-				results[i], err = r.observe(&m.Links[i], targets, ls)
-				ls.done(&m.Links[i], r.Path)
+				results[i], err = o.observe(&m.Links[i])
 				if err != nil {
 					errMu.Lock()
 					if i < errAt { // report the first dest that failed
@@ -86,40 +87,104 @@ type targetKey struct {
 
 const maxTargetCache = 1 << 16
 
-func (r *Root) observe(l *manifest.Link, targets *targetCache, ls *lister) (plan.Observation, error) {
-	var o plan.Observation
+// observer is one Observe worker. Its links are mostly in dest order, so
+// it remembers the last dest folder and target folder it resolved (and
+// their listings), and counts the lookups done in each before giving them
+// back to the lister: most links then take no lock and no shared map.
+type observer struct {
+	r       *Root
+	targets *targetCache
+	ls      *lister
+	dest    dirMemo
+	target  dirMemo
+}
+
+// dirMemo is the last folder an observer resolved, and its lookups done
+// since (given back to the lister when the folder changes).
+type dirMemo struct {
+	dir  string
+	set  bool
+	info dirInfo
+	list *listing // nil: not listed
+	done int64
+}
+
+// at resolves dir (as declared), remembering it, and counts a lookup in it.
+func (o *observer) at(m *dirMemo, dir string) *dirMemo {
+	if !m.set || m.dir != dir {
+		o.release(m)
+		*m = dirMemo{dir: dir, set: true, info: o.r.resolveDir(dir), list: o.ls.listing(dir)}
+	}
+	m.done++
+	return m
+}
+
+func (o *observer) release(m *dirMemo) {
+	if m.set && m.done > 0 {
+		o.ls.done(m.dir, m.done)
+		m.done = 0
+	}
+}
+
+// flush gives back the lookups counted in the folders remembered.
+func (o *observer) flush() {
+	o.release(&o.dest)
+	o.release(&o.target)
+}
+
+func (o *observer) observe(l *manifest.Link) (plan.Observation, error) {
+	var obs plan.Observation
 	dir := path.Dir(l.Dest)
-	info := r.resolveDir(dir)
-	o.ParentReal, o.Missing, o.ParentProblem = info.real, info.missing, info.problem
+	d := o.at(&o.dest, dir)
+	info := d.info
+	obs.ParentReal, obs.Missing, obs.ParentProblem = info.real, info.missing, info.problem
 	if info.problem != "" {
 		// No real folder: show the link text as if from the folder named.
-		o.ParentReal = dir
+		obs.ParentReal = dir
 	}
-	o.Dest = plan.State{Type: plan.TypeMissing}
+	obs.Dest = plan.State{Type: plan.TypeMissing}
 	if info.problem == "" && len(info.missing) == 0 {
 		// A name absent from its folder's listing is missing: no lstat.
 		name := path.Base(l.Dest)
-		if k, ok := ls.lookup(dir, info.real, name); !ok || k != 0 {
-			st, err := r.fs.Lstat(info.real, name)
+		if k, ok := o.ls.lookup(d.list, info.real, name); !ok || k != 0 {
+			st, err := o.r.fs.Lstat(info.real, name)
 			switch {
 			case errors.Is(err, fs.ErrNotExist):
 			case err != nil:
-				return o, err
+				return obs, err
 			default:
-				o.Dest = plan.State{Type: st.Type, Link: st.Link, Identity: st.Identity}
+				obs.Dest = plan.State{Type: st.Type, Link: st.Link, Identity: st.Identity}
 			}
 		}
 	}
-	t := r.target(l, targets, ls)
-	o.TargetExists, o.TargetIsDir, o.TargetReal = t.exists, t.isDir, t.real
-	return o, nil
+	t := o.observeTarget(l)
+	obs.TargetExists, obs.TargetIsDir, obs.TargetReal = t.exists, t.isDir, t.real
+	return obs, nil
 }
 
-// target reports whether l's target exists (following symlinks). A target
-// under root is looked up from its folder's handle, a single fstatat
-// instead of a walk from /; others with os.Stat.
-func (r *Root) target(l *manifest.Link, cache *targetCache, ls *lister) targetInfo {
+// observeTarget reports whether l's target exists (following symlinks).
+// A target under root is answered by its folder's listing when it is a
+// plain file or folder there, else looked up from its folder's handle (a
+// single fstatat instead of a walk from /); others with os.Stat. Targets
+// not answered by a listing are remembered, since many links often share
+// a target.
+func (o *observer) observeTarget(l *manifest.Link) targetInfo {
+	r := o.r
+	rel, under := l.TargetRel(r.Path)
+	under = under && rel != "."
+	var info dirInfo
+	var d *dirMemo
+	if under {
+		d = o.at(&o.target, path.Dir(rel))
+		info = d.info
+		if info.problem == "" && len(info.missing) == 0 {
+			if k, ok := o.ls.lookup(d.list, info.real, path.Base(rel)); ok && k != listedLink && k != listedUnknown {
+				return targetInfo{exists: k != 0, isDir: k == listedDir, real: realTarget(info, rel)}
+			}
+		}
+	}
 	key := targetKey{l.TargetAbsolute, l.Target}
+	cache := o.targets
 	cache.mu.Lock()
 	t, ok := cache.m[key]
 	cache.mu.Unlock()
@@ -127,21 +192,13 @@ func (r *Root) target(l *manifest.Link, cache *targetCache, ls *lister) targetIn
 		return t
 	}
 	done := false
-	if rel, under := l.TargetRel(r.Path); under && rel != "." {
-		if info := r.resolveDir(path.Dir(rel)); info.problem == "" {
-			if len(info.missing) > 0 {
-				done = true // its folder does not exist
-			} else if k, ok := ls.lookup(path.Dir(rel), info.real, path.Base(rel)); ok && k != listedLink && k != listedUnknown {
-				t, done = targetInfo{exists: k != 0, isDir: k == listedDir}, true
-			} else if isDir, statErr, err := r.fs.stat(info.real, path.Base(rel)); err == nil {
-				t, done = targetInfo{exists: statErr == nil, isDir: isDir}, true
-			}
-			if info.real == path.Dir(rel) {
-				t.real = rel // no symlinked folder on the way
-			} else {
-				t.real = path.Join(info.real, path.Base(rel))
-			}
+	if under && info.problem == "" {
+		if len(info.missing) > 0 {
+			done = true // its folder does not exist
+		} else if isDir, statErr, err := r.fs.stat(info.real, path.Base(rel)); err == nil {
+			t, done = targetInfo{exists: statErr == nil, isDir: isDir}, true
 		}
+		t.real = realTarget(info, rel)
 	}
 	if !done {
 		if fi, err := os.Stat(l.TargetPath(r.Path)); err == nil {
@@ -154,6 +211,15 @@ func (r *Root) target(l *manifest.Link, cache *targetCache, ls *lister) targetIn
 	}
 	cache.mu.Unlock()
 	return t
+}
+
+// realTarget is the target rel (under root) with its folder's symlinks
+// resolved, as info resolved its folder.
+func realTarget(info dirInfo, rel string) string {
+	if info.real == path.Dir(rel) {
+		return rel // no symlinked folder on the way
+	}
+	return path.Join(info.real, path.Base(rel))
 }
 
 // Plan observes m, and the links earlier applies made that m no longer
