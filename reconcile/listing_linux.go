@@ -1,8 +1,6 @@
 package reconcile
 
 import (
-	"bytes"
-	"encoding/binary"
 	"sync"
 
 	"golang.org/x/sys/unix"
@@ -58,16 +56,9 @@ func (f *rootFS) readNames(dir string, max int) map[string]listed {
 		}
 		// One string per call, which the names are slices of.
 		chunk := string(buf[:n])
-		// struct linux_dirent64: d_ino u64, d_off s64, d_reclen u16,
-		// d_type u8, d_name NUL-terminated.
 		for off := 0; off < n; {
-			reclen := int(binary.NativeEndian.Uint16(buf[off+16:]))
-			typ := buf[off+18]
-			end := off + 19 + bytes.IndexByte(buf[off+19:off+reclen], 0)
-			if end < off+19 {
-				end = off + reclen
-			}
-			name := chunk[off+19 : end]
+			reclen, typ, name0, name1 := dirent(buf, off)
+			name := chunk[name0:name1]
 			off += reclen
 			if name == "." || name == ".." {
 				continue

@@ -1,9 +1,6 @@
 package reconcile
 
 import (
-	"bytes"
-	"encoding/binary"
-
 	"golang.org/x/sys/unix"
 )
 
@@ -41,15 +38,9 @@ func (w *scanWorker) list(dir string, st *scanStart, visit func(name string, kin
 		if n <= 0 {
 			return entries, false, nil
 		}
-		// struct linux_dirent64: d_ino u64, d_off s64, d_reclen u16,
-		// d_type u8, d_name NUL-terminated.
 		for off := 0; off < n; {
-			reclen := int(binary.NativeEndian.Uint16(buf[off+16:]))
-			typ := buf[off+18]
-			name := buf[off+19 : off+reclen]
-			if i := bytes.IndexByte(name, 0); i >= 0 {
-				name = name[:i]
-			}
+			reclen, typ, name0, name1 := dirent(buf, off)
+			name := buf[name0:name1]
 			off += reclen
 			if len(name) <= 2 && name[0] == '.' && (len(name) == 1 || name[1] == '.') {
 				continue
