@@ -31,9 +31,11 @@ func main() {
 //   - While it works on a manifest of fewer than largeManifest links, the
 //     collector is off (GOGC=off): it runs only if the heap nears the
 //     limit. A 100,000-link plan allocates ~350 MB in all, mostly the
-//     yaml parse's garbage, and never collects; the five collections GOGC
-//     would make cost ~0.2 s of its ~0.8 s (2 cores) before apply's first
-//     change. Its peak RSS is 350 MB instead of 170 MB.
+//     yaml parse's garbage, and never collects; the five collections
+//     GOGC=300 made cost ~0.13 s of its ~0.75 s of wall time (2 cores),
+//     all before apply's first change. Its peak RSS is ~350 MB instead of
+//     170 MB (an apply's, 390-470 MB); between 100,000 and 250,000 links
+//     the heap grows to the limit before the first collection.
 //   - For manifests of largeManifest links or more, GOGC drops to 50 once
 //     the manifest is loaded. A plan of a million links keeps ~620 MB live,
 //     close to the limit; when the collector cannot hold the limit (Go
