@@ -460,27 +460,7 @@ func dependencies(m *manifest.Manifest) map[string]dependency {
 // deletes first, then every link after the link its target goes through.
 func (p *Plan) Order() []int {
 	order := make([]int, 0, len(p.Changes))
-	needs := false
-	for i := range p.Changes {
-		needs = needs || p.Changes[i].Needs != ""
-	}
-	if !needs { // no link goes through another: deletes, then the rest
-		for i := range p.Changes {
-			if p.Changes[i].Action == Delete {
-				order = append(order, i)
-			}
-		}
-		for i := range p.Changes {
-			if p.Changes[i].Action != Delete {
-				order = append(order, i)
-			}
-		}
-		return order
-	}
-	idx := make(map[string]int, len(p.Changes))
-	for i, c := range p.Changes {
-		idx[c.Dest] = i
-	}
+	var idx map[string]int                // dest -> index, made at the first link that needs another
 	state := make([]byte, len(p.Changes)) // 0 new, 1 visiting, 2 done
 	var visit func(i int)
 	visit = func(i int) {
@@ -488,14 +468,22 @@ func (p *Plan) Order() []int {
 			return
 		}
 		state[i] = 1
-		if j, ok := idx[p.Changes[i].Needs]; ok && state[j] == 0 {
-			visit(j)
+		if need := p.Changes[i].Needs; need != "" {
+			if idx == nil {
+				idx = make(map[string]int, len(p.Changes))
+				for k := range p.Changes {
+					idx[p.Changes[k].Dest] = k
+				}
+			}
+			if j, ok := idx[need]; ok && state[j] == 0 {
+				visit(j)
+			}
 		}
 		state[i] = 2
 		order = append(order, i)
 	}
-	for i, c := range p.Changes {
-		if c.Action == Delete {
+	for i := range p.Changes {
+		if p.Changes[i].Action == Delete {
 			visit(i)
 		}
 	}

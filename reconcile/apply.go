@@ -146,8 +146,8 @@ func (r *Root) Apply(p *plan.Plan, opts ApplyOptions) (*Result, error) {
 	todo := sc.todo
 	// The new ownership record, as it will be if every change is made, is
 	// made and encoded while the changes are (they leave part of a core
-	// idle, waiting on the kernel); if any change fails, it is made again
-	// from what was done.
+	// idle, waiting on the kernel); if any change was not made (it failed,
+	// or the journal failed first), it is made again from what was done.
 	type ownership struct {
 		links   map[string]Owned
 		encoded []byte
@@ -187,7 +187,7 @@ func (r *Root) Apply(p *plan.Plan, opts ApplyOptions) (*Result, error) {
 	state := make(chan newState, 1)
 	go func() {
 		var st newState
-		if all := <-ifAllMade; early && len(res.Errors) == 0 {
+		if all := <-ifAllMade; res.Done == len(todo) {
 			owned.Links, st.links = all.links, all.encoded
 		} else {
 			r.recordOwnership(p, func(i int) bool { return a.changed[i] }, owned)

@@ -41,7 +41,7 @@ func stateHead(version int, offset int64) []byte {
 
 // encodeStateLinks is the rest of the state file: the links, one a line,
 // sorted by dest. It does not depend on the header, so an apply encodes
-// it while its folders are fsynced, before its journal offset is known.
+// it during its changes, before its journal offset is known.
 func encodeStateLinks(links map[string]Owned) []byte {
 	dests := make([]string, 0, len(links))
 	size := 8
