@@ -1,0 +1,352 @@
+package manifest
+
+import (
+	"strconv"
+
+	"gopkg.in/yaml.v3"
+)
+
+// Most manifests, and all large ones, are written in a small part of YAML:
+// block mappings of plain keys, whose values are nested block mappings,
+// one-line flow mappings of plain keys ({dest: x, target: y}) or scalars
+// written on one line. fastYAML reads that part into the node tree yaml.v3
+// would build, four to five times faster (yaml.v3 scans a token at a time
+// through a general state machine and allocates each node on its own),
+// and declines anything else, which then goes to yaml.v3 as before. It
+// never reports an error: a document it declines may well be valid.
+//
+// What it reads (anything else is declined):
+//   - printable ASCII and line feeds only (no tabs, CRs, BOMs, other
+//     bytes), the top-level mapping at column 0, no document markers or
+//     directives, full-line and trailing comments;
+//   - keys: a letter, digit or _ followed by letters, digits and _.-/,
+//     resolving to strings, then ": " or ":" at the line's end;
+//   - a key whose value is on the next lines: a block mapping indented
+//     more deeply (an empty value, a null, is declined);
+//   - flow mappings opened and closed on the key's line, of key: value
+//     pairs (no trailing comma, no nesting);
+//   - scalars on one line: quoted without escapes ("a", 'a'), or plain,
+//     starting with a letter, digit or one of _./$~ and without : or #
+//     (nor ,?[]{} in a flow mapping, where yaml.v3 ends a plain scalar at
+//     them); a plain scalar that yaml.v3 resolves to a number other than
+//     a short decimal integer, or to a timestamp, is declined, as is one
+//     that a more deeply indented line continues.
+//
+// Comments are not kept (nothing reads them). FuzzFastYAML checks, on every
+// input, that a tree fastYAML builds is yaml.v3's.
+
+// fastMaxDepth is the deepest nesting read; deeper documents are declined.
+const fastMaxDepth = 64
+
+// fastMaxKey is the longest key read: yaml.v3 refuses implicit keys longer
+// than 1024 characters.
+const fastMaxKey = 1000
+
+type fastParser struct {
+	src  string
+	line int // the line being read, from 1
+	at   int // offset of its first byte
+	slab []yaml.Node
+	ptrs []*yaml.Node
+}
+
+// fastYAML returns the top-level node of data (see above), or ok false.
+func fastYAML(data []byte) (root *yaml.Node, ok bool) {
+	for _, c := range data {
+		if c >= 0x7f || c < 0x20 && c != '\n' {
+			return nil, false
+		}
+	}
+	p := &fastParser{src: string(data)}
+	return p.parse()
+}
+
+// node returns a new node from the current slab.
+func (p *fastParser) node(kind yaml.Kind, tag, value string, line, col int) *yaml.Node {
+	if len(p.slab) == cap(p.slab) {
+		p.slab = make([]yaml.Node, 0, 512)
+	}
+	p.slab = p.slab[:len(p.slab)+1]
+	n := &p.slab[len(p.slab)-1]
+	n.Kind, n.Tag, n.Value, n.Line, n.Column = kind, tag, value, line, col
+	return n
+}
+
+// content returns list as a mapping's Content, from a shared slab.
+func (p *fastParser) content(list []*yaml.Node) []*yaml.Node {
+	if cap(p.ptrs)-len(p.ptrs) < len(list) {
+		p.ptrs = make([]*yaml.Node, 0, max(4096, len(list)))
+	}
+	start := len(p.ptrs)
+	p.ptrs = append(p.ptrs, list...)
+	return p.ptrs[start:len(p.ptrs):len(p.ptrs)]
+}
+
+type fastLevel struct {
+	indent int
+	m      *yaml.Node
+}
+
+func (p *fastParser) parse() (*yaml.Node, bool) {
+	var (
+		levels  []fastLevel
+		pending *yaml.Node // a mapping whose last key awaits a block value
+		root    *yaml.Node
+		flow    [16]*yaml.Node
+	)
+	src := p.src
+	for p.at < len(src) {
+		p.line++
+		end := p.at
+		for end < len(src) && src[end] != '\n' {
+			end++
+		}
+		text := src[p.at:end]
+		lineStart := p.at
+		p.at = end + 1
+		indent := 0
+		for indent < len(text) && text[indent] == ' ' {
+			indent++
+		}
+		if indent == len(text) || text[indent] == '#' {
+			continue // blank or a comment
+		}
+		switch {
+		case root == nil:
+			if indent != 0 {
+				return nil, false
+			}
+			root = p.node(yaml.MappingNode, "!!map", "", p.line, 1)
+			levels = append(levels, fastLevel{0, root})
+		case pending != nil:
+			if indent <= levels[len(levels)-1].indent || len(levels) == fastMaxDepth {
+				return nil, false // an empty value, or too deep
+			}
+			m := p.node(yaml.MappingNode, "!!map", "", p.line, indent+1)
+			pending.Content = append(pending.Content, m)
+			levels = append(levels, fastLevel{indent, m})
+			pending = nil
+		default:
+			for len(levels) > 0 && levels[len(levels)-1].indent > indent {
+				levels = levels[:len(levels)-1]
+			}
+			if len(levels) == 0 || levels[len(levels)-1].indent != indent {
+				return nil, false // a continuation, or a bad indentation
+			}
+		}
+		m := levels[len(levels)-1].m
+		i := indent
+		k, ok := p.key(text, &i, lineStart)
+		if !ok {
+			return nil, false
+		}
+		m.Content = append(m.Content, k)
+		// After the colon: the end of the line (the value follows on the
+		// next lines), or one space and the value.
+		for i < len(text) && text[i] == ' ' {
+			i++
+		}
+		if i == len(text) || text[i] == '#' {
+			if i < len(text) && text[i-1] != ' ' {
+				return nil, false // ":#"
+			}
+			pending = m
+			continue
+		}
+		var v *yaml.Node
+		if text[i] == '{' {
+			f := p.node(yaml.MappingNode, "!!map", "", p.line, i+1)
+			f.Style = yaml.FlowStyle
+			i++
+			list := flow[:0]
+			for i < len(text) && text[i] == ' ' {
+				i++
+			}
+			if i < len(text) && text[i] == '}' {
+				i++
+			} else {
+				for {
+					k, ok := p.key(text, &i, lineStart)
+					if !ok || i == len(text) || text[i] != ' ' {
+						return nil, false
+					}
+					for i < len(text) && text[i] == ' ' {
+						i++
+					}
+					val, ok := p.scalar(text, &i, lineStart, true)
+					if !ok {
+						return nil, false
+					}
+					list = append(list, k, val)
+					for i < len(text) && text[i] == ' ' {
+						i++
+					}
+					if i == len(text) {
+						return nil, false
+					}
+					if text[i] == '}' {
+						i++
+						break
+					}
+					if text[i] != ',' {
+						return nil, false
+					}
+					i++
+					for i < len(text) && text[i] == ' ' {
+						i++
+					}
+				}
+			}
+			f.Content = p.content(list)
+			v = f
+		} else {
+			var ok bool
+			if v, ok = p.scalar(text, &i, lineStart, false); !ok {
+				return nil, false
+			}
+		}
+		m.Content = append(m.Content, v)
+		// The rest of the line: spaces, then maybe a comment.
+		j := i
+		for j < len(text) && text[j] == ' ' {
+			j++
+		}
+		if j < len(text) && (text[j] != '#' || j == i) {
+			return nil, false
+		}
+	}
+	if root == nil || pending != nil {
+		return nil, false // nothing written, or an empty value at the end
+	}
+	return root, true
+}
+
+// key reads a key and its colon at text[*i:] (text starts at offset
+// lineStart of the document); *i ends after the colon, which is followed
+// by a space or the end of the line.
+func (p *fastParser) key(text string, i *int, lineStart int) (*yaml.Node, bool) {
+	start := *i
+	j := start
+	if j == len(text) || !nameStart(text[j]) {
+		return nil, false
+	}
+	for j < len(text) && keyByte(text[j]) {
+		j++
+	}
+	if j == len(text) || text[j] != ':' || j+1 < len(text) && text[j+1] != ' ' || j-start > fastMaxKey {
+		return nil, false
+	}
+	value := p.src[lineStart+start : lineStart+j]
+	if tag, ok := plainTag(value); !ok || tag != "!!str" {
+		return nil, false
+	}
+	*i = j + 1
+	return p.node(yaml.ScalarNode, "!!str", value, p.line, start+1), true
+}
+
+// scalar reads a one-line scalar at text[*i:], in a flow mapping or not
+// (text starts at offset lineStart of the document); *i ends after it
+// (trailing spaces of a plain scalar not included).
+func (p *fastParser) scalar(text string, i *int, lineStart int, inFlow bool) (*yaml.Node, bool) {
+	start := *i
+	if start == len(text) {
+		return nil, false
+	}
+	switch q := text[start]; q {
+	case '"', '\'':
+		j := start + 1
+		for j < len(text) && text[j] != q {
+			if text[j] == '\\' && q == '"' {
+				return nil, false // an escape
+			}
+			j++
+		}
+		if j == len(text) || j+1 < len(text) && text[j+1] == q {
+			return nil, false // not closed on this line, or '' inside
+		}
+		n := p.node(yaml.ScalarNode, "!!str", p.src[lineStart+start+1:lineStart+j], p.line, start+1)
+		n.Style = yaml.DoubleQuotedStyle
+		if q == '\'' {
+			n.Style = yaml.SingleQuotedStyle
+		}
+		*i = j + 1
+		return n, true
+	}
+	if !valueStart(text[start]) {
+		return nil, false
+	}
+	j, last := start, start
+	for ; j < len(text); j++ {
+		c := text[j]
+		if c == ':' || c == '#' && text[j-1] != ' ' {
+			return nil, false
+		}
+		if c == '#' {
+			break // a comment
+		}
+		if inFlow {
+			if c == ',' || c == '}' {
+				break
+			}
+			if c == '{' || c == '[' || c == ']' || c == '?' {
+				return nil, false
+			}
+		}
+		if c != ' ' {
+			last = j
+		}
+	}
+	value := p.src[lineStart+start : lineStart+last+1]
+	tag, ok := plainTag(value)
+	if !ok {
+		return nil, false
+	}
+	*i = last + 1
+	return p.node(yaml.ScalarNode, tag, value, p.line, start+1), true
+}
+
+// plainTag is the tag yaml.v3 resolves a plain scalar to, for the scalars
+// fastYAML reads; ok is false for the others.
+func plainTag(v string) (tag string, ok bool) {
+	switch c := v[0]; {
+	case '0' <= c && c <= '9':
+		if len(v) > 18 || len(v) > 1 && c == '0' {
+			return "", false
+		}
+		for i := 1; i < len(v); i++ {
+			if v[i] < '0' || v[i] > '9' {
+				return "", false
+			}
+		}
+		return "!!int", true
+	case c == '+' || c == '-':
+		return "", false
+	case c == '.':
+		switch v {
+		case ".nan", ".NaN", ".NAN", ".inf", ".Inf", ".INF":
+			return "", false
+		}
+		if _, err := strconv.ParseFloat(v, 64); err == nil {
+			return "", false
+		}
+	}
+	switch v {
+	case "true", "True", "TRUE", "false", "False", "FALSE":
+		return "!!bool", true
+	case "~", "null", "Null", "NULL":
+		return "!!null", true
+	}
+	return "!!str", true
+}
+
+func nameStart(c byte) bool {
+	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '_'
+}
+
+func keyByte(c byte) bool {
+	return nameStart(c) || c == '.' || c == '-' || c == '/'
+}
+
+func valueStart(c byte) bool {
+	return nameStart(c) || c == '.' || c == '/' || c == '$' || c == '~'
+}
