@@ -767,7 +767,8 @@ func (b *bench) stowCmd(t *tree, r int, restow bool) func() (sample, error) {
 }
 
 // runLarge measures links plan and verify (and their floors) at n links
-// on one tree made by one links apply, which is timed once too.
+// on one tree made by one links apply, which is timed once too, as is the
+// create floor beside it.
 func (b *bench) runLarge(n int) error {
 	b.logf("== %d links (large: plan and verify only): setting up", n)
 	b.sampleLoad(fmt.Sprintf("%s links, setup", count(n)))
@@ -781,6 +782,11 @@ func (b *bench) runLarge(n int) error {
 	if err := t.writeManifest(0, false); err != nil {
 		return err
 	}
+	if floorSupported {
+		if err := t.mkdirs(0, "floorsync"); err != nil {
+			return err
+		}
+	}
 	b.waitSettled()
 	if err := b.timed(t, toolApply, b.linksCmd(t, nil, "apply", "--auto-approve", "-f", t.Manifest(0, false))); err != nil {
 		return err
@@ -788,6 +794,18 @@ func (b *bench) runLarge(n int) error {
 	b.rep.result(n, t.Scenario.String(), toolApply).Note = "one run (the large tree is built once)"
 	if err := t.checkLinks(0, "l", t.Target, nil); err != nil {
 		return err
+	}
+	// The floor, once, so that the apply's cost per link at this size can
+	// be told apart from the filesystem's (folders ten times fuller).
+	if floorSupported {
+		ls := t.links(0, "floorsync", false)
+		if err := b.timed(t, toolCreateSync, floor(func() error { return floorCreate(ls, workers, true) })); err != nil {
+			return err
+		}
+		b.rep.result(n, t.Scenario.String(), toolCreateSync).Note = "one run, after links apply"
+		if err := t.checkLinks(0, "floorsync", t.Target, nil); err != nil {
+			return err
+		}
 	}
 	ls := t.links(0, "l", false)
 	for r := range b.cfg.largeReps {

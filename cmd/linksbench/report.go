@@ -84,7 +84,11 @@ func (b *bench) evalTargets() {
 		if !ok {
 			return
 		}
-		add(Target{Name: name, N: n, Scenario: sc, Measured: w, CPU: c, Limit: limit, AtLeast: atLeast, Unit: "×", Reference: n != statedN})
+		t := Target{Name: name, N: n, Scenario: sc, Measured: w, CPU: c, Limit: limit, AtLeast: atLeast, Unit: "×"}
+		if n != statedN {
+			t.Reference = "the target is stated at " + count(statedN)
+		}
+		add(t)
 	}
 	sizes := b.allSizes()
 	for _, n := range sizes {
@@ -108,9 +112,26 @@ func (b *bench) evalTargets() {
 				per := float64(r.MedianNS) / float64(r.N)
 				perPrev := float64(prev.MedianNS) / float64(prev.N)
 				cpu := (float64(r.CPUMedianNS) / float64(r.N)) / (float64(prev.CPUMedianNS) / float64(prev.N))
-				add(Target{Name: fmt.Sprintf("%s: cost per link %s → %s within 1.3× of linear", tool, count(prev.N), count(r.N)),
+				t := Target{Name: fmt.Sprintf("%s: cost per link %s → %s within 1.3× of linear", tool, count(prev.N), count(r.N)),
 					N: r.N, Scenario: sc, Measured: per / perPrev, CPU: cpu, Limit: 1.3, Unit: "×",
-					Detail: fmt.Sprintf("%.2f µs → %.2f µs per link", perPrev/1e3, per/1e3)})
+					Detail: fmt.Sprintf("%.2f µs → %.2f µs per link", perPrev/1e3, per/1e3)}
+				// The issue asks for 1M links of plan and verify; apply's
+				// growth past 100,000 is shown beside the floor's.
+				if tool == toolApply || tool == toolReplace {
+					if r.N > statedN {
+						t.Reference = "the issue asks 1,000,000 links of plan and verify"
+					}
+					floorTool := toolCreateSync
+					if tool == toolReplace {
+						floorTool = toolReplaceFlSync
+					}
+					f, fPrev := rep.get(r.N, sc, floorTool), rep.get(prev.N, sc, floorTool)
+					if f != nil && fPrev != nil && len(f.WallNS) > 0 && len(fPrev.WallNS) > 0 {
+						fPer, fPerPrev := float64(f.MedianNS)/float64(f.N), float64(fPrev.MedianNS)/float64(fPrev.N)
+						t.Detail += fmt.Sprintf("; %s: %.2f µs → %.2f µs per link (%.2f×)", floorTool, fPerPrev/1e3, fPer/1e3, fPer/fPerPrev)
+					}
+				}
+				add(t)
 			}
 			prev = r
 		}
@@ -191,10 +212,10 @@ func (b *bench) printReport(w io.Writer) {
 		for _, t := range rep.Targets {
 			holds := "**no**"
 			switch {
-			case t.Reference && t.Holds:
-				holds = "yes (reference)"
-			case t.Reference:
-				holds = "no (reference: the target is at " + count(statedN) + ")"
+			case t.Reference != "" && t.Holds:
+				holds = "yes (reference: " + t.Reference + ")"
+			case t.Reference != "":
+				holds = "no (reference: " + t.Reference + ")"
 			case t.Holds:
 				holds = "yes"
 			}
