@@ -146,10 +146,7 @@ func (p *fastParser) parse() (*yaml.Node, bool) {
 		for i < len(text) && text[i] == ' ' {
 			i++
 		}
-		if i == len(text) || text[i] == '#' {
-			if i < len(text) && text[i-1] != ' ' {
-				return nil, false // ":#"
-			}
+		if i == len(text) || text[i] == '#' { // key() saw a space before any #
 			pending = m
 			continue
 		}
@@ -197,7 +194,9 @@ func (p *fastParser) parse() (*yaml.Node, bool) {
 					}
 				}
 			}
-			f.Content = p.content(list)
+			if len(list) > 0 { // yaml.v3 leaves {} without Content
+				f.Content = p.content(list)
+			}
 			v = f
 		} else {
 			var ok bool

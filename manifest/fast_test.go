@@ -43,6 +43,9 @@ func sameTree(a, b *yaml.Node, path string) string {
 		}
 		return ""
 	}
+	if (a.Content == nil) != (b.Content == nil) {
+		return path + ": Content nil in one tree only"
+	}
 	if a.Kind != b.Kind || a.Style != b.Style || a.Tag != b.Tag || a.Value != b.Value || a.Anchor != b.Anchor ||
 		(a.Alias == nil) != (b.Alias == nil) || a.Line != b.Line || a.Column != b.Column || len(a.Content) != len(b.Content) {
 		return fmt.Sprintf("%s: {kind %v style %v tag %s value %q at %d:%d, %d children} vs {kind %v style %v tag %s value %q at %d:%d, %d children}",
