@@ -26,10 +26,16 @@ import (
 // A folder is listed only when at least listMin lookups of the manifest
 // fall in it, and a listing that passes listRatio entries per such lookup
 // is abandoned midway, so that a big folder holding a few links costs at
-// most about what its lookups would have.
+// most about what its lookups would have. A listing saves nothing for a
+// dest that is there (its link text is read anyway): an observer looks
+// the dests of a folder up one by one until listMisses of them were
+// missing (a folder of links to create), unless the folder was listed
+// already (for targets in it). A plan with nothing to change then lists
+// only target folders.
 const (
-	listMin   = 32
-	listRatio = 16
+	listMin    = 32
+	listRatio  = 16
+	listMisses = 4
 )
 
 // listed is what a listing says of a name; 0 means absent.
@@ -57,6 +63,7 @@ type lister struct {
 type listing struct {
 	once  sync.Once
 	names map[string]listed // nil: not listed, look names up
+	read  atomic.Bool       // once has run: names is set
 	left  atomic.Int64      // lookups still to come
 }
 
@@ -114,7 +121,10 @@ func (ls *lister) lookup(l *listing, real, name string) (listed, bool) {
 	if l == nil || name == "." || name == ".." {
 		return 0, false
 	}
-	l.once.Do(func() { l.names = ls.fs.readNames(real, int(l.left.Load())*listRatio) })
+	l.once.Do(func() {
+		l.names = ls.fs.readNames(real, int(l.left.Load())*listRatio)
+		l.read.Store(true)
+	})
 	if l.names == nil {
 		return 0, false
 	}

@@ -5,11 +5,13 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/linksdev/links/manifest"
+	"github.com/linksdev/links/plan"
 )
 
 // listingTree makes, under root, folder a with one dest of every kind
@@ -123,5 +125,63 @@ func TestReadNames(t *testing.T) {
 		if got := r2.fs.readNames("d", 4); got != nil {
 			t.Errorf("readNames of a folder without search permission: %v, want nil", got)
 		}
+	}
+}
+
+// TestDestListingOnlyWhereMissing: a folder whose dests are all there is
+// not listed (a listing would save no lookup), one whose dests are missing
+// is, after listMisses lookups; the observations are the same.
+func TestDestListingOnlyWhereMissing(t *testing.T) {
+	if !listingSupported {
+		t.Skip("listings are not used on this platform")
+	}
+	root := t.TempDir()
+	entries := map[string]string{"t/f": "file:"}
+	m := &manifest.Manifest{File: filepath.Join(root, "links.yaml"), Root: root, StateDir: ".links"}
+	for _, dir := range []string{"here", "missing"} {
+		for i := range 2 * listMin {
+			dest := fmt.Sprintf("%s/e%03d", dir, i)
+			if dir == "here" {
+				entries[dest] = "link:../t/f"
+			}
+			m.Links = append(m.Links, manifest.Link{Name: fmt.Sprintf("%s%03d", dir, i), Dest: dest, Target: "t/f",
+				Strategy: manifest.Relative, Replace: manifest.ReplaceSymlink, Backup: true, Parents: true})
+		}
+	}
+	entries["missing/.keep"] = "file:"
+	mkTree(t, root, entries)
+	r, err := Open(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	if r.fs.readNames("here", 1000) == nil {
+		t.Skipf("listings not trusted on this filesystem (%s)", root)
+	}
+	ls := newLister(r.fs, m, r.Path)
+	here, missing := ls.dirs["here"], ls.dirs["missing"]
+	if here == nil || missing == nil {
+		t.Fatalf("folders to list: %v, want here and missing", ls.dirs)
+	}
+	o := &observer{r: r, targets: &targetCache{m: map[targetKey]targetInfo{}}, ls: ls}
+	for i := range m.Links {
+		obs, err := o.observe(&m.Links[i])
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := plan.TypeSymlink
+		if strings.HasPrefix(m.Links[i].Dest, "missing/") {
+			want = plan.TypeMissing
+		}
+		if obs.Dest.Type != want {
+			t.Errorf("%s: observed %s, want %s", m.Links[i].Dest, obs.Dest.Type, want)
+		}
+	}
+	o.flush()
+	if here.read.Load() {
+		t.Error("the folder of existing dests was listed")
+	}
+	if !missing.read.Load() || missing.names == nil {
+		t.Error("the folder of missing dests was not listed")
 	}
 }

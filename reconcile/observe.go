@@ -107,6 +107,9 @@ type dirMemo struct {
 	info dirInfo
 	list *listing // nil: not listed
 	done int64
+	// misses counts the dests found missing by lookups since: from
+	// listMisses on, the folder's listing answers (see listMisses).
+	misses int
 }
 
 // at resolves dir (as declared), remembering it, and counts a lookup in it.
@@ -146,10 +149,18 @@ func (o *observer) observe(l *manifest.Link) (plan.Observation, error) {
 	if info.problem == "" && len(info.missing) == 0 {
 		// A name absent from its folder's listing is missing: no lstat.
 		name := path.Base(l.Dest)
-		if k, ok := o.ls.lookup(d.list, info.real, name); !ok || k != 0 {
+		var (
+			k  listed
+			ok bool
+		)
+		if d.list != nil && (d.misses >= listMisses || d.list.read.Load()) {
+			k, ok = o.ls.lookup(d.list, info.real, name)
+		}
+		if !ok || k != 0 {
 			st, err := o.r.fs.Lstat(info.real, name)
 			switch {
 			case errors.Is(err, fs.ErrNotExist):
+				d.misses++
 			case err != nil:
 				return obs, err
 			default:
