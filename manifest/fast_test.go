@@ -1,7 +1,6 @@
 package manifest
 
 import (
-	"bytes"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -11,29 +10,6 @@ import (
 
 	"gopkg.in/yaml.v3"
 )
-
-// yamlV3Tree is the top-level node yaml.v3 parses data into, as parseYAML
-// takes it without the fast path, or an error.
-func yamlV3Tree(data []byte) (top *yaml.Node, err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			top, err = nil, fmt.Errorf("panic: %v", r)
-		}
-	}()
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	var doc yaml.Node
-	if err := dec.Decode(&doc); err != nil {
-		return nil, err
-	}
-	var extra yaml.Node
-	if err := dec.Decode(&extra); err == nil {
-		return nil, fmt.Errorf("a second document")
-	}
-	if len(doc.Content) == 0 {
-		return nil, fmt.Errorf("empty")
-	}
-	return doc.Content[0], nil
-}
 
 // sameTree says how a and b differ, comments aside, or "" if they do not.
 func sameTree(a, b *yaml.Node, path string) string {
@@ -67,9 +43,9 @@ func checkFast(t *testing.T, data []byte) (read bool) {
 	if !ok {
 		return false
 	}
-	want, err := yamlV3Tree(data)
-	if err != nil {
-		t.Fatalf("fastYAML read %q, which yaml.v3 refuses: %v", data, err)
+	want, errs := parseYAMLv3(testFile, data)
+	if errs != nil {
+		t.Fatalf("fastYAML read %q, which yaml.v3 refuses: %v", data, errs)
 	}
 	if d := sameTree(fast, want, ""); d != "" {
 		t.Fatalf("fastYAML and yaml.v3 differ on %q:\n%s (fast vs yaml.v3)", data, d)

@@ -54,13 +54,18 @@ type entry struct {
 }
 
 // parseYAML parses data into a node tree, with fastYAML when data is
-// written in the part of YAML it reads, else with yaml.v3. A syntax error
-// becomes a positioned Error. yaml.v3 is not trusted to never panic on
-// hostile input: a panic is turned into an error at 1:1.
+// written in the part of YAML it reads, else with yaml.v3.
 func parseYAML(file string, data []byte) (root *yaml.Node, errs ErrorList) {
 	if root, ok := fastYAML(data); ok {
 		return root, nil
 	}
+	return parseYAMLv3(file, data)
+}
+
+// parseYAMLv3 parses data into a node tree with yaml.v3. A syntax error
+// becomes a positioned Error. yaml.v3 is not trusted to never panic on
+// hostile input: a panic is turned into an error at 1:1.
+func parseYAMLv3(file string, data []byte) (root *yaml.Node, errs ErrorList) {
 	defer func() {
 		if r := recover(); r != nil {
 			root, errs = nil, ErrorList{{File: file, Line: 1, Col: 1, Msg: fmt.Sprintf("cannot parse YAML: %v; simplify the document", r)}}
