@@ -564,7 +564,7 @@ func TestCrashConsistency(t *testing.T) {
 			withTemps++
 			reported := 0
 			for _, tmp := range c.temps {
-				if strings.Contains(r.stderr, tmp+" left by an interrupted apply") {
+				if strings.Contains(r.stderr, tmp+" left by apply ") {
 					reported++
 				} else {
 					t.Errorf("trial %d: the apply after the kill did not report the leftover %s; stderr:\n%s", trial, tmp, r.stderr)

@@ -282,12 +282,8 @@ func (r *Root) writeStateLinks(offset int64, links []byte) error {
 // killed apply left are removed first: they are links' own.
 func (r *Root) prepareState(offset int64, links []byte) (string, error) {
 	head := stateHead(stateFormat, offset)
-	if names, err := r.listTemps(r.StateDir); err == nil {
-		for _, n := range names {
-			if strings.HasPrefix(n, "."+StateFile+TempMarker) {
-				_ = r.root.Remove(path.Join(r.StateDir, n))
-			}
-		}
+	for _, n := range r.stateTemps() {
+		_ = r.root.Remove(path.Join(r.StateDir, n))
 	}
 	var rnd [4]byte
 	_, _ = rand.Read(rnd[:])
@@ -325,3 +321,28 @@ func (r *Root) commitState(tmp string) error {
 
 // discardState removes a state file prepareState wrote.
 func (r *Root) discardState(tmp string) { _ = r.root.Remove(tmp) }
+
+// stateTemps lists the temporary state files a killed apply left in
+// state_dir: regular files named exactly as prepareState names them
+// (.state.json.links-tmp. and 8 hex digits). They are links' own, in its
+// own folder; any other name is left alone.
+func (r *Root) stateTemps() []string {
+	d, err := r.root.Open(r.StateDir)
+	if err != nil {
+		return nil
+	}
+	defer d.Close()
+	ents, _ := d.ReadDir(-1)
+	var out []string
+	prefix := "." + StateFile + TempMarker
+	for _, e := range ents {
+		n := e.Name()
+		if !e.Type().IsRegular() || !strings.HasPrefix(n, prefix) || len(n) != len(prefix)+8 {
+			continue
+		}
+		if _, err := hex.DecodeString(n[len(prefix):]); err == nil {
+			out = append(out, n)
+		}
+	}
+	return out
+}
