@@ -106,7 +106,9 @@ var intruderScenarios = []intruderScenario{
 		manifest: "version: 1\nlinks:\n  k: {dest: keep, target: rel/a}\n", dest: "cur"},
 	{name: "update-noexchange", tree: map[string]string{"rel/a/f": "file:a", "rel/b/f": "file:b", "cur": "link:rel/b"},
 		manifest: "version: 1\nlinks:\n  l: {dest: cur, target: rel/a}\n", dest: "cur", noExch: true,
-		window: func(op string) bool { return strings.HasPrefix(op, "symlink .cur") || strings.HasPrefix(op, "rename .cur") }},
+		window: func(op string) bool {
+			return strings.HasPrefix(op, "symlink .cur") || strings.HasPrefix(op, "rename .cur")
+		}},
 	{name: "replace-dir-noexchange", tree: map[string]string{"rel/a/f": "file:a", "cur/g": "file:the user's folder file"},
 		manifest: "version: 1\nlinks:\n  l: {dest: cur, target: rel/a, replace: any}\n", dest: "cur", noExch: true},
 	{name: "delete-noexchange", tree: map[string]string{"rel/a/f": "file:a"},
