@@ -135,8 +135,9 @@ func (s *sys) approve(g *globals, p *plan.Plan, autoApprove bool, approveCmd, qu
 }
 
 // applySaved applies a plan saved with plan --out. The saved plan is its own
-// approval; it is refused whole if it was made for another root or
-// manifest, or if any dest it would change is no longer as planned.
+// approval, but it is untrusted input: it is refused whole if it was made
+// for another root or manifest, or if planning again now, under the lock,
+// gives anything but exactly its changes (reconcile.Replan).
 func (s *sys) applySaved(g *globals, file string, lockTimeout time.Duration) error {
 	f, err := os.Open(s.abs(g.dir, file))
 	if err != nil {
@@ -146,6 +147,16 @@ func (s *sys) applySaved(g *globals, file string, lockTimeout time.Duration) err
 	f.Close()
 	if err != nil {
 		return fmt.Errorf("%s: %w", file, err)
+	}
+	if p.ManifestDigest == "" {
+		return fmt.Errorf("%s is not a saved plan (links plan -o json prints a plan to read, without what apply needs to check it); save one with links plan --out %s", file, file)
+	}
+	// The plan is made again with the --var values it was made with; a
+	// --var given here wins (and any difference it makes refuses the plan).
+	for k, v := range p.Vars {
+		if _, set := g.vars[k]; !set {
+			g.vars[k] = v
+		}
 	}
 	m, root, err := s.open(g)
 	if err != nil {
@@ -172,29 +183,46 @@ func (s *sys) applySaved(g *globals, file string, lockTimeout time.Duration) err
 	}
 	defer lock.Unlock()
 	s.warnInterrupted(root)
-	stale, err := root.CheckPlan(p)
+	now, diffs, err := root.Replan(m, p)
 	if err != nil {
 		return err
 	}
-	if len(stale) > 0 {
-		var b strings.Builder
-		fmt.Fprintf(&b, "%s is stale: %s changed since it was planned; nothing was changed:", file, plural(len(stale), "dest"))
-		for _, e := range stale {
-			fmt.Fprintf(&b, "\n  %s: planned against %s, now %s", e.Dest, e.Planned, e.Observed)
-		}
-		fmt.Fprintf(&b, "\nrun links plan --out %s again", file)
-		return errors.New(b.String())
+	if len(diffs) > 0 {
+		return errors.New(staleMessage(file, diffs))
 	}
 	if g.output != "json" {
-		if err := s.printPlan(g, p); err != nil {
+		if err := s.printPlan(g, now); err != nil {
 			return err
 		}
-		if !p.Summary().Changed() && len(p.Forget) == 0 {
+		if !now.Summary().Changed() && len(now.Forget) == 0 {
 			return nil
 		}
 		fmt.Fprintln(s.stdout)
 	}
-	return s.execute(g, root, p)
+	return s.execute(g, root, now)
+}
+
+// staleMessage says why a saved plan is refused: dests that changed since
+// it was saved, then changes the manifest no longer plans as it says.
+func staleMessage(file string, diffs []plan.Difference) string {
+	var b strings.Builder
+	stale := 0
+	for _, d := range diffs {
+		if d.Stale {
+			stale++
+		}
+	}
+	switch {
+	case stale == len(diffs):
+		fmt.Fprintf(&b, "%s is stale: %s changed since it was planned; nothing was changed:", file, plural(stale, "dest"))
+	default:
+		fmt.Fprintf(&b, "%s does not match what the manifest plans now (%s); it was edited, or the manifest, its variables or the disk changed. Nothing was changed:", file, plural(len(diffs), "difference"))
+	}
+	for _, d := range diffs {
+		fmt.Fprintf(&b, "\n  %s", d)
+	}
+	fmt.Fprintf(&b, "\nrun links plan --out %s again", file)
+	return b.String()
 }
 
 // execute applies p, printing progress and the outcome.

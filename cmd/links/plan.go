@@ -72,6 +72,9 @@ func (s *sys) savePlan(g *globals, p *plan.Plan, out string) error {
 		return err
 	}
 	p.ManifestDigest = digest
+	if len(g.vars) > 0 {
+		p.Vars = g.vars
+	}
 	var b bytes.Buffer
 	if err := plan.WriteJSON(&b, p, plan.JSONOptions{}); err != nil {
 		return err
