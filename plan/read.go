@@ -78,8 +78,8 @@ func checkChange(c *Change, stateDir string) error {
 			return fmt.Errorf("backup %q is not under %s/backups", b, stateDir)
 		}
 	}
-	if c.Restore != "" && (c.Action != Replace || (c.After.Type != TypeFile && c.After.Type != TypeDir)) {
-		return fmt.Errorf("a restore must be a replace by a file or folder")
+	if c.Restore != "" && ((c.Action != Replace && c.Action != Delete) || (c.After.Type != TypeFile && c.After.Type != TypeDir)) {
+		return fmt.Errorf("a restore must be a replace or delete that brings back a file or folder")
 	}
 	if c.Folder != "" && c.Folder != "." && !cleanRel(c.Folder) {
 		return fmt.Errorf("folder %q is not a clean path under root", c.Folder)

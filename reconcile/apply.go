@@ -84,7 +84,7 @@ func (r *Root) Apply(p *plan.Plan, opts ApplyOptions) (*Result, error) {
 		fsys = opts.WrapFS(fsys)
 	}
 	res := &Result{ApplyID: p.ID, Errors: map[int]error{}}
-	a := &applier{r: r, fs: fsys, p: p, res: res, touched: map[string]bool{}, made: map[string]bool{}, changed: make([]bool, len(p.Changes))}
+	a := &applier{r: r, fs: fsys, p: p, res: res, touched: map[string]bool{}, made: map[string]bool{}, changed: make([]bool, len(p.Changes)), journaled: make([]bool, len(p.Changes))}
 	// Leftovers are looked for (a readdir of every folder of the plan)
 	// while ownership is read; both only read.
 	type leftovers struct {
@@ -140,11 +140,11 @@ func (r *Root) Apply(p *plan.Plan, opts ApplyOptions) (*Result, error) {
 	a.j = j
 	j.add(Record{Status: "begin", Actor: &actor, Manifest: p.Manifest, ManifestKey: r.Manifest, Summary: &s, RollbackOf: p.RollbackOf})
 	if err := j.flush(true); err != nil {
-		return nil, err
+		return res, a.abort(err, s)
 	}
 	trace("begin record durable")
 	if err := a.cleanLeftovers(left.list); err != nil {
-		return res, err
+		return res, a.abort(err, s)
 	}
 
 	sc := <-planned
@@ -164,6 +164,9 @@ func (r *Root) Apply(p *plan.Plan, opts ApplyOptions) (*Result, error) {
 		ifAllMade <- ownership{o.Links, encodeStateLinks(o.Links)}
 	}()
 	fatal := a.makeChanges(sc.sched, actor, opts.Progress)
+	if fatal != nil {
+		a.notMade(todo, fatal)
+	}
 	// The end record is encoded now, as it reads if the folders sync (its
 	// time is when the changes were over), so that the journal's end is
 	// known: the new ownership record is made, encoded, written and
@@ -326,7 +329,14 @@ func (a *applier) makeChanges(s *schedule, actor Actor, progress func(*plan.Chan
 					intents = j.encode(intents, Record{Status: "intent", Actor: &actor, Name: c.Name, Dest: c.Dest, Action: c.Action.String(), Before: &c.Before, After: &c.After, Backup: backup, Temp: temps[i]})
 				}
 				trace("batch %d: %d intents encoded", b, len(idx))
-				if err := j.write(intents, true); err != nil {
+				err := j.write(intents, false)
+				if err == nil {
+					for _, i := range idx {
+						a.journaled[i] = true
+					}
+					err = j.write(nil, true)
+				}
+				if err != nil {
 					fail(err)
 				} else {
 					trace("batch %d: intents durable", b)
@@ -416,6 +426,41 @@ func (a *applier) makeChanges(s *schedule, actor Actor, progress func(*plan.Chan
 	return jerr
 }
 
+// abort ends an apply whose journal failed before any change started:
+// every change gets its error (nothing is reported made), and the end
+// record says why, written into the journal's reserved tail (best effort:
+// the journal is what failed), so the journal shows a failed apply.
+func (a *applier) abort(why error, s plan.Summary) error {
+	var todo []int
+	for i, c := range a.p.Changes {
+		if c.Action != plan.Noop {
+			todo = append(todo, i)
+		}
+	}
+	a.notMade(todo, why)
+	a.j.add(Record{Status: "end", Summary: &s, Error: why.Error()})
+	_ = a.j.flush(true)
+	return why
+}
+
+// notMade gives every change the journal's failure stopped before it
+// started its error (so nothing reports it made), and journals a failed
+// outcome for each whose intent is in the journal (so the journal shows
+// the apply failed, not interrupted).
+func (a *applier) notMade(todo []int, why error) {
+	for _, i := range todo {
+		if a.changed[i] || a.res.Errors[i] != nil {
+			continue
+		}
+		c := &a.p.Changes[i]
+		err := fmt.Errorf("%s %s: not made: %w", c.Action, c.Dest, why)
+		a.res.Errors[i] = err
+		if a.journaled[i] {
+			a.j.add(Record{Status: "failed", Name: c.Name, Dest: c.Dest, Action: c.Action.String(), Error: err.Error()})
+		}
+	}
+}
+
 // updateState records in state.json the links this apply made (they are
 // links' to delete later) and drops the ones it deleted or was told to
 // forget.
@@ -435,7 +480,17 @@ func (r *Root) recordOwnership(p *plan.Plan, made func(i int) bool, owned *Owner
 		switch c.Action {
 		case plan.Create, plan.Update, plan.Replace:
 			if c.After.Type == plan.TypeSymlink {
-				owned.Links[c.Dest] = Owned{Manifest: r.Manifest, Name: c.Name, Link: c.After.Link, ApplyID: p.ID}
+				rec := Owned{Manifest: r.Manifest, Name: c.Name, Link: c.After.Link, ApplyID: p.ID}
+				switch c.Action {
+				case plan.Replace:
+					if c.Backup != "" {
+						rec.Backup, rec.BackupType, rec.BackupIdentity = c.Backup, c.Before.Type, c.Before.Identity
+					}
+				case plan.Update:
+					prev, ok := owned.Links[c.Dest]
+					rec = rec.displaced(prev, ok)
+				}
+				owned.Links[c.Dest] = rec
 			} else {
 				delete(owned.Links, c.Dest) // a rollback restored a file or folder
 			}
@@ -459,6 +514,9 @@ type applier struct {
 	touched map[string]bool // folders to fsync, root-relative
 	made    map[string]bool // folders this apply made (MkdirAll done)
 	changed []bool          // by change index: made (not failed, not skipped)
+	// journaled, by change index: its intent is in the journal (written,
+	// if perhaps not durable). Set by the journal's writer only.
+	journaled []bool
 }
 
 // syncDirs fsyncs the folders dirs, on up to workers goroutines when

@@ -564,6 +564,13 @@ func TestCrashConsistency(t *testing.T) {
 			withTemps++
 			reported := 0
 			for _, tmp := range c.temps {
+				if strings.HasPrefix(tmp, ".links/."+StateFile+TempMarker) {
+					// links' own half-written state file, in its own
+					// folder: removed without a word by the next state
+					// write (after.temps below checks that it is gone).
+					reported++
+					continue
+				}
 				if strings.Contains(r.stderr, tmp+" left by apply ") {
 					reported++
 				} else {

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/linksdev/links/manifest"
+	"github.com/linksdev/links/plan"
 )
 
 // TestLookAlikeTempNamesUntouched: entries whose names merely look like
@@ -247,4 +248,29 @@ func replaceWith(t *testing.T, from, to string) {
 	if err := os.Rename(from, to); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// TestDeleteGivesBackDisplacedFolder: a link that displaced a folder is
+// deleted when the manifest stops declaring it, and the folder, with its
+// contents, comes back in the same step (issue 14.4).
+func TestDeleteGivesBackDisplacedFolder(t *testing.T) {
+	root := t.TempDir()
+	mkTree(t, root, map[string]string{"shared/cfg/x": "file:managed", "cfg/mine": "file:the user's", "cfg/sub/deep": "file:deep"})
+	with := parse(t, root, "version: 1\nlinks:\n  cfg: {dest: cfg, target: shared/cfg, replace: any}\n")
+	if _, _, err := planApply(t, with, ApplyOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	without := parse(t, root, "version: 1\nlinks: {}\n")
+	p, res, err := planApply(t, without, ApplyOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(p.Changes) != 1 || p.Changes[0].Action != plan.Delete || p.Changes[0].Restore == "" || res.Done != 1 {
+		t.Fatalf("plan %+v, done %d", p.Changes, res.Done)
+	}
+	got := snapshot(t, root, ".links")
+	if got["cfg"] != "dir" || got["cfg/mine"] != "file:the user's" || got["cfg/sub/deep"] != "file:deep" {
+		t.Errorf("after the delete: %v", got)
+	}
+	assertAllNoop(t, mustPlan(t, without))
 }

@@ -6,6 +6,7 @@ import (
 	"path"
 	"regexp"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/urfave/cli/v2"
@@ -32,6 +33,7 @@ func (s *sys) backupsCommand() *cli.Command {
 			Flags: []cli.Flag{
 				&cli.StringFlag{Name: "older-than", Usage: "remove backups older than `AGE` (e.g. 30d, 12h, 1d12h)"},
 				&cli.IntFlag{Name: "keep", Value: -1, DefaultText: "no limit", Usage: "keep the `N` newest backups, remove the rest"},
+				&cli.BoolFlag{Name: "include-held", Usage: "also remove backups holding a file or folder that a managed link gives back when it is deleted (kept otherwise)"},
 				&cli.BoolFlag{Name: "auto-approve", Usage: "remove without asking"},
 				&cli.DurationFlag{Name: "lock-timeout", Usage: "wait up to `DURATION` for an apply's lock (e.g. 30s)"},
 			},
@@ -103,6 +105,8 @@ func (s *sys) printBackups(list []reconcile.Backup, now time.Time) {
 		switch {
 		case b.InUse:
 			note = "in use by the last apply"
+		case len(b.Holds) > 0:
+			note = "held: " + strings.Join(b.Holds, ", ") + " will give it back when deleted"
 		case !b.Known:
 			note = "not made by links: never pruned"
 		}
@@ -115,7 +119,7 @@ func (s *sys) pruneBackups(c *cli.Context) error {
 	if c.NArg() > 0 {
 		return &usageError{msg: "backups prune takes no arguments; choose with --older-than and --keep"}
 	}
-	opts := reconcile.PruneOptions{Keep: c.Int("keep"), Now: time.Now()}
+	opts := reconcile.PruneOptions{Keep: c.Int("keep"), Now: time.Now(), IncludeHeld: c.Bool("include-held")}
 	if c.IsSet("keep") && opts.Keep < 0 {
 		return &usageError{msg: fmt.Sprintf("--keep %d: give a count of 0 or more", opts.Keep)}
 	}
@@ -293,6 +297,8 @@ type backupJSON struct {
 	Size       int64  `json:"size"`
 	InUse      bool   `json:"in_use"`
 	Known      bool   `json:"known"`
+	// Holds lists the managed links that give this backup's entries back.
+	Holds []string `json:"holds,omitempty"`
 }
 
 func backupsWire(list []reconcile.Backup, now time.Time) []backupJSON {
@@ -301,7 +307,7 @@ func backupsWire(list []reconcile.Backup, now time.Time) []backupJSON {
 		w := backupJSON{
 			ApplyID: b.ApplyID, Path: b.Path, Time: jsonTime(b.Time),
 			AgeSeconds: int64(now.Sub(b.Time) / time.Second),
-			Files:      b.Files, Size: b.Size, InUse: b.InUse, Known: b.Known,
+			Files:      b.Files, Size: b.Size, InUse: b.InUse, Known: b.Known, Holds: b.Holds,
 		}
 		if b.Entries >= 0 {
 			n := b.Entries
