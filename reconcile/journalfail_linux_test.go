@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"golang.org/x/sys/unix"
 )
@@ -232,4 +233,77 @@ func lastLines(s string, n int) string {
 		lines = lines[len(lines)-n:]
 	}
 	return strings.Join(lines, "\n")
+}
+
+// TestIntruderBinaryDelay is issue 14.1's reproduction at the binary:
+// strace delays every rename and unlink of links apply by a second and a
+// half, and
+// while the first is held, a user's file is moved onto the dest (mv -Tf).
+// The file must survive: in place, the change reported stale.
+func TestIntruderBinaryDelay(t *testing.T) {
+	strace, err := exec.LookPath("strace")
+	if err != nil {
+		t.Skip("strace is not installed (apt-get install strace; .ci/run does)")
+	}
+	for _, tc := range []struct{ name, first, manifest string }{
+		{"update", "", "version: 1\nlinks:\n  a: {dest: cur, target: rel/a}\n"},
+		{"delete", "version: 1\nlinks:\n  a: {dest: cur, target: rel/b}\n  k: {dest: keep, target: rel/b}\n",
+			"version: 1\nlinks:\n  k: {dest: keep, target: rel/b}\n"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			root := t.TempDir()
+			mkTree(t, root, map[string]string{"rel/a/f": "file:a", "rel/b/f": "file:b"})
+			if tc.first != "" {
+				mkTree(t, root, map[string]string{"links.yaml": "file:" + tc.first})
+				if r := runLinks(t, root, "apply", "--auto-approve"); r.code != 0 {
+					t.Fatalf("first apply: %s", r.stderr)
+				}
+				if err := os.Remove(filepath.Join(root, "links.yaml")); err != nil {
+					t.Fatal(err)
+				}
+			} else {
+				mkTree(t, root, map[string]string{"cur": "link:rel/b"})
+			}
+			mkTree(t, root, map[string]string{"links.yaml": "file:" + tc.manifest})
+			cmd := exec.Command(strace, "-f", "-qq", "-o", "/dev/null", "-e", "trace=renameat,renameat2,unlinkat", "-e", "inject=renameat,renameat2,unlinkat:delay_enter=1500000",
+				linksBinary(t), "apply", "--auto-approve")
+			cmd.Dir = root
+			var out bytes.Buffer
+			cmd.Stdout, cmd.Stderr = &out, &out
+			if err := cmd.Start(); err != nil {
+				t.Fatal(err)
+			}
+			// Wait for the change's intent to be journaled: its rename
+			// comes next, and is held for a second and a half.
+			journal := filepath.Join(root, ".links", JournalFile)
+			deadline := time.Now().Add(30 * time.Second)
+			for {
+				b, _ := os.ReadFile(journal)
+				if bytes.Contains(b, []byte(`"status":"intent","actor"`)) && bytes.Contains(b, []byte(`"dest":"cur","action":"`+tc.name+`"`)) {
+					break
+				}
+				if time.Now().After(deadline) {
+					_ = cmd.Process.Kill()
+					t.Fatalf("no intent for cur in the journal:\n%s", b)
+				}
+				time.Sleep(20 * time.Millisecond)
+			}
+			time.Sleep(300 * time.Millisecond)
+			tmp := filepath.Join(root, ".n")
+			if err := os.WriteFile(tmp, []byte("IMPORTANT"), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.Rename(tmp, filepath.Join(root, "cur")); err != nil {
+				t.Fatal(err)
+			}
+			err := cmd.Wait()
+			got := snapshot(t, root)
+			if got["cur"] != "file:IMPORTANT" {
+				t.Errorf("cur = %q, want the user's file left in place (apply: %v)\n%s", got["cur"], err, out.String())
+			}
+			if err == nil || !strings.Contains(out.String(), "put there during the apply") {
+				t.Errorf("apply did not report the change stale (err %v):\n%s", err, out.String())
+			}
+		})
+	}
 }
