@@ -75,6 +75,14 @@ func (s *sys) getenv(k string) string {
 }
 
 func (s *sys) run(args []string) int {
+	switch {
+	case len(args) > 0 && args[0] == completeCmd:
+		defer s.flush()
+		return s.runComplete(args[1:])
+	case len(args) > 0 && args[len(args)-1] == bashCompleteMarker:
+		defer s.flush()
+		return s.runBashComplete(args)
+	}
 	app := s.newApp()
 	args = reorder(app, args)
 	err := app.Run(append([]string{"links"}, args...))
@@ -126,7 +134,6 @@ func (s *sys) newApp() *cli.App {
 		Reader:               s.stdin,
 		Flags:                globalFlags(),
 		ExitErrHandler:       func(*cli.Context, error) {},
-		EnableBashCompletion: true,
 		OnUsageError: func(_ *cli.Context, err error, _ bool) error {
 			return &usageError{msg: err.Error()}
 		},
@@ -161,6 +168,7 @@ func (s *sys) newApp() *cli.App {
 			s.logCommand(),
 			s.backupsCommand(),
 			s.versionCommand(),
+			s.completionCommand(),
 		},
 	}
 	for _, cmd := range app.Commands {
@@ -174,7 +182,7 @@ func (s *sys) newApp() *cli.App {
 func globalFlags() []cli.Flag {
 	return []cli.Flag{
 		&cli.StringFlag{Name: "file", Aliases: []string{"f"}, Usage: "the manifest `PATH` (default links.yaml, or $LINKS_FILE)"},
-		&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Value: "text", Usage: "output `FORMAT`: text, json or markdown"},
+		&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Value: "text", Usage: "output `FORMAT`: text, json, markdown or prometheus (each command writes some of them)"},
 		&cli.StringSliceFlag{Name: "var", Usage: "override a declared variable: `NAME=VALUE` (repeatable)"},
 		&cli.BoolFlag{Name: "no-color", Usage: "disable colour (also NO_COLOR)"},
 		&cli.StringFlag{Name: "C", Usage: "run as if links was started in `DIR`"},
