@@ -125,15 +125,15 @@ func (s *sys) report(err error) int {
 
 func (s *sys) newApp() *cli.App {
 	app := &cli.App{
-		Name:                 "links",
-		Usage:                "keep symbolic links in the state a YAML manifest declares",
-		Description:          "links plan shows what would change, links apply makes it so, links verify proves it still is.",
-		HideVersion:          true,
-		Writer:               s.stdout,
-		ErrWriter:            s.stderr,
-		Reader:               s.stdin,
-		Flags:                globalFlags(),
-		ExitErrHandler:       func(*cli.Context, error) {},
+		Name:           "links",
+		Usage:          "keep symbolic links in the state a YAML manifest declares",
+		Description:    "links plan shows what would change, links apply makes it so, links verify proves it still is.",
+		HideVersion:    true,
+		Writer:         s.stdout,
+		ErrWriter:      s.stderr,
+		Reader:         s.stdin,
+		Flags:          globalFlags(),
+		ExitErrHandler: func(*cli.Context, error) {},
 		OnUsageError: func(_ *cli.Context, err error, _ bool) error {
 			return &usageError{msg: err.Error()}
 		},
