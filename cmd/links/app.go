@@ -134,9 +134,7 @@ func (s *sys) newApp() *cli.App {
 		Reader:         s.stdin,
 		Flags:          globalFlags(),
 		ExitErrHandler: func(*cli.Context, error) {},
-		OnUsageError: func(_ *cli.Context, err error, _ bool) error {
-			return &usageError{msg: err.Error()}
-		},
+		OnUsageError:   onUsageError(globalFlags()),
 		CommandNotFound: func(c *cli.Context, name string) {
 			// Reported through Action below: CommandNotFound cannot return
 			// an error in urfave/cli v2.
@@ -152,7 +150,17 @@ func (s *sys) newApp() *cli.App {
 		},
 		Action: func(c *cli.Context) error {
 			if c.NArg() > 0 {
-				return &usageError{msg: fmt.Sprintf("unknown command %q", c.Args().First())}
+				msg := fmt.Sprintf("unknown command %q", c.Args().First())
+				var names []string
+				for _, cmd := range c.App.Commands {
+					if !cmd.Hidden {
+						names = append(names, cmd.Names()...)
+					}
+				}
+				if m := suggest(c.Args().First(), names); m != "" {
+					msg += fmt.Sprintf("; did you mean %q?", m)
+				}
+				return &usageError{msg: msg}
 			}
 			return cli.ShowAppHelp(c)
 		},
@@ -171,11 +179,14 @@ func (s *sys) newApp() *cli.App {
 			s.completionCommand(),
 		},
 	}
-	for _, cmd := range app.Commands {
-		cmd.OnUsageError = func(_ *cli.Context, err error, _ bool) error {
-			return &usageError{msg: err.Error()}
+	var setUsage func(cmds []*cli.Command)
+	setUsage = func(cmds []*cli.Command) {
+		for _, cmd := range cmds {
+			cmd.OnUsageError = onUsageError(append(slices.Clone(cmd.Flags), app.Flags...))
+			setUsage(cmd.Subcommands)
 		}
 	}
+	setUsage(app.Commands)
 	return app
 }
 
@@ -318,4 +329,32 @@ func orList(l []string) string {
 		return l[0]
 	}
 	return strings.Join(l[:len(l)-1], ", ") + " or " + l[len(l)-1]
+}
+
+// onUsageError reports a mistake on the command line, with the flag meant
+// when an unknown one looks like a typo of one of flags.
+func onUsageError(flags []cli.Flag) cli.OnUsageErrorFunc {
+	return func(_ *cli.Context, err error, _ bool) error {
+		msg := err.Error()
+		if name, ok := strings.CutPrefix(msg, "flag provided but not defined: "); ok {
+			name = strings.TrimLeft(name, "-")
+			msg = "unknown flag " + dashed(name)
+			names := []string{"help"}
+			for _, f := range flags {
+				names = append(names, f.Names()...)
+			}
+			if m := suggest(name, names); m != "" {
+				msg += fmt.Sprintf("; did you mean %s?", dashed(m))
+			}
+		}
+		return &usageError{msg: msg}
+	}
+}
+
+// dashed is a flag name as typed: -C, --file.
+func dashed(name string) string {
+	if len(name) == 1 {
+		return "-" + name
+	}
+	return "--" + name
 }

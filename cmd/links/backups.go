@@ -14,7 +14,7 @@ import (
 )
 
 func (s *sys) backupsCommand() *cli.Command {
-	usageErr := func(_ *cli.Context, err error, _ bool) error { return &usageError{msg: err.Error()} }
+
 	return &cli.Command{
 		Name:      "backups",
 		Usage:     "list the backups of displaced files and folders; prune old ones",
@@ -35,8 +35,8 @@ func (s *sys) backupsCommand() *cli.Command {
 				&cli.BoolFlag{Name: "auto-approve", Usage: "remove without asking"},
 				&cli.DurationFlag{Name: "lock-timeout", Usage: "wait up to `DURATION` for an apply's lock (e.g. 30s)"},
 			},
-			OnUsageError: usageErr,
-			Action:       s.pruneBackups,
+
+			Action: s.pruneBackups,
 		}},
 	}
 }
