@@ -49,8 +49,9 @@ type sys struct {
 	stdout    io.Writer
 	stderr    io.Writer
 	lookupEnv func(string) (string, bool)
-	// stdinTTY and stdoutTTY report whether these are terminals.
-	stdinTTY, stdoutTTY bool
+	// stdinTTY, stdoutTTY and stderrTTY report whether these are
+	// terminals.
+	stdinTTY, stdoutTTY, stderrTTY bool
 }
 
 // Main runs links with args (without the program name) and returns the exit
@@ -65,6 +66,7 @@ func Main(args []string) int {
 		lookupEnv: os.LookupEnv,
 		stdinTTY:  term.IsTerminal(int(os.Stdin.Fd())),
 		stdoutTTY: term.IsTerminal(int(os.Stdout.Fd())),
+		stderrTTY: term.IsTerminal(int(os.Stderr.Fd())),
 	}
 	return s.run(args)
 }
@@ -195,7 +197,8 @@ func globalFlags() []cli.Flag {
 		&cli.StringFlag{Name: "file", Aliases: []string{"f"}, Usage: "the manifest `PATH` (default links.yaml, or $LINKS_FILE)"},
 		&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Value: "text", Usage: "output `FORMAT`: text, json, markdown or prometheus (each command writes some of them)"},
 		&cli.StringSliceFlag{Name: "var", Usage: "override a declared variable: `NAME=VALUE` (repeatable)"},
-		&cli.BoolFlag{Name: "no-color", Usage: "disable colour (also NO_COLOR)"},
+		&cli.StringFlag{Name: "color", Value: "auto", Usage: "colour text output: `WHEN` auto (on a terminal, unless NO_COLOR; CLICOLOR_FORCE forces it), always or never"},
+		&cli.BoolFlag{Name: "no-color", Usage: "no colour: as --color never (also NO_COLOR)"},
 		&cli.StringFlag{Name: "C", Usage: "run as if links was started in `DIR`"},
 		&cli.BoolFlag{Name: "version", Usage: "print the version and exit (as links version)"},
 	}
@@ -208,7 +211,7 @@ type globals struct {
 	path    string // manifest path, absolute
 	output  string
 	vars    map[string]string
-	noColor bool
+	color   string // --color: auto, always or never
 }
 
 func (s *sys) globals(c *cli.Context) (*globals, error) {
@@ -247,8 +250,14 @@ func (s *sys) globals(c *cli.Context) (*globals, error) {
 		}
 		g.vars[name] = value
 	}
-	// no-color.org: NO_COLOR disables colour when set and not empty.
-	g.noColor = root.Bool("no-color") || s.getenv("NO_COLOR") != ""
+	switch g.color = root.String("color"); g.color {
+	case "auto", "always", "never":
+	default:
+		return nil, &usageError{msg: fmt.Sprintf("--color %q: use auto, always or never", g.color)}
+	}
+	if root.Bool("no-color") {
+		g.color = "never"
+	}
 	return g, nil
 }
 

@@ -14,11 +14,12 @@ import (
 )
 
 func (s *sys) backupsCommand() *cli.Command {
-
 	return &cli.Command{
 		Name:      "backups",
 		Usage:     "list the backups of displaced files and folders; prune old ones",
 		ArgsUsage: " ",
+		Description: "Lists the backup folders under state_dir/backups/: apply id, age, entries, size,\n" +
+			"and whether the newest apply still needs them for a rollback.",
 		Action: func(c *cli.Context) error {
 			if c.NArg() > 0 {
 				return &usageError{msg: fmt.Sprintf("backups: unknown subcommand %q; the only one is prune", c.Args().First())}
@@ -29,6 +30,8 @@ func (s *sys) backupsCommand() *cli.Command {
 			Name:      "prune",
 			Usage:     "remove backups older than an age or beyond a count (never the last apply's)",
 			ArgsUsage: " ",
+			Description: "Removes the backups chosen by --older-than and --keep, after showing them and\n" +
+				"asking like apply. Never the backups of the newest apply, so links rollback keeps working.",
 			Flags: []cli.Flag{
 				&cli.StringFlag{Name: "older-than", Usage: "remove backups older than `AGE` (e.g. 30d, 12h, 1d12h)"},
 				&cli.IntFlag{Name: "keep", Value: -1, DefaultText: "no limit", Usage: "keep the `N` newest backups, remove the rest"},

@@ -52,6 +52,7 @@ var failOnKinds = []string{"broken", "loop", "escapes", "absolute", "unreadable"
 var flagValues = map[string][]string{
 	"strategy": {"keep", "relative", "absolute"},
 	"dangling": {"skip", "allow"},
+	"color":    {"auto", "always", "never"},
 }
 
 // fileFlags are the flags whose value is a path, with its directive.

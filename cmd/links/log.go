@@ -20,6 +20,8 @@ func (s *sys) logCommand() *cli.Command {
 		Name:      "log",
 		Usage:     "list past applies from the journal, or show one in detail; writes nothing",
 		ArgsUsage: "[APPLY_ID]",
+		Description: "Lists the applies in state_dir's journal, newest first, or every change of one\n" +
+			"(APPLY_ID may be a unique prefix). Takes no lock, writes nothing.",
 		Flags: []cli.Flag{
 			&cli.IntFlag{Name: "max-count", Aliases: []string{"n"}, Usage: "show at most `N` applies, newest first (0: all)"},
 		},

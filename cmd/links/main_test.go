@@ -173,8 +173,8 @@ func scriptCmds() map[string]func(ts *testscript.TestScript, neg bool, args []st
 			}
 		},
 		// links-tty [NAME=VALUE...] ARGS...: run links in-process, in the
-		// script's folder, as if its stdout were a terminal (stdin is not
-		// one). The environment is the script's, where an empty variable
+		// script's folder, as if its stdout and stderr were a terminal
+		// (stdin is not one). The environment is the script's, where an empty variable
 		// counts as unset, plus the leading NAME=VALUE settings, which are
 		// set even when VALUE is empty. With !, the exit code must be
 		// non-zero.
@@ -199,6 +199,7 @@ func scriptCmds() map[string]func(ts *testscript.TestScript, neg bool, args []st
 				},
 				stdinTTY:  false,
 				stdoutTTY: true,
+				stderrTTY: true,
 			}
 			code := s.run(append([]string{"-C", ts.MkAbs(".")}, args...))
 			ts.Stdout().Write([]byte(stdout.String()))

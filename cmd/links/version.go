@@ -77,6 +77,8 @@ func (s *sys) versionCommand() *cli.Command {
 		Name:      "version",
 		Usage:     "print the version, revision, Go version and platform",
 		ArgsUsage: " ",
+		Description: "Prints the version (the module's, or as stamped with -ldflags -X main.version=...),\n" +
+			"the VCS revision it was built from, the Go version and the platform.",
 		Action: func(c *cli.Context) error {
 			if c.NArg() > 0 {
 				return &usageError{msg: "version takes no arguments"}
