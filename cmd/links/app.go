@@ -206,12 +206,12 @@ func globalFlags() []cli.Flag {
 
 // globals are the global flags, resolved.
 type globals struct {
-	dir     string // absolute working folder (-C)
-	file    string // manifest path as the user named it (for messages)
-	path    string // manifest path, absolute
-	output  string
-	vars    map[string]string
-	color   string // --color: auto, always or never
+	dir    string // absolute working folder (-C)
+	file   string // manifest path as the user named it (for messages)
+	path   string // manifest path, absolute
+	output string
+	vars   map[string]string
+	color  string // --color: auto, always or never
 }
 
 func (s *sys) globals(c *cli.Context) (*globals, error) {
