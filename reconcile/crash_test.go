@@ -87,7 +87,8 @@ func linksBinary(t testing.TB) string {
 		modRoot := filepath.Dir(filepath.Dir(file))
 		goTool, err := exec.LookPath("go")
 		if err != nil {
-			goTool = filepath.Join(runtime.GOROOT(), "bin", "go")
+			linksBin.err = fmt.Errorf("the go command is not on PATH: %w", err)
+			return
 		}
 		linksBin.dir, linksBin.err = os.MkdirTemp("", "links-test-bin-")
 		if linksBin.err != nil {
@@ -448,16 +449,6 @@ func (fx *crashFixture) killApply(t testing.TB, delay time.Duration, watch strin
 		t.Fatal(err)
 	}
 	return kr
-}
-
-// knownBug skips a test that shows a product bug not fixed yet, with the
-// bug and its reproduction; LINKS_BUGS=1 runs it anyway (to check a fix).
-func knownBug(t *testing.T, bug string) {
-	t.Helper()
-	if os.Getenv("LINKS_BUGS") != "1" {
-		t.Skip("BUG: " + bug)
-	}
-	t.Log("known bug, run because LINKS_BUGS=1: " + bug)
 }
 
 // Known product bugs the crash suite observes; while true, the suite

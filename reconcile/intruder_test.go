@@ -215,8 +215,7 @@ func TestIntruderBetweenEveryOperation(t *testing.T) {
 				t.Run(fmt.Sprintf("%s/%s/op%d", sc.name, in, k), func(t *testing.T) {
 					root := t.TempDir()
 					planted := false
-					var hf *hookFS
-					hf = setUpScenario(t, root, sc, k, func() {
+					setUpScenario(t, root, sc, k, func() {
 						dest := filepath.Join(root, filepath.FromSlash(sc.dest))
 						if err := os.MkdirAll(filepath.Dir(dest), 0o755); err != nil {
 							t.Fatal(err)
@@ -229,7 +228,6 @@ func TestIntruderBetweenEveryOperation(t *testing.T) {
 						intruders[in](t, dest)
 						planted = true
 					})
-					_ = hf
 					if !planted {
 						t.Fatalf("the hook never ran (op %d of %d)", k, ops)
 					}
