@@ -48,6 +48,9 @@ type Observed struct {
 	// Orphans are links earlier applies made (per the state file) whose
 	// dests the manifest no longer declares, keyed by dest.
 	Orphans map[string]Orphan
+	// Guards are links' own things under root that no dest may resolve
+	// to, into or onto the way of (see Guard).
+	Guards []Guard
 }
 
 // At is the observation of m.Links[i].
@@ -176,13 +179,19 @@ func Diff(m *manifest.Manifest, obs *Observed, id string) *Plan {
 	// Two dests can be one entry only through a symlinked folder: the real
 	// dests of those links are the only ones two links can share. resolved
 	// maps each of them to the first link there.
+	// aliasedAt maps each of those real dests to the first link there.
 	var aliased map[string]bool
+	var aliasedAt map[string]*manifest.Link
 	for i := range m.Links {
 		if o := obs.At(m, i); o.ParentProblem == "" && o.ParentReal != path.Dir(m.Links[i].Dest) {
 			if aliased == nil {
-				aliased = map[string]bool{}
+				aliased, aliasedAt = map[string]bool{}, map[string]*manifest.Link{}
 			}
-			aliased[path.Join(o.ParentReal, path.Base(m.Links[i].Dest))] = true
+			real := path.Join(o.ParentReal, path.Base(m.Links[i].Dest))
+			aliased[real] = true
+			if _, ok := aliasedAt[real]; !ok {
+				aliasedAt[real] = &m.Links[i]
+			}
 		}
 	}
 	// Each link's change depends on that link alone: large manifests are
@@ -210,6 +219,13 @@ func Diff(m *manifest.Manifest, obs *Observed, id string) *Plan {
 					c.Reason = fmt.Sprintf("dest resolves to %s, the same entry as links.%s's dest %s (through a symlinked folder); each entry may have only one link", real, first.Name, first.Dest)
 				} else {
 					resolved[real] = l
+				}
+				// Nested through a symlinked folder: the text cannot show
+				// it (NestedDests compared the text).
+				if c.Action != Conflict {
+					if why := nestedConflict(m, obs, i, &o, aliasedAt); why != "" {
+						c.Action, c.Reason = Conflict, why
+					}
 				}
 			}
 		}
@@ -267,7 +283,7 @@ func diffLink(m *manifest.Manifest, obs *Observed, i int, needs map[string]depen
 	}
 	dep := needs[l.Dest]
 	c.Needs = dep.dest
-	c.Action, c.Reason = decide(m, l, &o, &c, dep)
+	c.Action, c.Reason = decide(m, l, &o, &c, dep, obs.Guards)
 	if outer, ok := under[l.Dest]; ok {
 		c.Action = Conflict
 		c.Reason = fmt.Sprintf("dest is inside %s, the dest of links.%s, which is a link: links would write through it into that link's target; move one of the two", outer.Dest, outer.Name)
@@ -299,7 +315,7 @@ func inParallel(n int, f func(lo, hi int)) {
 }
 
 // decide picks the action for one link and, for a conflict, the reason.
-func decide(m *manifest.Manifest, l *manifest.Link, o *Observation, c *Change, dep dependency) (Action, string) {
+func decide(m *manifest.Manifest, l *manifest.Link, o *Observation, c *Change, dep dependency, guards []Guard) (Action, string) {
 	if dep.cycle != "" {
 		return Conflict, fmt.Sprintf("targets form a cycle (%s); break it by pointing one link at a real file or folder", dep.cycle)
 	}
@@ -312,6 +328,9 @@ func decide(m *manifest.Manifest, l *manifest.Link, o *Observation, c *Change, d
 	}
 	if mf, ok := manifestRel(m); ok && real == mf {
 		return Conflict, fmt.Sprintf("dest resolves to %s, the manifest itself (through a symlinked parent folder); choose another dest", mf)
+	}
+	if why := guardConflict(real, guards); why != "" {
+		return Conflict, why
 	}
 	if o.TargetReal != "" && o.TargetReal == real {
 		return Conflict, fmt.Sprintf("target %s resolves to the link's own dest %s (through a symlinked folder): the link would point at itself", l.Target, real)

@@ -24,7 +24,7 @@ var Workers = min(runtime.GOMAXPROCS(0), 4)
 // It writes nothing.
 func (r *Root) Observe(m *manifest.Manifest) (*plan.Observed, error) {
 	results := make([]plan.Observation, len(m.Links))
-	obs := &plan.Observed{RootReal: r.Real, Index: results}
+	obs := &plan.Observed{RootReal: r.Real, Index: results, Guards: r.guards(m)}
 	var (
 		errMu  sync.Mutex
 		errAt  = len(m.Links)

@@ -1,0 +1,85 @@
+package plan
+
+import (
+	"fmt"
+	"path"
+	"strings"
+
+	"github.com/linksdev/links/manifest"
+)
+
+// Guard is one of links' own things under root (state_dir, the manifest)
+// that no link may replace or be written into, described by where it
+// resolves and by every entry on the way there. Guards compare resolved
+// paths, not text: a symlinked folder inside root reaches state_dir or the
+// manifest as surely as its own name does.
+type Guard struct {
+	// What names it in a conflict's reason: "state_dir .links", "the
+	// manifest links.yaml".
+	What string
+	// Real is where it resolves, relative to root, every symlink inside
+	// root followed.
+	Real string
+	// Folder says Real is a folder whose contents are guarded too.
+	Folder bool
+	// Trail holds every entry met resolving its path from root, each
+	// relative to root with its folder resolved: the folders holding it
+	// and the symlinks on the way. Replacing any of them would move or
+	// redirect it.
+	Trail []string
+}
+
+// guardConflict is the reason a link whose dest resolves to real may not
+// be made, or "" when no guard forbids it.
+func guardConflict(real string, guards []Guard) string {
+	for i := range guards {
+		g := &guards[i]
+		switch {
+		case real == g.Real:
+			return fmt.Sprintf("dest resolves to %s, which is %s; choose another dest", real, g.What)
+		case g.Folder && strings.HasPrefix(real, g.Real+"/"):
+			return fmt.Sprintf("dest resolves to %s, inside %s (at %s, through a symlinked folder), where links keeps its own state; choose another dest", real, g.What, g.Real)
+		}
+		for _, e := range g.Trail {
+			if e != real {
+				continue
+			}
+			if strings.HasPrefix(g.Real, real+"/") {
+				return fmt.Sprintf("dest resolves to %s, a folder that holds %s (at %s); replacing it would move that away; choose another dest", real, g.What, g.Real)
+			}
+			return fmt.Sprintf("dest resolves to %s, a symlink on the way to %s (at %s); replacing it would lose that; choose another dest", real, g.What, g.Real)
+		}
+	}
+	return ""
+}
+
+// nestedConflict is the reason link i may not be made because its dest,
+// resolved, lies inside another link's dest (resolved), or "". Links whose
+// folders resolve to what their text says were compared by NestedDests
+// already; this finds the pairs a symlinked folder hides. aliasedAt maps
+// the resolved dest of every link whose folder goes through a symlink to
+// that link.
+func nestedConflict(m *manifest.Manifest, obs *Observed, i int, o *Observation, aliasedAt map[string]*manifest.Link) string {
+	l := &m.Links[i]
+	aliased := o.ParentReal != path.Dir(l.Dest)
+	for p := o.ParentReal; p != "." && p != "/" && p != ""; p = path.Dir(p) {
+		outer, ok := aliasedAt[p]
+		if !ok && aliased {
+			// A link whose folder resolves to its text, at p.
+			if j, declared := m.Declares(p); declared {
+				if oj := obs.At(m, j); oj.ParentProblem == "" && oj.ParentReal == path.Dir(p) {
+					outer, ok = &m.Links[j], true
+				}
+			}
+		}
+		if ok && outer != l {
+			shown := p
+			if outer.Dest != p {
+				shown = fmt.Sprintf("%s (%s)", p, outer.Dest)
+			}
+			return fmt.Sprintf("dest resolves to %s, inside %s, the dest of links.%s, through a symlinked folder: links would write inside that link's place, or through it into its target; move one of the two",
+				path.Join(o.ParentReal, path.Base(l.Dest)), shown, outer.Name)
+		}
+	}
+	return ""
+}
