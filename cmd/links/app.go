@@ -75,6 +75,9 @@ func (s *sys) getenv(k string) string {
 
 func (s *sys) run(args []string) int {
 	app := s.newApp()
+	if err := emptyArgument(app, args); err != nil {
+		return s.report(err)
+	}
 	args = reorder(app, args)
 	err := app.Run(append([]string{"links"}, args...))
 	s.flush() // stdout before any error on stderr
