@@ -206,6 +206,12 @@ func (d *document) build(opts Options, bad map[string]bool) *Manifest {
 			m.Root, rootOK = filepath.Join(opts.Dir, filepath.FromSlash(r)), true
 		}
 	}
+	if _, given := top["root"].(string); given && rootOK {
+		if err := pathLimit(m.Root); err != nil {
+			d.errorAt("/root", false, "root %q %v", brief(m.Root), err)
+			rootOK = false
+		}
+	}
 	d.rootOK = rootOK
 
 	// state_dir
@@ -214,7 +220,7 @@ func (d *document) build(opts Options, bad map[string]bool) *Manifest {
 		switch {
 		case err == errSkip:
 		case err != nil:
-			d.errorAt("/state_dir", false, "state_dir %q %v", s, err)
+			d.errorAt("/state_dir", false, "state_dir %q %v", brief(s), err)
 		case rel == ".":
 			d.errorAt("/state_dir", false, "state_dir must be a folder under root, not root itself; the default is %s", DefaultStateDir)
 		default:
@@ -370,9 +376,9 @@ func (d *document) buildLink(name, ptr string, raw, defaults map[string]any, x *
 		if err != errSkip {
 			shown := ""
 			if dest != rawDest {
-				shown = fmt.Sprintf(" (%q after expansion)", dest)
+				shown = fmt.Sprintf(" (%q after expansion)", brief(dest))
 			}
-			d.errorAt(ptr+"/dest", false, "dest %q%s %v", rawDest, shown, err)
+			d.errorAt(ptr+"/dest", false, "dest %q%s %v", brief(rawDest), shown, err)
 		}
 		okAll = false
 	} else if rel == "." {
@@ -398,6 +404,14 @@ func (d *document) buildLink(name, ptr string, raw, defaults map[string]any, x *
 	case strings.IndexByte(target, 0) >= 0:
 		d.errorAt(ptr+"/target", false, "target contains a NUL byte; remove it")
 		okAll = false
+	case nameLimit(target) != nil:
+		err := nameLimit(target)
+		shown := ""
+		if target != rawTarget {
+			shown = fmt.Sprintf(" (%q after expansion)", brief(target))
+		}
+		d.errorAt(ptr+"/target", false, "target %q%s %v", brief(rawTarget), shown, err)
+		okAll = false
 	case filepath.IsAbs(target) || strings.HasPrefix(target, "/"):
 		l.Target = filepath.Clean(target)
 		l.TargetAbsolute = true
@@ -407,6 +421,12 @@ func (d *document) buildLink(name, ptr string, raw, defaults map[string]any, x *
 	if okAll && (l.Target == l.Dest || l.TargetAbsolute && d.rootOK && l.Target == filepath.Join(m.Root, filepath.FromSlash(l.Dest))) {
 		d.errorAt(ptr+"/target", false, "target %q is the link's own dest, which would be a loop; point it elsewhere", rawTarget)
 		okAll = false
+	}
+	if okAll && d.rootOK {
+		if err := linkTextLimit(&l, m.Root); err != nil {
+			d.errorAt(ptr+"/target", false, "target %q %v", brief(rawTarget), err)
+			okAll = false
+		}
 	}
 	return l, okAll
 }
@@ -428,6 +448,9 @@ var errSkip = errors.New("already reported")
 func (d *document) underRoot(root, p string) (string, error) {
 	if strings.IndexByte(p, 0) >= 0 {
 		return "", fmt.Errorf("contains a NUL byte; remove it")
+	}
+	if err := nameLimit(p); err != nil {
+		return "", err
 	}
 	if filepath.IsAbs(p) || strings.HasPrefix(p, "/") {
 		if !d.rootOK {

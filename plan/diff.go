@@ -32,7 +32,18 @@ type Observation struct {
 	// TargetReal is the target relative to root with its folder's
 	// symlinks resolved, when it lies under root; empty otherwise.
 	TargetReal string
+	// TargetFollows counts the symlinks the kernel follows to resolve the
+	// target (0 when none are on its way): a link to it follows one more.
+	// TargetLoop says the target cannot be resolved at all (ELOOP: a
+	// cycle, or more than MaxFollows symlinks).
+	TargetFollows int
+	TargetLoop    bool
 }
+
+// MaxFollows is how many symlinks the kernel follows in one lookup
+// (Linux's MAXSYMLINKS); one more is ELOOP. A link that would need more
+// is refused by plan, and reported a loop by scan and verify.
+const MaxFollows = 40
 
 // Observed is what reconcile saw for a whole manifest.
 type Observed struct {
@@ -175,6 +186,7 @@ func Diff(m *manifest.Manifest, obs *Observed, id string) *Plan {
 		under = NestedDests(m)
 	}()
 	needs := dependencies(m)
+	chains := chainLengths(m, obs, needs)
 	<-done
 	// Two dests can be one entry only through a symlinked folder: the real
 	// dests of those links are the only ones two links can share. resolved
@@ -200,7 +212,7 @@ func Diff(m *manifest.Manifest, obs *Observed, id string) *Plan {
 	changes := make([]Change, len(m.Links), len(m.Links)+len(obs.Orphans))
 	inParallel(len(m.Links), func(lo, hi int) {
 		for i := lo; i < hi; i++ {
-			changes[i] = diffLink(m, obs, i, needs, under)
+			changes[i] = diffLink(m, obs, i, needs, under, chains)
 		}
 	})
 	resolved := make(map[string]*manifest.Link, len(aliased))
@@ -270,7 +282,7 @@ func Diff(m *manifest.Manifest, obs *Observed, id string) *Plan {
 
 // diffLink is m.Links[i]'s change, as far as it depends on that link
 // alone.
-func diffLink(m *manifest.Manifest, obs *Observed, i int, needs map[string]dependency, under map[string]*manifest.Link) Change {
+func diffLink(m *manifest.Manifest, obs *Observed, i int, needs map[string]dependency, under map[string]*manifest.Link, chains map[string]int) Change {
 	l := &m.Links[i]
 	o := obs.At(m, i)
 	c := Change{Name: l.Name, Dest: l.Dest, Before: o.Dest, Parents: o.Missing}
@@ -284,6 +296,14 @@ func diffLink(m *manifest.Manifest, obs *Observed, i int, needs map[string]depen
 	dep := needs[l.Dest]
 	c.Needs = dep.dest
 	c.Action, c.Reason = decide(m, l, &o, &c, dep, obs.Guards)
+	if len(c.After.Link) > manifest.PathMax && c.Action != Conflict {
+		c.Action = Conflict
+		c.Reason = fmt.Sprintf("the link text would be %d bytes, more than the %d the kernel accepts in a link (PATH_MAX); shorten the target's path, or change strategy", len(c.After.Link), manifest.PathMax)
+	}
+	if n := chains[l.Dest]; n > MaxFollows && c.Action != Conflict {
+		c.Action = Conflict
+		c.Reason = fmt.Sprintf("the manifest makes a chain of %d symlinks ending here (links whose targets are other links' dests), and the kernel follows at most %d (ELOOP); point this link, or one before it, at the end of the chain", n, MaxFollows)
+	}
 	if outer, ok := under[l.Dest]; ok {
 		c.Action = Conflict
 		c.Reason = fmt.Sprintf("dest is inside %s, the dest of links.%s, which is a link: links would write through it into that link's target; move one of the two", outer.Dest, outer.Name)
@@ -337,6 +357,12 @@ func decide(m *manifest.Manifest, l *manifest.Link, o *Observation, c *Change, d
 	}
 	if !l.Allowed(m.Root) {
 		return Conflict, fmt.Sprintf("target %s is not allowed by allow: [%s]; fix the target or the allow list", l.Target, strings.Join(l.Allow, ", "))
+	}
+	if o.TargetLoop && dep.dest == "" {
+		return Conflict, fmt.Sprintf("target %s cannot be resolved: a symlink loop, or a chain of more than %d symlinks (ELOOP); fix the chain, or point the link at where it ends", l.Target, MaxFollows)
+	}
+	if o.TargetExists && dep.dest == "" && o.TargetFollows >= MaxFollows {
+		return Conflict, fmt.Sprintf("target %s is reached through %d symlinks: a link to it would be the %s, and the kernel follows at most %d (ELOOP); point the link at the end of the chain", l.Target, o.TargetFollows, ordinal(o.TargetFollows+1), MaxFollows)
 	}
 	exists := o.TargetExists || dep.dest != ""
 	if !exists && !l.AllowDangling {

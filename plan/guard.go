@@ -83,3 +83,55 @@ func nestedConflict(m *manifest.Manifest, obs *Observed, i int, o *Observation, 
 	}
 	return ""
 }
+
+// ordinal writes n as 1st, 2nd, 3rd, 4th, ..., 41st.
+func ordinal(n int) string {
+	suffix := "th"
+	switch {
+	case n%100 >= 11 && n%100 <= 13:
+	case n%10 == 1:
+		suffix = "st"
+	case n%10 == 2:
+		suffix = "nd"
+	case n%10 == 3:
+		suffix = "rd"
+	}
+	return fmt.Sprintf("%d%s", n, suffix)
+}
+
+// chainLengths predicts, for each link whose target is (or lies under)
+// another declared link's dest, how many symlinks the kernel will follow
+// to resolve it once apply made them all: one for each link of the chain
+// the manifest declares, plus those on the way to where the chain ends
+// (observed). A target beneath a dest counts that dest's chain only.
+func chainLengths(m *manifest.Manifest, obs *Observed, needs map[string]dependency) map[string]int {
+	if len(needs) == 0 {
+		return nil
+	}
+	out := make(map[string]int, len(needs))
+	visiting := map[string]bool{}
+	var length func(dest string) int
+	length = func(dest string) int {
+		if n, ok := out[dest]; ok {
+			return n
+		}
+		j, ok := m.Declares(dest)
+		if !ok || visiting[dest] {
+			return 0 // a cycle, reported as such
+		}
+		visiting[dest] = true
+		n := 1
+		if dep, ok := needs[dest]; ok && dep.cycle == "" {
+			n += length(dep.dest)
+		} else if !ok {
+			n += obs.At(m, j).TargetFollows
+		}
+		delete(visiting, dest)
+		out[dest] = n
+		return n
+	}
+	for dest := range needs {
+		length(dest)
+	}
+	return out
+}

@@ -1,6 +1,7 @@
 package plan
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -96,4 +97,67 @@ func sortLinks(ls []manifest.Link) []manifest.Link {
 		}
 	}
 	return out
+}
+
+// TestDiffChainLimit: a link that would be the 41st symlink of a chain
+// (observed on disk, or declared in the manifest) is a conflict, the 40th
+// is not; a target that cannot be resolved at all is a loop, not missing.
+func TestDiffChainLimit(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		obs    Observation
+		action Action
+		reason string
+	}{
+		{"39 on the way", Observation{ParentReal: ".", TargetExists: true, TargetFollows: 39}, Create, ""},
+		{"40 on the way", Observation{ParentReal: ".", TargetExists: true, TargetFollows: 40}, Conflict, "would be the 41st"},
+		{"loop", Observation{ParentReal: ".", TargetLoop: true}, Conflict, "cannot be resolved: a symlink loop"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			tc.obs.Dest = State{Type: TypeMissing}
+			m := &manifest.Manifest{File: "links.yaml", Root: "/r", StateDir: ".links", Links: []manifest.Link{link("x", "x", "t")}}
+			c := Diff(m, &Observed{RootReal: "/r", Links: map[string]Observation{"x": tc.obs}}, "ID").Changes[0]
+			if c.Action != tc.action || !strings.Contains(c.Reason, tc.reason) {
+				t.Errorf("%s %q, want %s %q", c.Action, c.Reason, tc.action, tc.reason)
+			}
+		})
+	}
+	// a01 -> t (3 symlinks on its way), a02 -> a01, ..., a38: 37+3+1 = 41.
+	var links []manifest.Link
+	obs := map[string]Observation{}
+	prev := "t"
+	for i := 1; i <= 38; i++ {
+		d := fmt.Sprintf("a%02d", i)
+		links = append(links, link(d, d, prev))
+		obs[d] = Observation{Dest: State{Type: TypeMissing}, ParentReal: ".", TargetExists: i == 1, TargetFollows: map[bool]int{true: 3}[i == 1]}
+		prev = d
+	}
+	m := &manifest.Manifest{File: "links.yaml", Root: "/r", StateDir: ".links", Links: links}
+	for _, c := range Diff(m, &Observed{RootReal: "/r", Links: obs}, "ID").Changes {
+		want := Create
+		if c.Dest == "a38" {
+			want = Conflict
+		}
+		if c.Action != want {
+			t.Errorf("%s: %s %q, want %s", c.Dest, c.Action, c.Reason, want)
+		}
+	}
+}
+
+// TestDiffLinkTextLimit: a link text over PATH_MAX, which symlink(2)
+// refuses with ENAMETOOLONG, is a conflict before apply starts.
+func TestDiffLinkTextLimit(t *testing.T) {
+	deep := "/" + strings.Repeat(strings.Repeat("d", 200)+"/", 21) + "t"
+	for _, tc := range []struct {
+		target string
+		action Action
+	}{{deep, Conflict}, {deep[:4000], Create}} {
+		l := link("x", "x", tc.target, func(l *manifest.Link) { l.TargetAbsolute = true; l.Strategy = manifest.Absolute })
+		m := &manifest.Manifest{File: "links.yaml", Root: "/r", StateDir: ".links", Links: []manifest.Link{l}}
+		obs := map[string]Observation{"x": {Dest: State{Type: TypeMissing}, ParentReal: ".", TargetExists: true}}
+		c := Diff(m, &Observed{RootReal: "/r", Links: obs}, "ID").Changes[0]
+		if c.Action != tc.action || tc.action == Conflict && !strings.Contains(c.Reason, "(PATH_MAX)") {
+			t.Errorf("target of %d bytes: %s %q, want %s", len(tc.target), c.Action, c.Reason, tc.action)
+		}
+	}
 }

@@ -30,7 +30,7 @@ func (r *Root) Observe(m *manifest.Manifest) (*plan.Observed, error) {
 		errAt  = len(m.Links)
 		errVal error
 	)
-	targets := &targetCache{m: map[targetKey]targetInfo{}}
+	targets := &targetCache{m: map[targetKey]targetInfo{}, res: newResolver()}
 	ls := newLister(r.fs, m, r.Path)
 	// Links are sorted by dest, so contiguous chunks keep each folder's
 	// entries on one worker.
@@ -68,6 +68,10 @@ func (r *Root) Observe(m *manifest.Manifest) (*plan.Observed, error) {
 type targetInfo struct {
 	exists, isDir bool
 	real          string // under root: the target with its folder resolved
+	// follows counts the symlinks the kernel follows to resolve the
+	// target; loop says it cannot (ELOOP).
+	follows int
+	loop    bool
 }
 
 // targetCache remembers what each target path is, since many links often
@@ -77,6 +81,9 @@ type targetInfo struct {
 type targetCache struct {
 	mu sync.Mutex
 	m  map[targetKey]targetInfo
+	// res counts the symlinks on a target's way, for the targets that
+	// have some (shared: it caches what it resolved).
+	res *resolver
 }
 
 // targetKey is a link's target as declared: relative to root, or absolute.
@@ -170,6 +177,7 @@ func (o *observer) observe(l *manifest.Link) (plan.Observation, error) {
 	}
 	t := o.observeTarget(l)
 	obs.TargetExists, obs.TargetIsDir, obs.TargetReal = t.exists, t.isDir, t.real
+	obs.TargetFollows, obs.TargetLoop = t.follows, t.loop
 	return obs, nil
 }
 
@@ -189,7 +197,8 @@ func (o *observer) observeTarget(l *manifest.Link) targetInfo {
 		d = o.at(&o.target, path.Dir(rel))
 		info = d.info
 		if info.problem == "" && len(info.missing) == 0 {
-			if k, ok := o.ls.lookup(d.list, info.real, path.Base(rel)); ok && k != listedLink && k != listedUnknown {
+			if k, ok := o.ls.lookup(d.list, info.real, path.Base(rel)); ok && k != listedLink && k != listedUnknown && info.real == path.Dir(rel) {
+				// A plain file or folder, no symlinked folder on the way.
 				return targetInfo{exists: k != 0, isDir: k == listedDir, real: realTarget(info, rel)}
 			}
 		}
@@ -202,19 +211,30 @@ func (o *observer) observeTarget(l *manifest.Link) targetInfo {
 	if ok {
 		return t
 	}
-	done := false
+	done, plain := false, false
 	if under && info.problem == "" {
 		if len(info.missing) > 0 {
 			done = true // its folder does not exist
+		} else if k, ok := r.fs.lstatKind(info.real, path.Base(rel)); ok && k != kindLink && info.real == path.Dir(rel) {
+			// Not a symlink, and no symlinked folder on the way: nothing
+			// to follow, in one system call.
+			t, done, plain = targetInfo{exists: k != kindMissing, isDir: k == kindDir}, true, true
 		} else if isDir, statErr, err := r.fs.stat(info.real, path.Base(rel)); err == nil {
-			t, done = targetInfo{exists: statErr == nil, isDir: isDir}, true
+			t, done = targetInfo{exists: statErr == nil, isDir: isDir, loop: statErr != nil && isLoop(statErr)}, true
 		}
 		t.real = realTarget(info, rel)
 	}
 	if !done {
-		if fi, err := os.Stat(l.TargetPath(r.Path)); err == nil {
+		fi, err := os.Stat(l.TargetPath(r.Path))
+		if err == nil {
 			t = targetInfo{exists: true, isDir: fi.IsDir()}
+		} else {
+			t.loop = isLoop(err)
 		}
+	}
+	if t.exists && !plain {
+		t.follows, t.loop = r.targetFollows(cache.res, l)
+		t.exists = !t.loop
 	}
 	cache.mu.Lock()
 	if len(cache.m) < maxTargetCache {
@@ -222,6 +242,24 @@ func (o *observer) observeTarget(l *manifest.Link) targetInfo {
 	}
 	cache.mu.Unlock()
 	return t
+}
+
+// targetFollows counts the symlinks the kernel follows to resolve l's
+// target from the link text plan writes: the target's path from the real
+// root for a relative link, as written for an absolute one. loop says
+// there are more than it follows (ELOOP).
+func (r *Root) targetFollows(res *resolver, l *manifest.Link) (follows int, loop bool) {
+	base := r.Real
+	if l.Strategy == manifest.Absolute {
+		base = r.Path
+	}
+	p := l.TargetPath(base)
+	vol, ok := absRoot(p)
+	if !ok {
+		return 0, false
+	}
+	got := res.walk(vol, p[len(vol):], nil)
+	return got.follows, got.status == StatusLoop
 }
 
 // realTarget is the target rel (under root) with its folder's symlinks
