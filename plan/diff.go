@@ -38,6 +38,13 @@ type Observation struct {
 	// cycle, or more than MaxFollows symlinks).
 	TargetFollows int
 	TargetLoop    bool
+	// FolderProblem, when set, says why apply could not write in the
+	// dest's folder (or where its missing parents would be made):
+	// permission denied, a read-only filesystem.
+	FolderProblem string
+	// DirProblem, for a folder at dest, says why apply could not move it
+	// to a backup (moving a folder rewrites its .. entry).
+	DirProblem string
 }
 
 // MaxFollows is how many symlinks the kernel follows in one lookup
@@ -62,6 +69,10 @@ type Observed struct {
 	// Guards are links' own things under root that no dest may resolve
 	// to, into or onto the way of (see Guard).
 	Guards []Guard
+	// BackupDev is the device backups are made on (state_dir's), as the
+	// first field of a State.Identity; "" when unknown. A file or folder
+	// on another device cannot be renamed into a backup.
+	BackupDev string
 }
 
 // At is the observation of m.Links[i].
@@ -296,6 +307,9 @@ func diffLink(m *manifest.Manifest, obs *Observed, i int, needs map[string]depen
 	dep := needs[l.Dest]
 	c.Needs = dep.dest
 	c.Action, c.Reason = decide(m, l, &o, &c, dep, obs.Guards)
+	if why := writeConflict(m, l, &o, &c, obs.BackupDev); why != "" {
+		c.Action, c.Reason = Conflict, why
+	}
 	if len(c.After.Link) > manifest.PathMax && c.Action != Conflict {
 		c.Action = Conflict
 		c.Reason = fmt.Sprintf("the link text would be %d bytes, more than the %d the kernel accepts in a link (PATH_MAX); shorten the target's path, or change strategy", len(c.After.Link), manifest.PathMax)

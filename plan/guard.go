@@ -135,3 +135,34 @@ func chainLengths(m *manifest.Manifest, obs *Observed, needs map[string]dependen
 	}
 	return out
 }
+
+// writeConflict is the reason apply could not make change c, which
+// observation o predicts, or "": a folder the user cannot write in, a
+// folder to displace that cannot be moved, a backup that would cross
+// filesystems. Each would otherwise fail halfway through an apply.
+func writeConflict(m *manifest.Manifest, l *manifest.Link, o *Observation, c *Change, backupDev string) string {
+	switch c.Action {
+	case Create, Update, Replace:
+	default:
+		return ""
+	}
+	if o.FolderProblem != "" {
+		fix := "run links as a user who may write there, or change the folder's permissions"
+		if strings.Contains(o.FolderProblem, "read-only") {
+			fix = "remount that filesystem read-write, or choose another dest"
+		}
+		return fmt.Sprintf("%s: links creates and renames entries there; %s", o.FolderProblem, fix)
+	}
+	if c.Action != Replace {
+		return ""
+	}
+	if o.Dest.Type == TypeDir && o.DirProblem != "" {
+		return fmt.Sprintf("%s: moving a folder rewrites its .. entry; give yourself write permission on it, or move it away by hand", o.DirProblem)
+	}
+	if l.Backup && backupDev != "" {
+		if dev, _, ok := strings.Cut(o.Dest.Identity, ":"); ok && dev != backupDev {
+			return fmt.Sprintf("the %s at dest is on another filesystem than state_dir %s, and a backup is a rename, which cannot cross filesystems (EXDEV); move it away by hand, or set state_dir to a folder on the dest's filesystem", describe(o.Dest.Type), m.StateDir)
+		}
+	}
+	return ""
+}

@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"os"
 	"path"
+	"path/filepath"
 	"runtime"
 	"sort"
 	"sync"
@@ -24,7 +25,7 @@ var Workers = min(runtime.GOMAXPROCS(0), 4)
 // It writes nothing.
 func (r *Root) Observe(m *manifest.Manifest) (*plan.Observed, error) {
 	results := make([]plan.Observation, len(m.Links))
-	obs := &plan.Observed{RootReal: r.Real, Index: results, Guards: r.guards(m)}
+	obs := &plan.Observed{RootReal: r.Real, Index: results, Guards: r.guards(m), BackupDev: r.backupDev(m)}
 	var (
 		errMu  sync.Mutex
 		errAt  = len(m.Links)
@@ -117,6 +118,11 @@ type dirMemo struct {
 	// misses counts the dests found missing by lookups since: from
 	// listMisses on, the folder's listing answers (see listMisses).
 	misses int
+	// writeProblem is why nothing can be written in the folder (or in
+	// the one where its missing parents would be made); checked says it
+	// was looked at.
+	writeProblem string
+	checked      bool
 }
 
 // at resolves dir (as declared), remembering it, and counts a lookup in it.
@@ -153,6 +159,11 @@ func (o *observer) observe(l *manifest.Link) (plan.Observation, error) {
 		obs.ParentReal = dir
 	}
 	obs.Dest = plan.State{Type: plan.TypeMissing}
+	if !d.checked {
+		d.checked = true
+		d.writeProblem = o.r.folderProblem(info)
+	}
+	obs.FolderProblem = d.writeProblem
 	if info.problem == "" && len(info.missing) == 0 {
 		// A name absent from its folder's listing is missing: no lstat.
 		name := path.Base(l.Dest)
@@ -172,6 +183,11 @@ func (o *observer) observe(l *manifest.Link) (plan.Observation, error) {
 				return obs, err
 			default:
 				obs.Dest = plan.State{Type: st.Type, Link: st.Link, Identity: st.Identity}
+				if st.Type == plan.TypeDir {
+					if p := o.r.fs.writeProblem(info.real, name); p != "" {
+						obs.DirProblem = fmt.Sprintf("cannot move the folder %s (%s)", l.Dest, p)
+					}
+				}
 			}
 		}
 	}
@@ -260,6 +276,37 @@ func (r *Root) targetFollows(res *resolver, l *manifest.Link) (follows int, loop
 	}
 	got := res.walk(vol, p[len(vol):], nil)
 	return got.follows, got.status == StatusLoop
+}
+
+// folderProblem says why apply could not write in the folder info
+// resolved (or, when parents are missing, in the folder they would be
+// made in); "" when it can.
+func (r *Root) folderProblem(info dirInfo) string {
+	if info.problem != "" {
+		return ""
+	}
+	dir := info.real
+	for range info.missing {
+		dir = path.Dir(dir)
+	}
+	if p := r.fs.writeProblem(dir, "."); p != "" {
+		return fmt.Sprintf("cannot write in folder %s (%s)", dir, p)
+	}
+	return ""
+}
+
+// backupDev is the device backups would be made on: state_dir's, or its
+// nearest folder that exists. "" when unknown.
+func (r *Root) backupDev(m *manifest.Manifest) string {
+	real, _, ok := r.trail(m.StateDir)
+	if !ok {
+		return ""
+	}
+	for p := real; ; p = path.Dir(p) {
+		if dev := devOf(filepath.Join(r.Real, filepath.FromSlash(p))); dev != "" || p == "." {
+			return dev
+		}
+	}
 }
 
 // realTarget is the target rel (under root) with its folder's symlinks
