@@ -432,6 +432,8 @@ func describe(typ string) string {
 		return "directory"
 	case TypeFile:
 		return "file"
+	case TypeOther:
+		return "special file (FIFO, socket or device)"
 	}
 	return typ
 }

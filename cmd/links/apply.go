@@ -147,6 +147,10 @@ func (s *sys) applySaved(g *globals, file string, lockTimeout time.Duration) err
 	if err != nil {
 		return fmt.Errorf("%s: %w", file, err)
 	}
+	if p.ManifestDigest == "" {
+		// What plan -o json prints: a report, not an approved plan.
+		return fmt.Errorf("%s is not a saved plan (it has no manifest_sha256: links plan -o json prints a report, not a plan to apply); save one with links plan --out %s. Nothing was changed", file, file)
+	}
 	m, root, err := s.open(g)
 	if err != nil {
 		return err
