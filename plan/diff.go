@@ -73,6 +73,9 @@ type Observed struct {
 	// first field of a State.Identity; "" when unknown. A file or folder
 	// on another device cannot be renamed into a backup.
 	BackupDev string
+	// StateDirProblem, when set, says why apply could not write in
+	// state_dir (its lock, journal, state and backups).
+	StateDirProblem string
 }
 
 // At is the observation of m.Links[i].
@@ -307,7 +310,7 @@ func diffLink(m *manifest.Manifest, obs *Observed, i int, needs map[string]depen
 	dep := needs[l.Dest]
 	c.Needs = dep.dest
 	c.Action, c.Reason = decide(m, l, &o, &c, dep, obs.Guards)
-	if why := writeConflict(m, l, &o, &c, obs.BackupDev); why != "" {
+	if why := writeConflict(m, l, &o, &c, obs); why != "" {
 		c.Action, c.Reason = Conflict, why
 	}
 	if len(c.After.Link) > manifest.PathMax && c.Action != Conflict {

@@ -140,12 +140,16 @@ func chainLengths(m *manifest.Manifest, obs *Observed, needs map[string]dependen
 // observation o predicts, or "": a folder the user cannot write in, a
 // folder to displace that cannot be moved, a backup that would cross
 // filesystems. Each would otherwise fail halfway through an apply.
-func writeConflict(m *manifest.Manifest, l *manifest.Link, o *Observation, c *Change, backupDev string) string {
+func writeConflict(m *manifest.Manifest, l *manifest.Link, o *Observation, c *Change, obs *Observed) string {
 	switch c.Action {
 	case Create, Update, Replace:
 	default:
 		return ""
 	}
+	if obs.StateDirProblem != "" {
+		return fmt.Sprintf("%s: apply keeps its lock, journal and backups there; run links as a user who may write there, or set state_dir: to a folder you can write", obs.StateDirProblem)
+	}
+	backupDev := obs.BackupDev
 	if o.FolderProblem != "" {
 		fix := "run links as a user who may write there, or change the folder's permissions"
 		if strings.Contains(o.FolderProblem, "read-only") {

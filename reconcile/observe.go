@@ -25,7 +25,8 @@ var Workers = min(runtime.GOMAXPROCS(0), 4)
 // It writes nothing.
 func (r *Root) Observe(m *manifest.Manifest) (*plan.Observed, error) {
 	results := make([]plan.Observation, len(m.Links))
-	obs := &plan.Observed{RootReal: r.Real, Index: results, Guards: r.guards(m), BackupDev: r.backupDev(m)}
+	obs := &plan.Observed{RootReal: r.Real, Index: results, Guards: r.guards(m)}
+	obs.BackupDev, obs.StateDirProblem = r.stateDirAccess(m)
 	var (
 		errMu  sync.Mutex
 		errAt  = len(m.Links)
@@ -295,16 +296,22 @@ func (r *Root) folderProblem(info dirInfo) string {
 	return ""
 }
 
-// backupDev is the device backups would be made on: state_dir's, or its
-// nearest folder that exists. "" when unknown.
-func (r *Root) backupDev(m *manifest.Manifest) string {
+// stateDirAccess looks at state_dir, or its nearest folder that exists
+// (where apply would make it): the device backups would be made on ("" when
+// unknown), and why apply could not write there ("" when it can).
+func (r *Root) stateDirAccess(m *manifest.Manifest) (dev, problem string) {
 	real, _, ok := r.trail(m.StateDir)
 	if !ok {
-		return ""
+		return "", ""
 	}
 	for p := real; ; p = path.Dir(p) {
-		if dev := devOf(filepath.Join(r.Real, filepath.FromSlash(p))); dev != "" || p == "." {
-			return dev
+		if dev = devOf(filepath.Join(r.Real, filepath.FromSlash(p))); dev != "" || p == "." {
+			if dev != "" {
+				if w := r.fs.writeProblem(p, "."); w != "" {
+					problem = fmt.Sprintf("cannot write in state_dir %s (%s, at %s)", m.StateDir, w, p)
+				}
+			}
+			return dev, problem
 		}
 	}
 }

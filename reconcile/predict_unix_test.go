@@ -79,6 +79,18 @@ links:
 	if c.Action != plan.Conflict || !strings.Contains(c.Reason, "cannot move the folder ro/dir") {
 		t.Errorf("ro/dir: %s %q, want a conflict: cannot move the folder", c.Action, c.Reason)
 	}
+	// A state_dir the user cannot write in: no change can be applied (the
+	// lock, the journal and backups live there).
+	mkTree(t, root, map[string]string{"st/keep": "file:"})
+	if err := os.Chmod(filepath.Join(root, "st"), 0o555); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.Chmod(filepath.Join(root, "st"), 0o755) })
+	m = parse(t, root, "version: 1\nstate_dir: st\nlinks:\n  n: {dest: rw/other, target: rel}\n")
+	c = changeOf(t, mustPlan(t, m), "rw/other")
+	if c.Action != plan.Conflict || !strings.Contains(c.Reason, "cannot write in state_dir st (permission denied") {
+		t.Errorf("rw/other with state_dir st read-only: %s %q, want a conflict: cannot write in state_dir", c.Action, c.Reason)
+	}
 }
 
 // mountTmpfs mounts a small tmpfs at dir for the test, or skips (it needs
