@@ -28,6 +28,11 @@ type Options struct {
 	// Dir is the manifest's folder, absolute: a relative root is taken from
 	// it. Empty means the folder of the path given to Load or Parse.
 	Dir string
+	// RealDir is Dir with its symlinks resolved (Load sets it). A relative
+	// root that climbs with .. is taken from it, as the kernel takes ..:
+	// through -f alias/links.yaml, root: .. is the folder above the
+	// manifest's real folder, not the one holding alias. Empty means Dir.
+	RealDir string
 	// Display is the manifest's name in errors (as the user typed it);
 	// empty means the path given to Load.
 	Display string
@@ -45,6 +50,11 @@ func Load(file string, opts Options) (*Manifest, error) {
 			return nil, fmt.Errorf("read manifest: %w", err)
 		}
 		opts.Dir = filepath.Dir(abs)
+	}
+	if opts.RealDir == "" {
+		if real, err := filepath.EvalSymlinks(opts.Dir); err == nil {
+			opts.RealDir = real
+		}
 	}
 	name := file
 	if opts.Display != "" {
@@ -203,7 +213,11 @@ func (d *document) build(opts Options, bad map[string]bool) *Manifest {
 		case filepath.IsAbs(r):
 			m.Root, rootOK = filepath.Clean(r), true
 		default:
-			m.Root, rootOK = filepath.Join(opts.Dir, filepath.FromSlash(r)), true
+			base := opts.Dir
+			if opts.RealDir != "" && climbs(r) {
+				base = opts.RealDir
+			}
+			m.Root, rootOK = filepath.Join(base, filepath.FromSlash(r)), true
 		}
 	}
 	if _, given := top["root"].(string); given && rootOK {
@@ -467,6 +481,16 @@ func (d *document) underRoot(root, p string) (string, error) {
 		return "", fmt.Errorf("leaves root through ..; use a path under root %s", brief(root))
 	}
 	return c, nil
+}
+
+// climbs reports whether the relative path p has a .. component.
+func climbs(p string) bool {
+	for _, c := range strings.FieldsFunc(p, func(r rune) bool { return r == '/' || os.IsPathSeparator(byte(r)) && r < 128 }) {
+		if c == ".." {
+			return true
+		}
+	}
+	return false
 }
 
 // relUnder returns abs relative to root (slash-separated) if it lies under
