@@ -137,9 +137,13 @@ func appendChangeLine(b []byte, c *Change, color bool) []byte {
 	case c.Action == Delete:
 		b = append(b, " (was -> "...)
 		b = append(appendPath(b, c.Before.Link), ')')
-	default:
+	case c.After.Type == TypeSymlink || c.After.Type == "":
 		b = append(b, " -> "...)
 		b = appendPath(b, c.After.Link)
+	case c.After.Type != TypeMissing:
+		// Not a link (a rollback giving a file or folder back): no
+		// "-> \"\"".
+		b = fmt.Appendf(b, " (to be a %s)", describe(c.After.Type))
 	}
 	switch c.Action {
 	case Update:

@@ -77,7 +77,7 @@ func (r *Root) Verify(m *manifest.Manifest) ([]Problem, error) {
 		switch {
 		case err == nil:
 		case isLoop(err):
-			add(ProblemLoop, "%s -> %s is a symlink loop", l.Dest, o.Dest.Link)
+			add(ProblemLoop, "%s -> %s cannot be resolved: a symlink loop, or a chain of more than %d symlinks (ELOOP)", l.Dest, o.Dest.Link, plan.MaxFollows)
 			continue
 		default:
 			if !l.AllowDangling {

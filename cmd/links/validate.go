@@ -142,7 +142,7 @@ func (s *sys) load(g *globals) (*manifest.Manifest, error) {
 		Display:   g.file,
 	})
 	if errors.Is(err, fs.ErrNotExist) {
-		return nil, fmt.Errorf("%s: no such manifest in %s; name one with -f or $LINKS_FILE, or start from examples/quickstart/links.yaml", g.file, g.dir)
+		return nil, fmt.Errorf("%s: no such manifest in %s; name one with -f or $LINKS_FILE, or write one (links import --write %s declares the symlinks already there)", g.file, g.dir, g.file)
 	}
 	if err != nil {
 		return nil, err
