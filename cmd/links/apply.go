@@ -41,7 +41,7 @@ func (s *sys) applyCommand() *cli.Command {
 }
 
 func (s *sys) apply(g *globals, autoApprove bool, lockTimeout time.Duration) error {
-	m, root, err := s.open(g)
+	m, root, err := s.openExpanded(g)
 	if err != nil {
 		return err
 	}
@@ -147,7 +147,7 @@ func (s *sys) applySaved(g *globals, file string, lockTimeout time.Duration) err
 	if err != nil {
 		return fmt.Errorf("%s: %w", file, err)
 	}
-	m, root, err := s.open(g)
+	m, root, err := s.openExpanded(g)
 	if err != nil {
 		return err
 	}
@@ -176,10 +176,23 @@ func (s *sys) applySaved(g *globals, file string, lockTimeout time.Duration) err
 	if err != nil {
 		return err
 	}
+	if len(stale) == 0 && len(m.Trees) > 0 {
+		diffs, err := replanDiffers(root, m, p)
+		if err != nil {
+			return err
+		}
+		for _, d := range diffs {
+			stale = append(stale, &reconcile.StaleError{Dest: d})
+		}
+	}
 	if len(stale) > 0 {
 		var b strings.Builder
 		fmt.Fprintf(&b, "%s is stale: %s changed since it was planned; nothing was changed:", file, plural(len(stale), "dest"))
 		for _, e := range stale {
+			if e.Planned == "" { // a difference found by planning again
+				fmt.Fprintf(&b, "\n  %s", e.Dest)
+				continue
+			}
 			fmt.Fprintf(&b, "\n  %s: planned against %s, now %s", e.Dest, e.Planned, e.Observed)
 		}
 		fmt.Fprintf(&b, "\nrun links plan --out %s again", file)

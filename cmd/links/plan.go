@@ -33,7 +33,7 @@ func (s *sys) planCommand() *cli.Command {
 			if err != nil {
 				return err
 			}
-			m, root, err := s.open(g)
+			m, root, err := s.openExpanded(g)
 			if err != nil {
 				return err
 			}
@@ -93,6 +93,20 @@ func manifestDigest(path string) (string, error) {
 	}
 	sum := sha256.Sum256(b)
 	return hex.EncodeToString(sum[:]), nil
+}
+
+// openExpanded is open, with every tree entry expanded into its member
+// links (what plan, apply and verify need).
+func (s *sys) openExpanded(g *globals) (*manifest.Manifest, *reconcile.Root, error) {
+	m, root, err := s.open(g)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := root.ExpandTrees(m); err != nil {
+		root.Close()
+		return nil, nil, err
+	}
+	return m, root, nil
 }
 
 // open loads the manifest and opens its root.
