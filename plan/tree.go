@@ -59,6 +59,7 @@ func DiffTrees(m *manifest.Manifest, obs *Observed, id string) *Plan {
 	}
 	p := Diff(m, obs, id)
 	unfoldThroughDeletes(m, obs, p)
+	foldOverFolders(m, p)
 	for i := range m.Trees {
 		t := &m.Trees[i]
 		p.Trees = append(p.Trees, Tree{Name: t.Name, Dest: t.Dest, Target: t.Target, Links: t.Links, Excluded: t.Excluded, Folded: t.Folded, Problem: t.Problem})
@@ -243,4 +244,53 @@ func ExplainFolded(m *manifest.Manifest, p *Plan, symlinkOn func(dir string) str
 		}
 		c.Reason = fmt.Sprintf("%s is a symlink into this tree's own source %s (a folder GNU Stow folded, or a link made by hand): links never writes through it. Unfold it first: remove that symlink (rm %s, or stow -D the package), then plan again", link, t.Target, link)
 	}
+}
+
+// foldOverFolders settles a fold added over a folder: the folded member's
+// dest is a real folder (holding, typically, the links links made there
+// before). With replace: any the folder is displaced as any directory is,
+// in one step (a temporary folder link is exchanged with it, so the path
+// is never missing) and kept whole in a backup; the member links inside
+// it go with it, so their deletes are dropped and links stops tracking
+// them (Forget). Without replace: any it stays a conflict, saying so.
+func foldOverFolders(m *manifest.Manifest, p *Plan) {
+	var drop map[int]bool
+	for i := range p.Changes {
+		c := &p.Changes[i]
+		if c.Before.Type != TypeDir || !strings.Contains(c.Name, "/") {
+			continue
+		}
+		k, ok := m.Declares(c.Dest)
+		if !ok || m.Links[k].Kind != manifest.KindDir || m.Links[k].Tree == "" {
+			continue
+		}
+		switch c.Action {
+		case Conflict:
+			if strings.HasPrefix(c.Reason, "a directory is in the way") {
+				c.Reason = fmt.Sprintf("fold: %s is a folder now; set replace: any on links.%s to fold it (the folder, with what is in it, is swapped for the folder link in one step and kept in a backup)", c.Dest, m.Links[k].Tree)
+			}
+		case Replace:
+			prefix := c.Dest + "/"
+			for j := range p.Changes {
+				if d := &p.Changes[j]; d.Action == Delete && strings.HasPrefix(d.Dest, prefix) {
+					if drop == nil {
+						drop = map[int]bool{}
+					}
+					drop[j] = true
+					p.Forget = append(p.Forget, d.Dest)
+				}
+			}
+		}
+	}
+	if drop == nil {
+		return
+	}
+	kept := p.Changes[:0]
+	for i := range p.Changes {
+		if !drop[i] {
+			kept = append(kept, p.Changes[i])
+		}
+	}
+	p.Changes = kept
+	sort.Strings(p.Forget)
 }
