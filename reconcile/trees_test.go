@@ -174,4 +174,3 @@ func TestExpandTreesUnreadableInPart(t *testing.T) {
 		t.Fatalf("child did not run the check:\n%s", out)
 	}
 }
-
