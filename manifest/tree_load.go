@@ -160,3 +160,41 @@ func (d *document) errors(p Pos, where, format string, args ...any) {
 	e.Msg = fmt.Sprintf(format, args...)
 	d.errs = append(d.errs, e)
 }
+
+// SetPatterns sets a tree's include, exclude and fold lists from plain
+// strings (for a tree built in code, as import does); include nil means
+// ["**"].
+func (t *Tree) SetPatterns(include, exclude, fold []string) error {
+	if include == nil {
+		include = []string{"**"}
+	}
+	t.Include, t.Exclude, t.Fold = nil, nil, nil
+	for _, g := range include {
+		p, err := newPattern(g)
+		if err != nil {
+			return err
+		}
+		t.Include = append(t.Include, p)
+	}
+	for _, g := range exclude {
+		p, err := newPattern(g)
+		if err != nil {
+			return err
+		}
+		t.Exclude = append(t.Exclude, p)
+	}
+	for _, f := range fold {
+		t.Fold = append(t.Fold, Fold{Path: path.Clean(f)})
+	}
+	return nil
+}
+
+// Skip leaves out the source paths of state_dir and the manifest, given
+// relative to root (for a tree built in code).
+func (t *Tree) Skip(rootRel ...string) {
+	for _, r := range rootRel {
+		if rel, ok := strings.CutPrefix(r, t.Target+"/"); ok && r != "" {
+			t.skip = append(t.skip, rel)
+		}
+	}
+}
