@@ -1,15 +1,9 @@
 package reconcile
 
 import (
-	"crypto/rand"
-	"encoding/hex"
-	"errors"
 	"fmt"
-	"io/fs"
 	"maps"
-	"path"
 	"sort"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -49,7 +43,9 @@ type Result struct {
 	// Done counts the changes made.
 	Done int
 	// Recovered lists leftovers of a killed run found and cleaned
-	// (temporary links removed, displaced entries moved to backups).
+	// (temporary links removed, displaced entries moved to backups), and
+	// entries found under a killed run's temporary names that were not
+	// what it left there, and so were left alone.
 	Recovered []string
 }
 
@@ -61,42 +57,110 @@ const TempMarker = ".links-tmp."
 // conflicts, changing nothing. Each change's Before is re-checked just
 // before acting; a change whose dest moved on is stopped as stale and the
 // others go on. The error is non-nil when anything failed; Result says what.
+//
+// It reads as its four steps: prepare (read ownership, find what earlier
+// applies left, order the changes), begin (the journal's begin record,
+// leftovers cleaned), make the changes (makechanges.go; each one in
+// change.go), and finish (folders fsynced, end record, state file).
 func (r *Root) Apply(p *plan.Plan, opts ApplyOptions) (*Result, error) {
 	s := p.Summary()
 	if s.Conflict > 0 {
 		return nil, &ConflictError{Count: s.Conflict}
 	}
-	now := opts.Now
-	if now == nil {
-		now = time.Now
+	a := r.newApplier(p, opts)
+	pre, err := a.prepare()
+	if err != nil {
+		return nil, err
 	}
-	actor := opts.Actor
-	if actor == (Actor{}) {
-		actor = CurrentActor()
+	if !s.Changed() && len(pre.leftovers) == 0 {
+		return a.res, a.nothingToDo(pre.owned)
 	}
-	batch := opts.BatchSize
-	if batch <= 0 {
-		batch = 4096
+	j, err := r.openJournal(p.ID, a.now)
+	if err != nil {
+		return nil, err
 	}
-	workers := opts.Workers
-	if workers <= 0 {
-		workers = Workers
+	defer j.close()
+	a.j = j
+	if err := a.begin(s, pre.leftovers); err != nil {
+		return a.res, a.abort(err, s)
 	}
-	var fsys FS = r.fs
+	sc := <-pre.scheduled
+	// The new ownership record, as it will be if every change is made, is
+	// made and encoded while the changes are (they leave part of a core
+	// idle, waiting on the kernel); if any change was not made (it failed,
+	// or the journal failed first), it is made again from what was done.
+	ifAllMade := make(chan ownershipRecord, 1)
+	go func() {
+		o := &Ownership{Links: maps.Clone(pre.owned.Links)}
+		r.recordOwnership(p, func(int) bool { return true }, o)
+		ifAllMade <- ownershipRecord{o.Links, encodeStateLinks(o.Links)}
+	}()
+	fatal := a.makeChanges(sc.sched, a.actor, opts.Progress)
+	if fatal != nil {
+		a.notMade(sc.todo, fatal)
+	}
+	return a.res, a.finish(s, sc.todo, pre.owned, ifAllMade, fatal)
+}
+
+// newApplier sets up one apply of p with opts' defaults filled in.
+func (r *Root) newApplier(p *plan.Plan, opts ApplyOptions) *applier {
+	a := &applier{r: r, fs: r.fs, p: p, now: opts.Now, actor: opts.Actor, batch: opts.BatchSize, workers: opts.Workers,
+		res:     &Result{ApplyID: p.ID, Errors: map[int]error{}},
+		touched: map[string]bool{}, made: map[string]bool{},
+		changed: make([]bool, len(p.Changes)), journaled: make([]bool, len(p.Changes))}
+	if a.now == nil {
+		a.now = time.Now
+	}
+	if a.actor == (Actor{}) {
+		a.actor = CurrentActor()
+	}
+	if a.batch <= 0 {
+		a.batch = 4096
+	}
+	if a.workers <= 0 {
+		a.workers = Workers
+	}
 	if opts.WrapFS != nil {
-		fsys = opts.WrapFS(fsys)
+		a.fs = opts.WrapFS(a.fs)
 	}
-	res := &Result{ApplyID: p.ID, Errors: map[int]error{}}
-	a := &applier{r: r, fs: fsys, p: p, res: res, touched: map[string]bool{}, made: map[string]bool{}, changed: make([]bool, len(p.Changes))}
-	// Leftovers are looked for (a readdir of every folder of the plan)
-	// while ownership is read; both only read.
-	found := make(chan []leftover, 1)
-	go func() { found <- a.findLeftovers() }()
-	// The changes are ordered and scheduled meanwhile too (CPU only).
-	type scheduled struct {
-		todo  []int
-		sched *schedule
+	return a
+}
+
+// prepared is what an apply reads before it writes anything.
+type prepared struct {
+	owned     *Ownership
+	leftovers []leftover
+	// scheduled delivers the changes to make, ordered and dealt to the
+	// workers (computed meanwhile: CPU only).
+	scheduled <-chan scheduled
+}
+
+type scheduled struct {
+	todo  []int
+	sched *schedule
+}
+
+type ownershipRecord struct {
+	links   map[string]Owned
+	encoded []byte
+}
+
+// prepare reads ownership and, meanwhile, looks for what earlier applies
+// left (it reads only) and orders and schedules the changes. Ownership is
+// read before this apply journals anything: what the journal holds past
+// the state file is replayed, and must not include this apply's own
+// records yet.
+func (a *applier) prepare() (*prepared, error) {
+	p := a.p
+	type leftovers struct {
+		list  []leftover
+		notes []string
 	}
+	found := make(chan leftovers, 1)
+	go func() {
+		l, notes := a.findLeftovers()
+		found <- leftovers{l, notes}
+	}()
 	planned := make(chan scheduled, 1)
 	go func() {
 		order := p.Order()
@@ -106,68 +170,57 @@ func (r *Root) Apply(p *plan.Plan, opts ApplyOptions) (*Result, error) {
 				todo = append(todo, i)
 			}
 		}
-		planned <- scheduled{todo, newSchedule(p, todo, batch, workers)}
+		planned <- scheduled{todo, newSchedule(p, todo, a.batch, a.workers)}
 	}()
-	// Ownership is read before this apply journals anything: what the
-	// journal holds past the state file is replayed, and must not include
-	// this apply's own records yet.
-	owned, err := r.ReadState()
-	leftovers := <-found
+	owned, err := a.r.ReadState()
+	left := <-found
 	if err != nil {
 		return nil, err
 	}
+	a.res.Recovered = append(a.res.Recovered, left.notes...)
 	trace("apply: state read, leftovers looked for")
-	if !s.Changed() && len(leftovers) == 0 {
-		if len(p.Forget) > 0 || owned.dirty {
-			// Nothing to journal, but the record moves on: links an
-			// interrupted apply made are now owned, or some are forgotten.
-			owned.JournalOffset = r.journalSize()
-			return res, r.updateState(p, owned)
-		}
-		return res, nil
-	}
+	return &prepared{owned: owned, leftovers: left.list, scheduled: planned}, nil
+}
 
-	j, err := r.openJournal(p.ID, now)
-	if err != nil {
-		return nil, err
+// nothingToDo ends an apply with no change to make and nothing left to
+// clean: nothing is journaled, but the ownership record moves on when
+// links an interrupted apply made are now owned, or some are forgotten.
+func (a *applier) nothingToDo(owned *Ownership) error {
+	if len(a.p.Forget) == 0 && !owned.dirty {
+		return nil
 	}
-	defer j.close()
-	a.j = j
-	j.add(Record{Status: "begin", Actor: &actor, Manifest: p.Manifest, ManifestKey: r.Manifest, Summary: &s, RollbackOf: p.RollbackOf})
-	if err := j.flush(true); err != nil {
-		return nil, err
+	owned.JournalOffset = a.r.journalSize()
+	return a.r.updateState(a.p, owned)
+}
+
+// begin journals the begin record, durably, and cleans what earlier
+// applies left. An error is the journal's: no change has started.
+func (a *applier) begin(s plan.Summary, left []leftover) error {
+	p := a.p
+	a.j.add(Record{Status: "begin", Actor: &a.actor, Manifest: p.Manifest, ManifestKey: a.r.Manifest, Summary: &s, RollbackOf: p.RollbackOf})
+	if err := a.j.flush(true); err != nil {
+		return err
 	}
 	trace("begin record durable")
-	if err := a.cleanLeftovers(leftovers); err != nil {
-		return res, err
-	}
+	return a.cleanLeftovers(left)
+}
 
-	sc := <-planned
-	todo := sc.todo
-	// The new ownership record, as it will be if every change is made, is
-	// made and encoded while the changes are (they leave part of a core
-	// idle, waiting on the kernel); if any change was not made (it failed,
-	// or the journal failed first), it is made again from what was done.
-	type ownership struct {
-		links   map[string]Owned
-		encoded []byte
-	}
-	ifAllMade := make(chan ownership, 1)
-	go func() {
-		o := &Ownership{Links: maps.Clone(owned.Links)}
-		r.recordOwnership(p, func(int) bool { return true }, o)
-		ifAllMade <- ownership{o.Links, encodeStateLinks(o.Links)}
-	}()
-	fatal := a.makeChanges(sc.sched, actor, opts.Progress)
-	// The end record is encoded now, as it reads if the folders sync (its
-	// time is when the changes were over), so that the journal's end is
-	// known: the new ownership record is made, encoded, written and
-	// fsynced under a temporary name while the folders are fsynced (one
-	// needs the CPU, both wait on the disk), and renamed into place once
-	// the end record is durable. The state file is a snapshot as of the
-	// end of this apply's records: readers replay whatever the journal
-	// holds after that offset. If the folders fail to sync, the end record
-	// says so, and the state file is written again with its offset.
+// finish flushes every touched folder, journals the end record and writes
+// the state file, and returns the apply's error: fatal (the journal's), or
+// a folder's fsync, the end record's or the state file's failure, or how
+// many changes failed.
+//
+// The end record is encoded first, as it reads if the folders sync (its
+// time is when the changes were over), so that the journal's end is
+// known: the new ownership record is made, encoded, written and fsynced
+// under a temporary name while the folders are fsynced (one needs the CPU,
+// both wait on the disk), and renamed into place once the end record is
+// durable. The state file is a snapshot as of the end of this apply's
+// records: readers replay whatever the journal holds after that offset. If
+// the folders fail to sync, the end record says so, and the state file is
+// written again with its offset.
+func (a *applier) finish(s plan.Summary, todo []int, owned *Ownership, ifAllMade <-chan ownershipRecord, fatal error) error {
+	r, j, res := a.r, a.j, a.res
 	endRecord := func(fatal error) Record {
 		end := Record{Status: "end", Summary: &s}
 		if fatal != nil {
@@ -190,7 +243,7 @@ func (r *Root) Apply(p *plan.Plan, opts ApplyOptions) (*Result, error) {
 		if all := <-ifAllMade; res.Done == len(todo) {
 			owned.Links, st.links = all.links, all.encoded
 		} else {
-			r.recordOwnership(p, func(i int) bool { return a.changed[i] }, owned)
+			r.recordOwnership(a.p, func(i int) bool { return a.changed[i] }, owned)
 			st.links = encodeStateLinks(owned.Links)
 		}
 		if early {
@@ -204,7 +257,7 @@ func (r *Root) Apply(p *plan.Plan, opts ApplyOptions) (*Result, error) {
 		dirs = append(dirs, d)
 	}
 	sort.Strings(dirs)
-	if err := a.syncDirs(dirs, workers); err != nil && fatal == nil {
+	if err := a.syncDirs(dirs, a.workers); err != nil && fatal == nil {
 		fatal = err
 	}
 	trace("%d folders fsynced", len(dirs))
@@ -220,219 +273,34 @@ func (r *Root) Apply(p *plan.Plan, opts ApplyOptions) (*Result, error) {
 	trace("end record durable")
 	st := <-state
 	owned.JournalOffset = j.end()
-	var err2 error
+	if fatal != nil || len(res.Errors) > 0 {
+		// A change that failed may have left an entry under its temporary
+		// name (its error says where): the state file's offset stays at
+		// this apply's start, so the next apply reads its records and
+		// cleans what they name (findLeftovers). Replaying its completed
+		// changes again is harmless: ownership is set, not counted.
+		owned.JournalOffset = j.start
+	}
+	var err error
 	if st.tmp != "" && ferr == nil && owned.JournalOffset == predicted {
-		err2 = r.commitState(st.tmp)
+		err = r.commitState(st.tmp)
 	} else {
 		if st.tmp != "" {
 			r.discardState(st.tmp)
 		}
-		err2 = r.writeStateLinks(owned.JournalOffset, st.links)
+		err = r.writeStateLinks(owned.JournalOffset, st.links)
 	}
-	if err2 != nil && fatal == nil {
-		fatal = err2
+	if err != nil && fatal == nil {
+		fatal = err
 	}
 	trace("state written")
 	if fatal != nil {
-		return res, fatal
+		return fatal
 	}
 	if len(res.Errors) > 0 {
-		return res, fmt.Errorf("%d of %d changes failed", len(res.Errors), len(todo))
+		return fmt.Errorf("%d of %d changes failed", len(res.Errors), len(todo))
 	}
-	return res, nil
-}
-
-// outcomeFlush is how many bytes of outcome records the workers gather
-// before the journal's writer writes them out.
-const outcomeFlush = 1 << 20
-
-// aheadMax is how many batches' intents may be durable with their
-// changes not all made: enough that a worker never waits for the journal
-// or for the other workers (a worker may run that many batches ahead of
-// the slowest), few enough that a killed apply leaves at most that many
-// batches of intents whose changes were never started (which the journal
-// then shows as interrupted).
-const aheadMax = 4
-
-// makeChanges journals and makes the changes s schedules. One goroutine,
-// the journal's only writer meanwhile, encodes, writes and fsyncs each
-// batch's intents in turn (up to aheadMax batches ahead of the changes),
-// and writes out the outcome records the workers gather; a change starts
-// only once its batch's intents are durable, so every outcome follows its
-// intent in the journal. It returns the journal's failure, after which no
-// change starts.
-func (a *applier) makeChanges(s *schedule, actor Actor, progress func(*plan.Change, error)) error {
-	p, j, res := a.p, a.j, a.res
-	// A slot for each batch journaled whose changes are not all made.
-	slots := make(chan struct{}, aheadMax)
-	ready := make([]chan struct{}, len(s.batches))
-	for b := range ready {
-		ready[b] = make(chan struct{})
-	}
-	temps := make([]string, len(p.Changes)) // each update's temporary name
-	var (
-		failed  atomic.Bool // the journal failed: no change starts any more
-		jerr    error       // why: set by the writer, read once it ended
-		kick    = make(chan struct{}, 1)
-		stop    = make(chan struct{})
-		written = make(chan struct{})
-	)
-	go func() {
-		defer close(written)
-		fail := func(err error) {
-			if jerr == nil {
-				jerr = err
-			}
-			failed.Store(true)
-		}
-		var intents, outcomes []byte
-		flush := func() {
-			if jerr != nil {
-				return
-			}
-			a.mu.Lock()
-			outcomes, j.buf = j.buf, outcomes[:0]
-			a.mu.Unlock()
-			if err := j.write(outcomes, false); err != nil {
-				fail(err)
-			}
-		}
-		for b, idx := range s.batches {
-			if jerr == nil {
-				slots <- struct{}{} // freed when the batch's changes are made
-				intents = intents[:0]
-				for _, i := range idx {
-					c := &p.Changes[i]
-					if c.Action == plan.Update || c.Action == plan.Replace {
-						temps[i] = tempName(path.Base(c.Dest))
-					}
-					backup := c.Backup
-					if c.Restore != "" {
-						backup = c.Restore
-					}
-					intents = j.encode(intents, Record{Status: "intent", Actor: &actor, Name: c.Name, Dest: c.Dest, Action: c.Action.String(), Before: &c.Before, After: &c.After, Backup: backup, Temp: temps[i]})
-				}
-				trace("batch %d: %d intents encoded", b, len(idx))
-				if err := j.write(intents, true); err != nil {
-					fail(err)
-				} else {
-					trace("batch %d: intents durable", b)
-				}
-				flush()
-			}
-			close(ready[b])
-		}
-		for {
-			select {
-			case <-kick:
-				flush()
-			case <-stop:
-				flush()
-				return
-			}
-		}
-	}()
-	left := s.segments()
-	var leftMu sync.Mutex
-	run := func(q []segment) {
-		var line []byte
-		for _, seg := range q {
-			<-ready[seg.batch]
-			for _, i := range seg.idx {
-				if failed.Load() {
-					return
-				}
-				c := &p.Changes[i]
-				err := a.change(c, temps[i])
-				rec := Record{Status: "done", Name: c.Name, Dest: c.Dest, Action: c.Action.String()}
-				if err != nil {
-					err = fmt.Errorf("%s %s: %w", c.Action, c.Dest, err)
-					rec.Status, rec.Error = "failed", err.Error()
-				}
-				line = j.encode(line[:0], rec)
-				a.mu.Lock()
-				if err != nil {
-					res.Errors[i] = err
-				} else {
-					res.Done++
-					a.changed[i] = true
-				}
-				j.buf = append(j.buf, line...)
-				full := len(j.buf) >= outcomeFlush
-				if progress != nil {
-					progress(c, err)
-				}
-				a.mu.Unlock()
-				if full {
-					select {
-					case kick <- struct{}{}:
-					default:
-					}
-				}
-			}
-			leftMu.Lock()
-			left[seg.batch]--
-			last := left[seg.batch] == 0
-			leftMu.Unlock()
-			if last {
-				trace("batch %d: changes made", seg.batch)
-				<-slots
-			}
-		}
-	}
-	for _, st := range s.steps {
-		if failed.Load() {
-			break
-		}
-		if len(st) == 1 {
-			run(st[0])
-			continue
-		}
-		var wg sync.WaitGroup
-		for _, q := range st {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				run(q)
-			}()
-		}
-		wg.Wait()
-	}
-	close(stop)
-	<-written
-	return jerr
-}
-
-// updateState records in state.json the links this apply made (they are
-// links' to delete later) and drops the ones it deleted or was told to
-// forget.
-func (r *Root) updateState(p *plan.Plan, owned *Ownership) error {
-	r.recordOwnership(p, func(int) bool { return false }, owned) // only forgets
-	return r.writeState(owned)
-}
-
-// recordOwnership updates owned with what the apply did: the changes
-// made reports made (a change that failed, or was never started because
-// the journal failed, changes nothing).
-func (r *Root) recordOwnership(p *plan.Plan, made func(i int) bool, owned *Ownership) {
-	for i, c := range p.Changes {
-		if !made(i) {
-			continue
-		}
-		switch c.Action {
-		case plan.Create, plan.Update, plan.Replace:
-			if c.After.Type == plan.TypeSymlink {
-				owned.Links[c.Dest] = Owned{Manifest: r.Manifest, Name: c.Name, Link: c.After.Link, ApplyID: p.ID}
-			} else {
-				delete(owned.Links, c.Dest) // a rollback restored a file or folder
-			}
-		case plan.Delete:
-			delete(owned.Links, c.Dest)
-		}
-	}
-	for _, d := range p.Forget {
-		delete(owned.Links, d)
-	}
+	return nil
 }
 
 // applier carries one apply's state.
@@ -442,10 +310,17 @@ type applier struct {
 	p       *plan.Plan
 	j       *journal
 	res     *Result
+	now     func() time.Time
+	actor   Actor
+	batch   int // intents fsynced together
+	workers int
 	mu      sync.Mutex      // guards touched, made, res, the journal, Progress
 	touched map[string]bool // folders to fsync, root-relative
 	made    map[string]bool // folders this apply made (MkdirAll done)
 	changed []bool          // by change index: made (not failed, not skipped)
+	// journaled, by change index: its intent is in the journal (written,
+	// if perhaps not durable). Set by the journal's writer only.
+	journaled []bool
 }
 
 // syncDirs fsyncs the folders dirs, on up to workers goroutines when
@@ -513,363 +388,4 @@ func (a *applier) touch(dirs ...string) {
 		a.touched[d] = true
 	}
 	a.mu.Unlock()
-}
-
-// tempName is a recognisable temporary name in the same folder as name.
-// The name part is shortened so the result stays under 255 bytes.
-func tempName(name string) string {
-	var b [4]byte
-	_, _ = rand.Read(b[:])
-	if len(name) > 200 {
-		name = name[:200]
-	}
-	return "." + name + TempMarker + hex.EncodeToString(b[:])
-}
-
-// change performs one change. On failure it leaves dest in its old state
-// (or, for a failure after the switch, in its new state with the displaced
-// entry in its backup).
-func (a *applier) change(c *plan.Change, tmp string) error {
-	dir, name := c.Dir(), path.Base(c.Dest)
-	// A create over nothing needs no look first: symlinkat refuses any
-	// entry that appeared since the plan (EEXIST, reported as stale), and
-	// does so atomically, where a look first could not. One lstat less per
-	// link for the most common change.
-	if c.Action != plan.Create || c.Before.Type != plan.TypeMissing {
-		if err := a.recheck(c, dir, name); err != nil {
-			return err
-		}
-	}
-	switch c.Action {
-	case plan.Create:
-		return a.create(c, dir, name)
-	case plan.Update:
-		return a.update(c, dir, name, tmp)
-	case plan.Replace:
-		return a.replace(c, dir, name, tmp)
-	case plan.Delete:
-		a.touch(dir)
-		return a.fs.Remove(dir, name)
-	}
-	return nil
-}
-
-// recheck compares dest with the plan's Before.
-func (a *applier) recheck(c *plan.Change, dir, name string) error {
-	st, err := a.fs.Lstat(dir, name)
-	now := plan.State{Type: plan.TypeMissing}
-	switch {
-	case errors.Is(err, fs.ErrNotExist):
-	case err != nil:
-		return err
-	default:
-		now = plan.State{Type: st.Type, Link: st.Link, Identity: st.Identity}
-	}
-	if !holds(c.Before, now) {
-		return &StaleError{Dest: c.Dest, Planned: showState(c.Before), Observed: showState(now)}
-	}
-	return nil
-}
-
-func showState(s plan.State) string {
-	if s.Type == plan.TypeSymlink {
-		return "a symlink to " + s.Link
-	}
-	if s.Type == plan.TypeMissing {
-		return "nothing"
-	}
-	return "a " + describeType(s.Type)
-}
-
-func (a *applier) create(c *plan.Change, dir, name string) error {
-	if len(c.Parents) > 0 && !a.madeDir(dir) {
-		if err := a.fs.MkdirAll(dir); err != nil {
-			return fmt.Errorf("create parent folders: %w", err)
-		}
-		// The created folders are the last len(Parents) components of dir;
-		// each one's parent gets a new entry.
-		created := dir
-		for range c.Parents {
-			a.touch(path.Dir(created))
-			created = path.Dir(created)
-		}
-		a.mu.Lock()
-		a.made[dir] = true
-		a.mu.Unlock()
-	}
-	a.touch(dir)
-	err := a.fs.Symlink(c.After.Link, dir, name)
-	if errors.Is(err, fs.ErrExist) {
-		st, _ := a.fs.Lstat(dir, name)
-		return &StaleError{Dest: c.Dest, Planned: "nothing", Observed: showState(plan.State{Type: st.Type, Link: st.Link})}
-	}
-	return err
-}
-
-func (a *applier) update(c *plan.Change, dir, name, tmp string) error {
-	a.touch(dir)
-	if err := a.fs.Symlink(c.After.Link, dir, tmp); err != nil {
-		return err
-	}
-	if err := a.fs.Rename(dir, tmp, name); err != nil {
-		_ = a.fs.Remove(dir, tmp)
-		return err
-	}
-	return nil
-}
-
-// replace puts the link where a file or directory is. With RENAME_EXCHANGE
-// the link takes the entry's place in one step and the entry, now at the
-// temporary name, moves to the backup; if that move fails the exchange is
-// undone. Without it, see replaceFallback.
-func (a *applier) replace(c *plan.Change, dir, name, tmp string) error {
-	a.touch(dir)
-	if c.Restore != "" {
-		return a.restore(c, dir, name, tmp)
-	}
-	if err := a.fs.Symlink(c.After.Link, dir, tmp); err != nil {
-		return err
-	}
-	err := a.fs.Exchange(dir, tmp, name)
-	if errors.Is(err, ErrExchangeUnsupported) {
-		return a.replaceFallback(c, dir, name, tmp)
-	}
-	if err != nil {
-		_ = a.fs.Remove(dir, tmp)
-		return err
-	}
-	// name is now the link; tmp holds the displaced entry.
-	if c.Backup == "" {
-		if c.Before.Type == plan.TypeDir {
-			err = a.fs.RemoveAll(dir, tmp)
-		} else {
-			err = a.fs.Remove(dir, tmp)
-		}
-		if err != nil {
-			return fmt.Errorf("delete displaced %s (left at %s): %w", describeType(c.Before.Type), path.Join(dir, tmp), err)
-		}
-		return nil
-	}
-	if err := a.toBackup(c, dir, tmp); err != nil {
-		// Put the entry back where it was and drop the link.
-		if uerr := a.fs.Exchange(dir, tmp, name); uerr != nil {
-			return fmt.Errorf("%w; undoing the switch also failed (%v): the displaced entry is at %s", err, uerr, path.Join(dir, tmp))
-		}
-		_ = a.fs.Remove(dir, tmp)
-		return err
-	}
-	return nil
-}
-
-// restore moves the backup c.Restore back into dest, where a link is now
-// (a rollback of a replace). The backup comes in under a temporary name,
-// then takes the link's place with RENAME_EXCHANGE, and the link is
-// removed. Without exchange, a file is renamed over the link (atomic); a
-// folder can only replace the link after the link is removed (a short
-// window where dest is missing). On failure the entry goes back to its
-// backup.
-func (a *applier) restore(c *plan.Change, dir, name, tmp string) error {
-	bdir, bname := path.Dir(c.Restore), path.Base(c.Restore)
-	a.touch(bdir)
-	if err := a.fs.Move(bdir, bname, dir, tmp); err != nil {
-		return fmt.Errorf("bring back %s: %w", c.Restore, err)
-	}
-	back := func(err error) error {
-		if uerr := a.fs.Move(dir, tmp, bdir, bname); uerr != nil {
-			return fmt.Errorf("%w; moving it back to the backup also failed (%v): it is at %s", err, uerr, path.Join(dir, tmp))
-		}
-		return err
-	}
-	err := a.fs.Exchange(dir, tmp, name)
-	switch {
-	case err == nil:
-		// tmp is now the old link.
-		return a.fs.Remove(dir, tmp)
-	case !errors.Is(err, ErrExchangeUnsupported):
-		return back(err)
-	case c.After.Type != plan.TypeDir:
-		if err := a.fs.Rename(dir, tmp, name); err != nil {
-			return back(err)
-		}
-		return nil
-	}
-	if err := a.fs.Remove(dir, name); err != nil {
-		return back(err)
-	}
-	if err := a.fs.Rename(dir, tmp, name); err != nil {
-		if lerr := a.fs.Symlink(c.Before.Link, dir, name); lerr != nil {
-			return fmt.Errorf("%w; and the link could not be put back (%v): the folder is at %s", err, lerr, path.Join(dir, tmp))
-		}
-		return back(err)
-	}
-	return nil
-}
-
-// toBackup moves dir/entry to c.Backup.
-func (a *applier) toBackup(c *plan.Change, dir, entry string) error {
-	bdir := path.Dir(c.Backup)
-	if err := a.fs.MkdirAll(bdir); err != nil {
-		return fmt.Errorf("create backup folder: %w", err)
-	}
-	a.touch(bdir)
-	if err := a.fs.Move(dir, entry, bdir, path.Base(c.Backup)); err != nil {
-		if errors.Is(err, errCrossDevice) {
-			return fmt.Errorf("move to backup %s: %w (dest and state_dir are on different filesystems; set backup: false or move state_dir)", c.Backup, err)
-		}
-		return fmt.Errorf("move to backup %s: %w", c.Backup, err)
-	}
-	return nil
-}
-
-// replaceFallback displaces without RENAME_EXCHANGE. A file is hard-linked
-// into the backup first and then replaced by rename, so the switch stays
-// atomic; where hard links fail, and for directories, the entry is moved to
-// the backup and the link renamed in after it: a short window where dest is
-// missing. With backup: false a file is simply renamed over.
-func (a *applier) replaceFallback(c *plan.Change, dir, name, tmp string) error {
-	undo := func(err error) error { _ = a.fs.Remove(dir, tmp); return err }
-	if c.Before.Type != plan.TypeDir {
-		if c.Backup == "" {
-			if err := a.fs.Rename(dir, tmp, name); err != nil {
-				return undo(err)
-			}
-			return nil
-		}
-		bdir := path.Dir(c.Backup)
-		if err := a.fs.MkdirAll(bdir); err != nil {
-			return undo(fmt.Errorf("create backup folder: %w", err))
-		}
-		a.touch(bdir)
-		if err := a.fs.Link(dir, name, bdir, path.Base(c.Backup)); err == nil {
-			if err := a.fs.Rename(dir, tmp, name); err != nil {
-				_ = a.fs.Remove(bdir, path.Base(c.Backup))
-				return undo(err)
-			}
-			return nil
-		}
-	}
-	// Move the entry aside, then the link in.
-	aside := tempName(name)
-	if err := a.fs.Move(dir, name, dir, aside); err != nil {
-		return undo(err)
-	}
-	if err := a.fs.Rename(dir, tmp, name); err != nil {
-		if uerr := a.fs.Move(dir, aside, dir, name); uerr != nil {
-			return fmt.Errorf("%w; moving the entry back also failed (%v): it is at %s", err, uerr, path.Join(dir, aside))
-		}
-		return undo(err)
-	}
-	if c.Backup == "" {
-		if err := a.fs.RemoveAll(dir, aside); err != nil {
-			return fmt.Errorf("delete displaced %s (left at %s): %w", describeType(c.Before.Type), path.Join(dir, aside), err)
-		}
-		return nil
-	}
-	if err := a.toBackup(c, dir, aside); err != nil {
-		return fmt.Errorf("%w: the displaced entry is at %s", err, path.Join(dir, aside))
-	}
-	return nil
-}
-
-// leftover is a temporary entry a killed apply left behind.
-type leftover struct {
-	dir, name string
-	st        Stat
-}
-
-// findLeftovers lists the temporary names in the folders of the plan's
-// dests (declared or deleted).
-func (a *applier) findLeftovers() []leftover {
-	var out []leftover
-	seen := map[string]bool{}
-	restoring := map[string]bool{} // temporary entries a rollback restores
-	for _, c := range a.p.Changes {
-		if c.Restore != "" {
-			restoring[c.Restore] = true
-		}
-	}
-	for _, c := range a.p.Changes {
-		dir := c.Dir()
-		if seen[dir] || len(c.Parents) > 0 {
-			continue
-		}
-		seen[dir] = true
-		names, err := a.r.listTemps(dir)
-		if err != nil {
-			continue
-		}
-		for _, n := range names {
-			if restoring[path.Join(dir, n)] {
-				continue
-			}
-			if st, err := a.fs.Lstat(dir, n); err == nil {
-				out = append(out, leftover{dir: dir, name: n, st: st})
-			}
-		}
-	}
-	return out
-}
-
-// cleanLeftovers removes temporary symlinks a killed apply left, and moves
-// anything else under a temporary name (a displaced entry caught between
-// the switch and the move to its backup) into this apply's backups; it is
-// never deleted. Each step is journaled.
-func (a *applier) cleanLeftovers(list []leftover) error {
-	for _, l := range list {
-		where := path.Join(l.dir, l.name)
-		before := plan.State{Type: l.st.Type, Link: l.st.Link}
-		if l.st.Type == plan.TypeSymlink {
-			a.j.add(Record{Status: "intent", Dest: where, Action: "remove-leftover", Before: &before})
-			if err := a.j.flush(true); err != nil {
-				return err
-			}
-			if err := a.fs.Remove(l.dir, l.name); err != nil {
-				a.j.add(Record{Status: "failed", Dest: where, Action: "remove-leftover", Error: err.Error()})
-				continue
-			}
-			a.touch(l.dir)
-			a.j.add(Record{Status: "done", Dest: where, Action: "remove-leftover"})
-			a.res.Recovered = append(a.res.Recovered, "removed temporary link "+where+" left by an interrupted apply")
-			continue
-		}
-		backup := path.Join(a.r.StateDir, "backups", a.p.ID, "recovered", where)
-		a.j.add(Record{Status: "intent", Dest: where, Action: "recover-leftover", Before: &before, Backup: backup})
-		if err := a.j.flush(true); err != nil {
-			return err
-		}
-		err := a.fs.MkdirAll(path.Dir(backup))
-		if err == nil {
-			err = a.fs.Move(l.dir, l.name, path.Dir(backup), path.Base(backup))
-		}
-		if err != nil {
-			a.j.add(Record{Status: "failed", Dest: where, Action: "recover-leftover", Error: err.Error()})
-			continue
-		}
-		a.touch(l.dir, path.Dir(backup))
-		a.j.add(Record{Status: "done", Dest: where, Action: "recover-leftover", Backup: backup})
-		a.res.Recovered = append(a.res.Recovered, fmt.Sprintf("moved %s left by an interrupted apply to %s", where, backup))
-	}
-	return nil
-}
-
-// listTemps lists the temporary names in the folder dir.
-func (r *Root) listTemps(dir string) ([]string, error) {
-	d, err := r.root.Open(dir)
-	if err != nil {
-		return nil, err
-	}
-	defer d.Close()
-	var out []string
-	for {
-		names, err := d.Readdirnames(4096)
-		for _, n := range names {
-			if strings.Contains(n, TempMarker) {
-				out = append(out, n)
-			}
-		}
-		if err != nil {
-			break
-		}
-	}
-	return out, nil
 }
