@@ -340,11 +340,22 @@ func (t *Tree) member(rel string, kind Kind) Link {
 	if t.Dotfiles {
 		destRel = DotfilesName(rel)
 	}
-	l.Dest = path.Join(t.Dest, destRel)
-	if t.TargetAbsolute {
-		l.Target = filepath.Join(t.Target, filepath.FromSlash(rel))
+	// rel is clean (names from a listing hold no / and are never . or
+	// ..), and so are Dest and Target: a concatenation is the join, with
+	// one allocation instead of path.Join's two (a tree may have 100,000
+	// members).
+	if t.Dest == "." {
+		l.Dest = destRel
 	} else {
-		l.Target = path.Join(t.Target, rel)
+		l.Dest = t.Dest + "/" + destRel
+	}
+	switch {
+	case t.TargetAbsolute:
+		l.Target = filepath.Join(t.Target, filepath.FromSlash(rel))
+	case t.Target == ".":
+		l.Target = rel
+	default:
+		l.Target = t.Target + "/" + rel
 	}
 	return l
 }
