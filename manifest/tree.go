@@ -162,9 +162,26 @@ func alwaysSkipped(name string) bool {
 // Problem (no members): a missing or unreadable source must never look like
 // an empty one. An exclude matching inside a folded folder is an error.
 func (t *Tree) Expand(list ListFunc) ([]Link, ErrorList) {
+	paths, errs := t.walk(list)
+	out := make([]Link, len(paths))
+	for i, p := range paths {
+		out[i] = t.member(p.rel, p.kind)
+	}
+	return out, errs
+}
+
+// memberPath is a member found by walk: its source path and kind.
+type memberPath struct {
+	rel  string
+	kind Kind
+}
+
+// walk is Expand without making the Links (ExpandTrees makes them in
+// place, in one list for the whole manifest).
+func (t *Tree) walk(list ListFunc) ([]memberPath, ErrorList) {
 	t.Links, t.Excluded, t.Folded, t.Problem, t.Warnings = 0, 0, 0, "", nil
 	var (
-		out  []Link
+		out  []memberPath
 		errs ErrorList
 	)
 	folds := make(map[string]bool, len(t.Fold))
@@ -207,7 +224,7 @@ func (t *Tree) Expand(list ListFunc) ([]Link, ErrorList) {
 				if err := t.checkFold(rel, list, &errs); err != nil {
 					return err
 				}
-				out = append(out, t.member(rel, KindDir))
+				out = append(out, memberPath{rel, KindDir})
 				t.Folded++
 				continue
 			}
@@ -222,7 +239,7 @@ func (t *Tree) Expand(list ListFunc) ([]Link, ErrorList) {
 				t.Excluded++
 				continue
 			}
-			out = append(out, t.member(rel, KindAny))
+			out = append(out, memberPath{rel, KindAny})
 		}
 		return nil
 	}
@@ -418,10 +435,10 @@ func (m *Manifest) ExpandTrees(lists []ListFunc) error {
 	var errs ErrorList
 	// Every tree's members first, so that the whole list is allocated
 	// once (a Link is ~170 bytes; a tree of 100,000 files is 17 MB).
-	expanded := make([][]Link, len(m.Trees))
+	expanded := make([][]memberPath, len(m.Trees))
 	total := len(m.Links)
 	for ti := range m.Trees {
-		members, ferrs := m.Trees[ti].Expand(lists[ti])
+		members, ferrs := m.Trees[ti].walk(lists[ti])
 		errs = append(errs, ferrs...)
 		expanded[ti] = members
 		total += len(members)
@@ -432,29 +449,30 @@ func (m *Manifest) ExpandTrees(lists []ListFunc) error {
 	var folds []int // indexes in links of folded members
 	for ti := range m.Trees {
 		t := &m.Trees[ti]
-		for i := range expanded[ti] {
-			l := &expanded[ti][i]
+		for _, p := range expanded[ti] {
+			// Made in place, at the end of the list; taken back if refused.
+			links = append(links, t.member(p.rel, p.kind))
+			at := len(links) - 1
+			l := &links[at]
+			var bad *Error
 			if i, dup := byDest[l.Dest]; dup {
-				errs = append(errs, t.errorf("member %s has dest %s, which is also the dest of %s; rename one, exclude one, or move one of the entries", quoteName(l.Name), quoteName(l.Dest), describeLink(&links[i])))
+				bad = t.errorf("member %s has dest %s, which is also the dest of %s; rename one, exclude one, or move one of the entries", quoteName(l.Name), quoteName(l.Dest), describeLink(&links[i]))
+			} else if l.Dest == m.StateDir || strings.HasPrefix(l.Dest, m.StateDir+"/") {
+				bad = t.errorf("member %s has dest %s, inside state_dir %s; exclude it or move the tree's dest", quoteName(l.Name), quoteName(l.Dest), m.StateDir)
+			} else if hasManifest && (l.Dest == manifestRel || strings.HasPrefix(manifestRel, l.Dest+"/")) {
+				bad = t.errorf("member %s has dest %s, the manifest file or a folder holding it; exclude it or move the tree's dest", quoteName(l.Name), quoteName(l.Dest))
+			} else if tr, ok := t.TargetRel(m.Root); ok && (l.Dest == tr || strings.HasPrefix(l.Dest, tr+"/")) {
+				bad = t.errorf("member %s has dest %s, inside the tree's own target %s: the link would be written into its source; exclude it or move the tree's dest", quoteName(l.Name), quoteName(l.Dest), t.Target)
+			}
+			if bad != nil {
+				errs = append(errs, bad)
+				links = links[:at]
 				continue
 			}
-			switch {
-			case l.Dest == m.StateDir || strings.HasPrefix(l.Dest, m.StateDir+"/"):
-				errs = append(errs, t.errorf("member %s has dest %s, inside state_dir %s; exclude it or move the tree's dest", quoteName(l.Name), quoteName(l.Dest), m.StateDir))
-				continue
-			case hasManifest && (l.Dest == manifestRel || strings.HasPrefix(manifestRel, l.Dest+"/")):
-				errs = append(errs, t.errorf("member %s has dest %s, the manifest file or a folder holding it; exclude it or move the tree's dest", quoteName(l.Name), quoteName(l.Dest)))
-				continue
-			}
-			if tr, ok := t.TargetRel(m.Root); ok && (l.Dest == tr || strings.HasPrefix(l.Dest, tr+"/")) {
-				errs = append(errs, t.errorf("member %s has dest %s, inside the tree's own target %s: the link would be written into its source; exclude it or move the tree's dest", quoteName(l.Name), quoteName(l.Dest), t.Target))
-				continue
-			}
-			byDest[l.Dest] = len(links)
+			byDest[l.Dest] = at
 			if l.Kind == KindDir {
-				folds = append(folds, len(links))
+				folds = append(folds, at)
 			}
-			links = append(links, *l)
 		}
 		expanded[ti] = nil
 	}
