@@ -266,7 +266,19 @@ func (d *document) build(opts Options, bad map[string]bool) *Manifest {
 		if !ok || bad[ptr] {
 			continue
 		}
-		l, ok := d.buildLink(e.name, ptr, raw, defaults, x, m, bad)
+		if isTree(raw) {
+			if t, ok := d.buildTree(e.name, ptr, raw, defaults, x, m, bad); ok {
+				t.Pos = Pos{Line: e.key.Line, Col: e.key.Column}
+				m.Trees = append(m.Trees, t)
+			}
+			continue
+		}
+		for _, k := range treeKeys {
+			if _, ok := raw[k]; ok && !bad[ptr+"/"+k] {
+				d.errorAt(ptr+"/"+k, true, "%s is only for a tree entry; add tree: true, or remove %s", k, k)
+			}
+		}
+		l, ok := d.buildLink(e.name, ptr, raw, defaults, x, m, bad, false)
 		if !ok {
 			continue
 		}
@@ -314,7 +326,7 @@ func sortByDest(links []Link) []Link {
 	return out
 }
 
-func (d *document) buildLink(name, ptr string, raw, defaults map[string]any, x *expander, m *Manifest, bad map[string]bool) (Link, bool) {
+func (d *document) buildLink(name, ptr string, raw, defaults map[string]any, x *expander, m *Manifest, bad map[string]bool, tree bool) (Link, bool) {
 	l := Link{
 		Name:     name,
 		Strategy: Relative,
@@ -395,13 +407,13 @@ func (d *document) buildLink(name, ptr string, raw, defaults map[string]any, x *
 			d.errorAt(ptr+"/dest", false, "dest %q%s %v", brief(rawDest), shown, err)
 		}
 		okAll = false
-	} else if rel == "." {
+	} else if rel == "." && !tree {
 		d.errorAt(ptr+"/dest", false, "dest %q is root itself; a link must live under root", rawDest)
 		okAll = false
 	} else if rel == m.StateDir || strings.HasPrefix(rel, m.StateDir+"/") {
 		d.errorAt(ptr+"/dest", false, "dest %q is inside state_dir %q, where links keeps its own state; choose another dest", rel, brief(m.StateDir))
 		okAll = false
-	} else if strings.HasPrefix(m.StateDir, rel+"/") {
+	} else if strings.HasPrefix(m.StateDir, rel+"/") && !tree {
 		d.errorAt(ptr+"/dest", false, "dest %q is a folder holding state_dir %q, where links keeps its own state; choose another dest", rel, brief(m.StateDir))
 		okAll = false
 	} else {

@@ -44,21 +44,35 @@ func WriteMarkdown(w io.Writer, p *Plan) error {
 		bw.printf("> [!NOTE]\n> %s\n\n", mdCell(w))
 	}
 	if s.Changed() || s.Conflict > 0 {
-		bw.printf("| | Action | Dest | Before | After | Note |\n|---|---|---|---|---|---|\n")
-		for _, c := range p.Changes {
-			if c.Action != Noop {
-				mdRow(bw, &c)
-			}
+		mdTables(bw, p, func(c *Change) bool { return c.Action != Noop })
+	}
+	bw.printf("<details><summary>All %s (%d unchanged)</summary>\n\n", countEntries(len(p.Changes)), s.Noop)
+	mdTables(bw, p, func(*Change) bool { return true })
+	bw.printf("</details>\n")
+	return bw.err
+}
+
+const mdHeader = "| | Action | Dest | Before | After | Note |\n|---|---|---|---|---|---|\n"
+
+// mdTables writes the changes keep selects: those of no tree in one table,
+// then each tree's under a line naming it, with its counts.
+func mdTables(bw *errWriter, p *Plan, keep func(c *Change) bool) {
+	plain, trees := p.treeGroups(keep)
+	if len(plain) > 0 || len(trees) == 0 {
+		bw.printf(mdHeader)
+		for _, i := range plain {
+			mdRow(bw, &p.Changes[i])
 		}
 		bw.printf("\n")
 	}
-	bw.printf("<details><summary>All %s (%d unchanged)</summary>\n\n", countEntries(len(p.Changes)), s.Noop)
-	bw.printf("| | Action | Dest | Before | After | Note |\n|---|---|---|---|---|---|\n")
-	for _, c := range p.Changes {
-		mdRow(bw, &c)
+	for _, name := range p.treeOrder(trees) {
+		bw.printf("**%s**\n\n", mdCell(treeHeader(p.tree(name), name)))
+		bw.printf(mdHeader)
+		for _, i := range trees[name] {
+			mdRow(bw, &p.Changes[i])
+		}
+		bw.printf("\n")
 	}
-	bw.printf("\n</details>\n")
-	return bw.err
 }
 
 func countEntries(n int) string {

@@ -355,7 +355,10 @@ func (r *Root) Plan(m *manifest.Manifest, id string) (*plan.Plan, error) {
 	if err := r.observeOrphans(m, obs, owned); err != nil {
 		return nil, err
 	}
-	p := plan.Diff(m, obs, id)
+	p := plan.DiffTrees(m, obs, id)
+	if len(m.Trees) > 0 {
+		plan.ExplainFolded(m, p, r.firstSymlink)
+	}
 	trace("plan: diffed")
 	return p, nil
 }

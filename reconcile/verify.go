@@ -91,6 +91,13 @@ func (r *Root) Verify(m *manifest.Manifest) ([]Problem, error) {
 			add(ProblemKindMismatch, "kind: file, but %s resolves to a directory", l.Dest)
 		}
 	}
+	// A tree whose source cannot be listed declares nothing: verify says
+	// so rather than calling an unreadable source in sync.
+	for i := range m.Trees {
+		if t := &m.Trees[i]; t.Problem != "" {
+			out = append(out, Problem{Name: t.Name, Dest: t.Dest, Problem: ProblemMissing, Detail: t.Problem})
+		}
+	}
 	return out, nil
 }
 

@@ -46,7 +46,7 @@ func (s *sys) applyCommand() *cli.Command {
 }
 
 func (s *sys) apply(g *globals, autoApprove bool, lockTimeout time.Duration) error {
-	m, root, err := s.open(g)
+	m, root, err := s.openExpanded(g)
 	if err != nil {
 		return err
 	}
@@ -163,7 +163,7 @@ func (s *sys) applySaved(g *globals, file string, lockTimeout time.Duration) err
 			g.vars[k] = v
 		}
 	}
-	m, root, err := s.open(g)
+	m, root, err := s.openExpanded(g)
 	if err != nil {
 		return err
 	}

@@ -39,7 +39,7 @@ func (s *sys) planCommand() *cli.Command {
 			if err != nil {
 				return err
 			}
-			m, root, err := s.open(g)
+			m, root, err := s.openExpanded(g)
 			if err != nil {
 				return err
 			}
@@ -126,6 +126,28 @@ func manifestDigest(path string) (string, error) {
 	}
 	sum := sha256.Sum256(b)
 	return hex.EncodeToString(sum[:]), nil
+}
+
+// openExpanded is open, with every tree entry expanded into its member
+// links (what plan, apply and verify need).
+func (s *sys) openExpanded(g *globals) (*manifest.Manifest, *reconcile.Root, error) {
+	m, root, err := s.open(g)
+	if err != nil {
+		return nil, nil, err
+	}
+	if len(m.Trees) == 0 {
+		return m, root, nil
+	}
+	if err := root.ExpandTrees(m); err != nil {
+		root.Close()
+		return nil, nil, err
+	}
+	// The collector is fitted to the links declared (see tuneGC): a
+	// tree's are known only now.
+	if gcHooks.loaded != nil {
+		gcHooks.loaded(len(m.Links))
+	}
+	return m, root, nil
 }
 
 // open loads the manifest and opens its root.
