@@ -20,6 +20,11 @@ func (s *sys) applyCommand() *cli.Command {
 		Name:      "apply",
 		Usage:     "make the changes the plan shows",
 		ArgsUsage: "[PLANFILE]",
+		Description: "Takes the lock in state_dir, plans, shows the plan and asks for yes on a terminal\n" +
+			"(with no terminal it refuses unless --auto-approve), then journals, makes and\n" +
+			"reports each change. A plan with a conflict changes nothing. With PLANFILE (saved\n" +
+			"by links plan --out) it applies exactly that plan without asking, and refuses all\n" +
+			"of it if anything it planned against changed since.",
 		Flags: []cli.Flag{
 			&cli.BoolFlag{Name: "auto-approve", Usage: "apply without asking"},
 			&cli.DurationFlag{Name: "lock-timeout", Value: 0, Usage: "wait up to `DURATION` for another apply's lock (e.g. 30s)"},
@@ -202,14 +207,24 @@ func (s *sys) execute(g *globals, root *reconcile.Root, p *plan.Plan) error {
 	color := s.color(g)
 	opts := reconcile.ApplyOptions{}
 	var bar *progressBar
-	if sum := p.Summary(); g.output == "text" && s.stdoutTTY && sum.Create+sum.Update+sum.Replace+sum.Delete >= progressMin {
-		// Thousands of lines would scroll past unread: one bar instead,
-		// and a line only for a change that fails.
-		bar = newProgressBar(s.stdout, sum.Create+sum.Update+sum.Replace+sum.Delete)
+	if sum := p.Summary(); s.progress() && sum.Create+sum.Update+sum.Replace+sum.Delete >= progressMin {
+		// A bar on stderr, only on a terminal. When stdout is the
+		// terminal too, thousands of lines would scroll past unread:
+		// a line only for a change that fails. Otherwise stdout (a file,
+		// a pipe) gets every line as usual.
+		bar = newProgressBar(s.stderr, sum.Create+sum.Update+sum.Replace+sum.Delete)
+		lines := g.output != "json" && !s.stdoutTTY
+		var line []byte // Progress calls never overlap
 		opts.Progress = func(c *plan.Change, err error) {
-			if err != nil {
+			switch {
+			case lines:
+				line = append(plan.AppendDoneLine(line[:0], c, err, color), '\n')
+				_, _ = s.stdout.Write(line)
+			case err != nil && g.output != "json":
 				bar.interrupt()
+				s.flush()
 				fmt.Fprintf(s.stdout, "%s\n", plan.DoneLine(c, err, color))
+				s.flush()
 			}
 			bar.step()
 		}

@@ -14,11 +14,12 @@ import (
 )
 
 func (s *sys) backupsCommand() *cli.Command {
-	usageErr := func(_ *cli.Context, err error, _ bool) error { return &usageError{msg: err.Error()} }
 	return &cli.Command{
 		Name:      "backups",
 		Usage:     "list the backups of displaced files and folders; prune old ones",
 		ArgsUsage: " ",
+		Description: "Lists the backup folders under state_dir/backups/: apply id, age, entries, size,\n" +
+			"and whether the newest apply still needs them for a rollback.",
 		Action: func(c *cli.Context) error {
 			if c.NArg() > 0 {
 				return &usageError{msg: fmt.Sprintf("backups: unknown subcommand %q; the only one is prune", c.Args().First())}
@@ -29,14 +30,16 @@ func (s *sys) backupsCommand() *cli.Command {
 			Name:      "prune",
 			Usage:     "remove backups older than an age or beyond a count (never the last apply's)",
 			ArgsUsage: " ",
+			Description: "Removes the backups chosen by --older-than and --keep, after showing them and\n" +
+				"asking like apply. Never the backups of the newest apply, so links rollback keeps working.",
 			Flags: []cli.Flag{
 				&cli.StringFlag{Name: "older-than", Usage: "remove backups older than `AGE` (e.g. 30d, 12h, 1d12h)"},
 				&cli.IntFlag{Name: "keep", Value: -1, DefaultText: "no limit", Usage: "keep the `N` newest backups, remove the rest"},
 				&cli.BoolFlag{Name: "auto-approve", Usage: "remove without asking"},
 				&cli.DurationFlag{Name: "lock-timeout", Usage: "wait up to `DURATION` for an apply's lock (e.g. 30s)"},
 			},
-			OnUsageError: usageErr,
-			Action:       s.pruneBackups,
+
+			Action: s.pruneBackups,
 		}},
 	}
 }
@@ -46,9 +49,6 @@ func (s *sys) openBackups(c *cli.Context) (*globals, *reconcile.Root, *reconcile
 	g, err := s.globals(c)
 	if err != nil {
 		return nil, nil, nil, err
-	}
-	if g.output == "markdown" {
-		return nil, nil, nil, &usageError{msg: "backups writes text or json, not markdown"}
 	}
 	_, root, err := s.open(g)
 	if err != nil {
