@@ -17,26 +17,11 @@ work=$(mktemp -d)
 trap 'chmod -R u+w "$work" 2>/dev/null; rm -rf "$work"' EXIT
 
 step "module proxy with $mod@$version (HEAD $(git rev-parse --short HEAD))"
-go mod download # the dependencies, into the module cache the proxy reads
-cache=$(go env GOMODCACHE)/cache/download
-proxy="$work/proxy"
-dir="$proxy/$mod/@v"
-mkdir -p "$dir"
-echo "$version" >"$dir/list"
-printf '{"Version":"%s","Time":"%s"}\n' "$version" "$(git log -1 --format=%cI | sed 's/+00:00$/Z/')" >"$dir/$version.info"
-cp go.mod "$dir/$version.mod"
-# A module zip holds the module's files under MODULE@VERSION/, and not the
-# nested modules (folders with their own go.mod).
-nested=()
-while IFS= read -r m; do
-	[ "$m" = go.mod ] || nested+=(":(exclude)$(dirname "$m")")
-done < <(git ls-files '*go.mod')
-git archive --format=zip --prefix="$mod@$version/" -o "$dir/$version.zip" HEAD -- . "${nested[@]}"
-
 # Nothing from the network: this proxy, then the module cache's copies. No
 # checksum database either (sum.golang.org is a network service): the
 # dependencies' hashes are compared with go.sum below instead.
-export GOPROXY="file://$proxy,file://$cache" GOSUMDB=off GOFLAGS=-modcacherw GOTOOLCHAIN=local
+GOPROXY=$(packaging/goproxy.sh "$work/proxy" "$version")
+export GOPROXY GOSUMDB=off GOFLAGS=-modcacherw GOTOOLCHAIN=local
 export GOPATH="$work/gopath" GOMODCACHE="$work/gopath/pkg/mod"
 
 for v in "$version" latest; do
