@@ -9,11 +9,12 @@
 # exit status on changes, drift and a bad manifest.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-repo=$(pwd)
 version=v1.2.3
 fail() { echo "ci/gitlab/test.sh: FAIL: $*" >&2; exit 1; }
 step() { echo "== gitlab: $*"; }
 
+# npm builds its dependency re2 from source (no prebuilt download here):
+# minutes, so the install is kept in ~/.cache for the next run.
 gcl_version=4.60.1
 gcl=${GITLAB_CI_LOCAL:-}
 if [ -z "$gcl" ]; then
@@ -25,10 +26,14 @@ if [ -z "$gcl" ]; then
 	gcl="$prefix/node_modules/.bin/gitlab-ci-local"
 fi
 [ "$("$gcl" --version)" = "$gcl_version" ] || fail "gitlab-ci-local is $("$gcl" --version), want $gcl_version"
-command -v jq >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq jq >/dev/null; }
+need=()
+for t in jq rsync; do command -v $t >/dev/null || need+=("$t"); done
+if [ ${#need[@]} -gt 0 ]; then
+	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
+fi
 
 work=$(mktemp -d)
-trap 'chmod -R u+w "$work" 2>/dev/null; rm -rf "$work"' EXIT
+trap 'chmod -R u+w "$work" 2>/dev/null; [ -n "${KEEP:-}" ] || rm -rf "$work"' EXIT
 goproxy=$(packaging/goproxy.sh "$work/proxy" "$version")
 
 proj="$work/project"
@@ -102,9 +107,9 @@ step "links-verify: drift fails the job"
 if gl links-verify; then cat "$work/log"; fail "links-verify passed on an unapplied manifest"; fi
 grep -q 'missing' "$work/log" || { cat "$work/log"; fail "verify did not report the missing link"; }
 
-step "apply the saved plan; links-verify passes"
-links_bin="$work/gopath/bin/links"
-[ -x "$links_bin" ] || links_bin=$(find "$proj/.links-bin" "$proj/.gitlab-ci-local" -name links -type f -perm -u+x 2>/dev/null | head -1)
+step "apply; links-verify passes"
+links_bin="$proj/.links-bin/links" # where the template's go install put it
+[ -x "$links_bin" ] || fail "no $links_bin"
 (cd "$proj" && "$links_bin" -f deploy/links.yaml --var release=a apply --auto-approve >/dev/null)
 gl links-verify || { cat "$work/log"; fail "links-verify failed after apply"; }
 
