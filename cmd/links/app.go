@@ -167,6 +167,7 @@ func (s *sys) newApp() *cli.App {
 			return cli.ShowAppHelp(c)
 		},
 		Commands: []*cli.Command{
+			s.initCommand(),
 			s.validateCommand(),
 			s.schemaCommand(),
 			s.planCommand(),

@@ -129,7 +129,7 @@ func (s *sys) pruneBackups(c *cli.Context) error {
 	if opts.OlderThan <= 0 && opts.Keep < 0 {
 		return &usageError{msg: "backups prune needs --older-than AGE, --keep N, or both"}
 	}
-	g, root, h, err := s.openBackups(c)
+	g, root, _, err := s.openBackups(c)
 	if err != nil {
 		return err
 	}
@@ -143,7 +143,8 @@ func (s *sys) pruneBackups(c *cli.Context) error {
 	defer lock.Unlock()
 	// Read the journal again under the lock: an apply may have finished
 	// since, and its backups are now the ones in use.
-	if h, err = root.ReadJournal(); err != nil {
+	h, err := root.ReadJournal()
+	if err != nil {
 		return err
 	}
 	list, err := root.Backups(h)

@@ -62,6 +62,13 @@ func scriptParams(dir string) testscript.Params {
 		Setup: func(e *testscript.Env) error {
 			e.Setenv("NO_COLOR", "")
 			e.Setenv("HOME", e.WorkDir+"/home")
+			// REPO is the repository's top folder: scripts run files it
+			// ships (docs/monitoring/links-textfile.sh).
+			repo, err := filepath.Abs("../..")
+			if err != nil {
+				return err
+			}
+			e.Setenv("REPO", repo)
 			return nil
 		},
 	}

@@ -45,7 +45,15 @@ func (s *sys) verifyCommand() *cli.Command {
 				problems = append(problems, extra...)
 				sort.SliceStable(problems, func(i, j int) bool { return problems[i].Dest < problems[j].Dest })
 			}
-			if g.output == "json" {
+			if g.output == "prometheus" {
+				last, err := lastApply(root)
+				if err != nil {
+					return err
+				}
+				if err := writePrometheus(s.stdout, g.path, m, problems, last); err != nil {
+					return err
+				}
+			} else if g.output == "json" {
 				out := struct {
 					FormatVersion int                 `json:"format_version"`
 					OK            bool                `json:"ok"`
