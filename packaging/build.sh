@@ -8,7 +8,7 @@
 # v1.2.3, 1.2.3-rc.1). ARCH is a Go architecture (default: this machine's).
 # The binary is built with CGO_ENABLED=0 -trimpath and stamped with
 # -X main.version=vVERSION -X main.revision=<git HEAD>; `links --version`
-# prints both. Output: dist/ (or $OUT): linksdev-links_VERSION-1_ARCH.deb
+# prints both. Output: packaging/dist/ (or $OUT): linksdev-links_VERSION-1_ARCH.deb
 # and linksdev-links-VERSION-1.ARCH.rpm (nfpm's names).
 #
 # Environment: OUT (output folder), MAINTAINER ("Name <email>"),
@@ -30,7 +30,7 @@ repo=$(pwd)
 archs=("$@")
 [ ${#archs[@]} -gt 0 ] || archs=("$(go env GOARCH)")
 
-out=${OUT:-$repo/dist}
+out=${OUT:-$repo/packaging/dist}
 mkdir -p "$out"
 out=$(cd "$out" && pwd)
 work=$(mktemp -d)
@@ -111,7 +111,11 @@ for arch in "${archs[@]}"; do
 	esac
 	export STAGE="$work/stage-$arch" ARCH=$arch
 	cp -r "$common" "$STAGE"
-	CGO_ENABLED=0 GOOS=linux GOARCH=$arch go build -trimpath -ldflags "$ldflags" -o "$STAGE/links" ./cmd/links
+	if [ "$(go env GOOS)/$(go env GOARCH)" = "linux/$arch" ]; then
+		cp "$work/host-links" "$STAGE/links" # the same build
+	else
+		CGO_ENABLED=0 GOOS=linux GOARCH=$arch go build -trimpath -ldflags "$ldflags" -o "$STAGE/links" ./cmd/links
+	fi
 	for packager in deb rpm; do
 		"${nfpm[@]}" package --config packaging/nfpm.yaml --packager "$packager" --target "$out/"
 	done

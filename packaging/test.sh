@@ -53,7 +53,7 @@ step "the links web browser's package and $pkg refuse each other"
 DEBIAN_FRONTEND=noninteractive apt-get install -y -qq links >/dev/null 2>&1 ||
 	{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq links >/dev/null; }
 browser=$(find /var/cache/apt/archives -name "links_*.deb" | head -1)
-[ -n "$browser" ] || { (cd "$work" && apt-get download links >/dev/null) && browser=$(echo "$work"/links_*.deb); }
+[ -n "$browser" ] || { (cd "$work" && apt-get download links >/dev/null 2>&1) && browser=$(echo "$work"/links_*.deb); }
 if dpkg -i "$deb" >"$work/dpkg.txt" 2>&1; then fail "dpkg -i $pkg succeeded with the links browser installed"; fi
 grep -q 'conflicting packages' "$work/dpkg.txt" || { cat "$work/dpkg.txt"; fail "dpkg -i did not refuse for the conflict"; }
 /usr/bin/links -version | grep -q '^Links' || fail "the browser's /usr/bin/links changed"
