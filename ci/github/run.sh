@@ -57,17 +57,20 @@ out="$RUNNER_TEMP/links"
 mkdir -p "$out"
 report="$out/$command.md"
 
+# links' stderr is kept for the report and then shown in the log, where
+# the matcher turns its FILE:LINE:COL lines into annotations.
+errfile="$out/$command.stderr"
 echo "::add-matcher::$here/links-matcher.json"
 code=0
 case "$command" in
 plan)
 	planfile="$out/plan.json"
 	rm -f "$planfile"
-	links "${args[@]}" plan --detailed-exitcode --out "$planfile" -o markdown >"$report" || code=$?
+	links "${args[@]}" plan --detailed-exitcode --out "$planfile" -o markdown >"$report" 2>"$errfile" || code=$?
 	cat "$report"
 	;;
 verify | validate)
-	links "${args[@]}" "$command" "${manifests[@]}" >"$out/$command.txt" || code=$?
+	links "${args[@]}" "$command" "${manifests[@]}" >"$out/$command.txt" 2>"$errfile" || code=$?
 	cat "$out/$command.txt"
 	{
 		echo "### links $command"
@@ -78,13 +81,20 @@ verify | validate)
 	} >"$report"
 	;;
 esac
+cat "$errfile" >&2
 echo "::remove-matcher owner=links::"
 
-cat "$report" >>"$GITHUB_STEP_SUMMARY"
 if [ "$code" -eq 1 ]; then
-	echo >>"$GITHUB_STEP_SUMMARY"
-	echo "**links $command failed (exit 1): see the step's log and annotations.**" >>"$GITHUB_STEP_SUMMARY"
+	[ ! -s "$report" ] || echo >>"$report"
+	{
+		echo "**links $command failed (exit 1)**; the errors are annotated on the manifest:"
+		echo
+		echo '```text'
+		cat "$errfile"
+		echo '```'
+	} >>"$report"
 fi
+cat "$report" >>"$GITHUB_STEP_SUMMARY"
 
 has_changes=false
 [ "$code" -eq 2 ] && has_changes=true

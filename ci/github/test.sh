@@ -122,7 +122,8 @@ code=0
 INPUT_COMMAND=validate INPUT_MANIFEST=$'deploy/links.yaml\nbad/links.yaml' "$repo/ci/github/run.sh" >"$work/log" 2>"$work/stderr" || code=$?
 { [ "$code" = 1 ] && [ "$(output exitcode)" = 1 ]; } || fail "validate of a bad manifest: exit $code"
 cat "$work/stderr"
-grep -q 'links validate failed (exit 1)' "$GITHUB_STEP_SUMMARY" || fail "validate failure not in the summary"
+grep -q '^\*\*links validate failed (exit 1)\*\*' "$GITHUB_STEP_SUMMARY" || fail "validate failure not in the summary"
+grep -q '^links: bad/links.yaml:5:5: ' "$(output report-file)" || fail "the errors are not in the report"
 # The runner applies each pattern's regexp (JavaScript syntax) to each line.
 node - "$repo/ci/github/links-matcher.json" "$work/stderr" >"$work/annotations" <<'JS'
 const fs = require("fs");
@@ -140,6 +141,15 @@ want='links|error|bad/links.yaml|3|3|links.current: missing required key "target
 grep -qxF "$want" "$work/annotations" || fail "no annotation: $want"
 grep -q '^links|error|bad/links.yaml|5|5|links.current.tarket: unknown key "tarket"' "$work/annotations" || fail "no annotation for tarket"
 [ "$(wc -l <"$work/annotations")" = 2 ] || fail "want exactly 2 annotations (the summary line 'is not valid' must not match)"
+
+step "run.sh plan of a bad manifest: exit 1, the errors in the report for the PR comment"
+runner
+code=0
+INPUT_COMMAND=plan INPUT_MANIFEST=bad/links.yaml "$repo/ci/github/run.sh" >/dev/null 2>"$work/stderr" || code=$?
+{ [ "$code" = 1 ] && [ "$(output exitcode)" = 1 ] && [ -z "$(output plan-file)" ]; } || fail "plan of a bad manifest: exit $code"
+grep -q '^links: bad/links.yaml:3:3: ' "$work/stderr" || fail "plan's errors not on stderr"
+grep -q '^links: bad/links.yaml:3:3: ' "$(output report-file)" || fail "plan's errors not in the report"
+cmp -s "$(output report-file)" "$GITHUB_STEP_SUMMARY" || fail "report-file is not the summary"
 
 step "run.sh refuses bad inputs"
 runner
