@@ -377,6 +377,7 @@ func TestEscapeThroughParentSymlink(t *testing.T) {
 // TestEscapeRace swaps a parent folder between a real folder and a symlink
 // leading out of root while apply runs; nothing may land outside.
 func TestEscapeRace(t *testing.T) {
+	needSymlinks(t)
 	trials := 30
 	if testing.Short() {
 		trials = 5
