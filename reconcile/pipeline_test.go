@@ -16,6 +16,7 @@ import (
 // own intent, every change is made, and the journal reads back as one
 // complete apply with every step done.
 func TestApplyPipelinesIntents(t *testing.T) {
+	needSymlinks(t)
 	root := t.TempDir()
 	tree := map[string]string{"t": "file:x"}
 	var y strings.Builder
