@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/linksdev/links/internal/symlinktest"
 	"github.com/linksdev/links/manifest"
 	"github.com/linksdev/links/plan"
 	"github.com/linksdev/links/reconcile"
@@ -76,6 +77,7 @@ func applyWith(t *testing.T, dir string, vars map[string]string) *plan.Plan {
 // file through current/ (zero failed opens), roll back, and check that a
 // --var pointing outside releases/ is refused.
 func TestBlueGreenRecipe(t *testing.T) {
+	symlinktest.Need(t)
 	dir := t.TempDir()
 	copyTree(t, "blue-green", dir)
 	applyWith(t, dir, nil)

@@ -9,6 +9,8 @@ import (
 	"testing"
 
 	"golang.org/x/sys/windows"
+
+	"github.com/linksdev/links/internal/symlinktest"
 )
 
 func TestSymlinkErrorAdvice(t *testing.T) {
@@ -58,10 +60,9 @@ func TestSymlinkByPathIsChecked(t *testing.T) {
 		t.Fatalf("targetIsDir(%q) = %v, %v; want a directory outside root", text, isDir, inside)
 	}
 	err = f.symlink(text, "a", "l")
-	symlinkProbe.once.Do(func() { symlinkProbe.reason = probeSymlinks() })
-	if symlinkProbe.reason != "" {
+	if reason := symlinktest.Reason(); reason != "" {
 		if err == nil || !strings.Contains(err.Error(), "no such link is found beneath root") {
-			t.Fatalf("symlinks do not work here (%s), yet symlink = %v; want the not-found error", symlinkProbe.reason, err)
+			t.Fatalf("symlinks do not work here (%s), yet symlink = %v; want the not-found error", reason, err)
 		}
 		return
 	}

@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"flag"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -13,6 +14,8 @@ import (
 	"testing"
 
 	"github.com/rogpeppe/go-internal/testscript"
+
+	"github.com/linksdev/links/internal/symlinktest"
 )
 
 var (
@@ -57,6 +60,15 @@ func scriptParams(dir string) testscript.Params {
 		Dir:           dir,
 		UpdateScripts: *update,
 		Cmds:          scriptCmds(),
+		// [symlinks]: this system makes symlinks that read back as
+		// symlinks (not so under Wine, or on Windows without Developer
+		// Mode or the privilege); scripts that need them skip without.
+		Condition: func(cond string) (bool, error) {
+			if cond == "symlinks" {
+				return symlinktest.Reason() == "", nil
+			}
+			return false, fmt.Errorf("unknown condition %q", cond)
+		},
 		Setup: func(e *testscript.Env) error {
 			e.Setenv("NO_COLOR", "")
 			e.Setenv("HOME", e.WorkDir+"/home")
