@@ -29,5 +29,33 @@
 //     Every touched folder is fsynced before apply reports success.
 //   - Leftovers. Temporary names contain ".links-tmp."; the next apply
 //     removes temporary symlinks a killed run left and moves any displaced
-//     entry found under such a name into the backups.
+//     entry found under such a name into the backups.//
+// # Platforms
+//
+// The exchange that displaces an entry in one step is renameat2 with
+// RENAME_EXCHANGE on Linux and renameatx_np with RENAME_SWAP on macOS
+// (APFS and HFS+; RENAME_EXCL likewise for moves that must not replace).
+// Where it is missing (other Unix systems; Linux on NFS, 9p or FUSE
+// without rename flags; macOS volumes such as SMB, FAT or exFAT; Windows;
+// builds with the links_portable tag, which CI uses to run the whole
+// suite through this path on Linux), apply falls back: a displaced file
+// is hard-linked into the backup and then replaced by rename, which stays
+// atomic; a folder, or a file where hard links fail, is first moved aside
+// under a temporary name and the link renamed in after it. Between those
+// two renames the dest does not exist: a reader sees "not found", never a
+// wrong entry, and nothing is lost (the entry waits under a temporary
+// name beside the dest; see Leftovers). A move that must not replace checks first
+// and then renames; only another writer inside state_dir could slip in
+// between, and the lock keeps those out.
+//
+// Windows: a rename replaces a file or a file symlink atomically
+// (FileRenameInformation with ReplaceIfExists, as MoveFileEx with
+// MOVEFILE_REPLACE_EXISTING); a directory symlink is a directory there
+// and cannot be replaced by rename. Folder fsync: FlushFileBuffers needs
+// a handle opened for writing, so the folder's handle is reopened with
+// write access and flushed; where Windows refuses (no write access, a
+// filesystem that cannot), NTFS's metadata log is what keeps a create or
+// rename whole, and the last ones before a crash may be lost. The lock is
+// LockFileEx. docs/platforms.md says what is tested on each platform.
+
 package reconcile
