@@ -82,6 +82,7 @@ func TestBlueGreenRecipe(t *testing.T) {
 	copyTree(t, "blue-green", dir)
 	applyWith(t, dir, nil)
 	target, _ := os.Readlink(filepath.Join(dir, "current"))
+	target = filepath.ToSlash(target) // \ on Windows
 	if target != "releases/2026-02-07_1200" {
 		t.Fatalf("current -> %s", target)
 	}
@@ -141,7 +142,7 @@ func TestBlueGreenRecipe(t *testing.T) {
 	if _, err := r.Apply(rb, reconcile.ApplyOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	if target, _ := os.Readlink(filepath.Join(dir, "current")); target != "releases/2026-02-07_1200" {
+	if target, _ := os.Readlink(filepath.Join(dir, "current")); filepath.ToSlash(target) != "releases/2026-02-07_1200" {
 		t.Fatalf("after rollback current -> %s", target)
 	}
 

@@ -85,12 +85,14 @@ var locks = struct {
 
 func scriptCmds() map[string]func(ts *testscript.TestScript, neg bool, args []string) {
 	return map[string]func(ts *testscript.TestScript, neg bool, args []string){
-		// readlink PATH TEXT: PATH is a symlink whose text is TEXT.
+		// readlink PATH TEXT: PATH is a symlink whose text is TEXT. The
+		// text compares with / as separator (links writes \ on Windows).
 		"readlink": func(ts *testscript.TestScript, neg bool, args []string) {
 			if len(args) != 2 {
 				ts.Fatalf("usage: readlink PATH TEXT")
 			}
 			got, err := os.Readlink(ts.MkAbs(args[0]))
+			got = filepath.ToSlash(got)
 			if neg {
 				if err == nil && got == args[1] {
 					ts.Fatalf("%s -> %s, want anything else", args[0], got)
