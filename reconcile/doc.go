@@ -51,7 +51,8 @@
 // Windows: a rename replaces a file or a file symlink atomically
 // (FileRenameInformation with ReplaceIfExists, as MoveFileEx with
 // MOVEFILE_REPLACE_EXISTING); a directory symlink is a directory there
-// and cannot be replaced by rename. Folder fsync: FlushFileBuffers needs
+// and a rename does not replace it, so retargeting one fails and changes
+// nothing. Folder fsync: FlushFileBuffers needs
 // a handle opened for writing, so the folder's handle is reopened with
 // write access and flushed; where Windows refuses (no write access, a
 // filesystem that cannot), NTFS's metadata log is what keeps a create or
