@@ -103,6 +103,9 @@ type Plan struct {
 	// ManifestDigest is the SHA-256 of the manifest file the plan was made
 	// from, hex-encoded; a saved plan is refused if the manifest changed.
 	ManifestDigest string
+	// Vars are the --var values the plan was made with (a saved plan is
+	// planned again with them).
+	Vars map[string]string
 }
 
 // Summary counts the plan's changes by action.

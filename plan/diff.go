@@ -76,6 +76,11 @@ type Orphan struct {
 	Recorded string
 	// Now is what is at the dest today.
 	Now State
+	// Backup, when the link displaced a file or folder, is where that
+	// went (relative to root); Displaced is what it was (type and
+	// identity) and BackupNow what is at Backup today.
+	Backup               string
+	Displaced, BackupNow State
 }
 
 // LinkText is the text of the symlink that makes l point at its target,
@@ -235,8 +240,25 @@ func Diff(m *manifest.Manifest, obs *Observed, id string) *Plan {
 	for _, d := range orphans {
 		o := obs.Orphans[d]
 		if o.Now.Type == TypeSymlink && o.Now.Link == o.Recorded {
-			p.Changes = append(p.Changes, Change{Name: o.Name, Dest: d, Action: Delete, Before: o.Now,
-				After: State{Type: TypeMissing}, Reason: "no longer declared in the manifest"})
+			c := Change{Name: o.Name, Dest: d, Action: Delete, Before: o.Now,
+				After: State{Type: TypeMissing}, Reason: "no longer declared in the manifest"}
+			switch {
+			case o.Backup == "":
+			case o.BackupNow.Type == o.Displaced.Type && (o.Displaced.Identity == "" || o.BackupNow.Identity == o.Displaced.Identity):
+				// The file or folder the link displaced comes back in the
+				// same step (SPEC §1: nothing a user owns is lost).
+				c.Restore = o.Backup
+				c.After = State{Type: o.Displaced.Type, Identity: o.BackupNow.Identity}
+				c.Reason = fmt.Sprintf("no longer declared in the manifest; the %s it displaced comes back from %s", describe(o.Displaced.Type), o.Backup)
+			default:
+				what := "is gone"
+				if o.BackupNow.Type != TypeMissing {
+					what = "changed (now " + o.BackupNow.String() + ")"
+				}
+				c.Reason = fmt.Sprintf("no longer declared in the manifest; the %s it displaced cannot come back: its backup %s %s, so only the link is deleted", describe(o.Displaced.Type), o.Backup, what)
+				p.Warnings = append(p.Warnings, fmt.Sprintf("%s: %s", d, c.Reason))
+			}
+			p.Changes = append(p.Changes, c)
 			continue
 		}
 		now := "nothing"

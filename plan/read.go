@@ -33,7 +33,7 @@ func ReadJSON(r io.Reader) (*Plan, error) {
 		return nil, fmt.Errorf("saved plan has an invalid id %q", w.ID)
 	}
 	p := &Plan{ID: w.ID, RollbackOf: w.RollbackOf, Manifest: w.Manifest, Root: w.Root, StateDir: w.StateDir, ManifestDigest: w.ManifestDigest,
-		Warnings: w.Warnings, Forget: w.Forget, Changes: make([]Change, 0, len(w.Changes))}
+		Warnings: w.Warnings, Forget: w.Forget, Vars: w.Vars, Changes: make([]Change, 0, len(w.Changes))}
 	if !cleanRel(p.StateDir) {
 		return nil, fmt.Errorf("saved plan: state_dir %q is not a clean path under root", p.StateDir)
 	}
@@ -78,8 +78,8 @@ func checkChange(c *Change, stateDir string) error {
 			return fmt.Errorf("backup %q is not under %s/backups", b, stateDir)
 		}
 	}
-	if c.Restore != "" && (c.Action != Replace || (c.After.Type != TypeFile && c.After.Type != TypeDir)) {
-		return fmt.Errorf("a restore must be a replace by a file or folder")
+	if c.Restore != "" && ((c.Action != Replace && c.Action != Delete) || (c.After.Type != TypeFile && c.After.Type != TypeDir)) {
+		return fmt.Errorf("a restore must be a replace or delete that brings back a file or folder")
 	}
 	if c.Folder != "" && c.Folder != "." && !cleanRel(c.Folder) {
 		return fmt.Errorf("folder %q is not a clean path under root", c.Folder)

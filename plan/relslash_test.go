@@ -65,9 +65,7 @@ func FuzzRelSlash(f *testing.F) {
 		if from == "" {
 			from = "."
 		}
-		if strings.HasPrefix(to, "/") {
-			to = to[1:]
-		}
+		to = strings.TrimPrefix(to, "/")
 		if to == "" {
 			to = "."
 		}

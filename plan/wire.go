@@ -13,18 +13,19 @@ import (
 const FormatVersion = 1
 
 type wirePlan struct {
-	FormatVersion  int          `json:"format_version"`
-	ID             string       `json:"id,omitempty"`
-	ApplyID        string       `json:"apply_id,omitempty"`
-	RollbackOf     string       `json:"rollback_of,omitempty"`
-	Manifest       string       `json:"manifest"`
-	Root           string       `json:"root"`
-	StateDir       string       `json:"state_dir,omitempty"`
-	ManifestDigest string       `json:"manifest_sha256,omitempty"`
-	Changes        []wireChange `json:"changes"`
-	Summary        wireSummary  `json:"summary"`
-	Warnings       []string     `json:"warnings,omitempty"`
-	Forget         []string     `json:"forget,omitempty"`
+	FormatVersion  int               `json:"format_version"`
+	ID             string            `json:"id,omitempty"`
+	ApplyID        string            `json:"apply_id,omitempty"`
+	RollbackOf     string            `json:"rollback_of,omitempty"`
+	Manifest       string            `json:"manifest"`
+	Root           string            `json:"root"`
+	StateDir       string            `json:"state_dir,omitempty"`
+	ManifestDigest string            `json:"manifest_sha256,omitempty"`
+	Changes        []wireChange      `json:"changes"`
+	Summary        wireSummary       `json:"summary"`
+	Warnings       []string          `json:"warnings,omitempty"`
+	Forget         []string          `json:"forget,omitempty"`
+	Vars           map[string]string `json:"vars,omitempty"`
 }
 
 type wireChange struct {
@@ -83,6 +84,7 @@ func WriteJSON(w io.Writer, p *Plan, opts JSONOptions) error {
 		ManifestDigest: p.ManifestDigest,
 		Warnings:       p.Warnings,
 		Forget:         p.Forget,
+		Vars:           p.Vars,
 	}
 	// The plan without its changes, then the changes spliced in where
 	// "changes": [] is. Strings are escaped, so a raw newline followed by

@@ -1,15 +1,10 @@
 package reconcile
 
 import (
-	"crypto/rand"
-	"encoding/hex"
-	"errors"
 	"fmt"
-	"io/fs"
 	"maps"
 	"path"
 	"sort"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -49,7 +44,9 @@ type Result struct {
 	// Done counts the changes made.
 	Done int
 	// Recovered lists leftovers of a killed run found and cleaned
-	// (temporary links removed, displaced entries moved to backups).
+	// (temporary links removed, displaced entries moved to backups), and
+	// entries found under a killed run's temporary names that were not
+	// what it left there, and so were left alone.
 	Recovered []string
 }
 
@@ -87,11 +84,18 @@ func (r *Root) Apply(p *plan.Plan, opts ApplyOptions) (*Result, error) {
 		fsys = opts.WrapFS(fsys)
 	}
 	res := &Result{ApplyID: p.ID, Errors: map[int]error{}}
-	a := &applier{r: r, fs: fsys, p: p, res: res, touched: map[string]bool{}, made: map[string]bool{}, changed: make([]bool, len(p.Changes))}
+	a := &applier{r: r, fs: fsys, p: p, res: res, touched: map[string]bool{}, made: map[string]bool{}, changed: make([]bool, len(p.Changes)), journaled: make([]bool, len(p.Changes))}
 	// Leftovers are looked for (a readdir of every folder of the plan)
 	// while ownership is read; both only read.
-	found := make(chan []leftover, 1)
-	go func() { found <- a.findLeftovers() }()
+	type leftovers struct {
+		list  []leftover
+		notes []string
+	}
+	found := make(chan leftovers, 1)
+	go func() {
+		l, notes := a.findLeftovers()
+		found <- leftovers{l, notes}
+	}()
 	// The changes are ordered and scheduled meanwhile too (CPU only).
 	type scheduled struct {
 		todo  []int
@@ -112,12 +116,13 @@ func (r *Root) Apply(p *plan.Plan, opts ApplyOptions) (*Result, error) {
 	// journal holds past the state file is replayed, and must not include
 	// this apply's own records yet.
 	owned, err := r.ReadState()
-	leftovers := <-found
+	left := <-found
 	if err != nil {
 		return nil, err
 	}
+	res.Recovered = append(res.Recovered, left.notes...)
 	trace("apply: state read, leftovers looked for")
-	if !s.Changed() && len(leftovers) == 0 {
+	if !s.Changed() && len(left.list) == 0 {
 		if len(p.Forget) > 0 || owned.dirty {
 			// Nothing to journal, but the record moves on: links an
 			// interrupted apply made are now owned, or some are forgotten.
@@ -135,11 +140,11 @@ func (r *Root) Apply(p *plan.Plan, opts ApplyOptions) (*Result, error) {
 	a.j = j
 	j.add(Record{Status: "begin", Actor: &actor, Manifest: p.Manifest, ManifestKey: r.Manifest, Summary: &s, RollbackOf: p.RollbackOf})
 	if err := j.flush(true); err != nil {
-		return nil, err
+		return res, a.abort(err, s)
 	}
 	trace("begin record durable")
-	if err := a.cleanLeftovers(leftovers); err != nil {
-		return res, err
+	if err := a.cleanLeftovers(left.list); err != nil {
+		return res, a.abort(err, s)
 	}
 
 	sc := <-planned
@@ -159,6 +164,9 @@ func (r *Root) Apply(p *plan.Plan, opts ApplyOptions) (*Result, error) {
 		ifAllMade <- ownership{o.Links, encodeStateLinks(o.Links)}
 	}()
 	fatal := a.makeChanges(sc.sched, actor, opts.Progress)
+	if fatal != nil {
+		a.notMade(todo, fatal)
+	}
 	// The end record is encoded now, as it reads if the folders sync (its
 	// time is when the changes were over), so that the journal's end is
 	// known: the new ownership record is made, encoded, written and
@@ -220,6 +228,14 @@ func (r *Root) Apply(p *plan.Plan, opts ApplyOptions) (*Result, error) {
 	trace("end record durable")
 	st := <-state
 	owned.JournalOffset = j.end()
+	if fatal != nil || len(res.Errors) > 0 {
+		// A change that failed may have left an entry under its temporary
+		// name (its error says where): the state file's offset stays at
+		// this apply's start, so the next apply reads its records and
+		// cleans what they name (findLeftovers). Replaying its completed
+		// changes again is harmless: ownership is set, not counted.
+		owned.JournalOffset = j.start
+	}
 	var err2 error
 	if st.tmp != "" && ferr == nil && owned.JournalOffset == predicted {
 		err2 = r.commitState(st.tmp)
@@ -303,7 +319,7 @@ func (a *applier) makeChanges(s *schedule, actor Actor, progress func(*plan.Chan
 				intents = intents[:0]
 				for _, i := range idx {
 					c := &p.Changes[i]
-					if c.Action == plan.Update || c.Action == plan.Replace {
+					if c.Action == plan.Update || c.Action == plan.Replace || c.Action == plan.Delete {
 						temps[i] = tempName(path.Base(c.Dest))
 					}
 					backup := c.Backup
@@ -313,7 +329,14 @@ func (a *applier) makeChanges(s *schedule, actor Actor, progress func(*plan.Chan
 					intents = j.encode(intents, Record{Status: "intent", Actor: &actor, Name: c.Name, Dest: c.Dest, Action: c.Action.String(), Before: &c.Before, After: &c.After, Backup: backup, Temp: temps[i]})
 				}
 				trace("batch %d: %d intents encoded", b, len(idx))
-				if err := j.write(intents, true); err != nil {
+				err := j.write(intents, false)
+				if err == nil {
+					for _, i := range idx {
+						a.journaled[i] = true
+					}
+					err = j.write(nil, true)
+				}
+				if err != nil {
 					fail(err)
 				} else {
 					trace("batch %d: intents durable", b)
@@ -403,6 +426,41 @@ func (a *applier) makeChanges(s *schedule, actor Actor, progress func(*plan.Chan
 	return jerr
 }
 
+// abort ends an apply whose journal failed before any change started:
+// every change gets its error (nothing is reported made), and the end
+// record says why, written into the journal's reserved tail (best effort:
+// the journal is what failed), so the journal shows a failed apply.
+func (a *applier) abort(why error, s plan.Summary) error {
+	var todo []int
+	for i, c := range a.p.Changes {
+		if c.Action != plan.Noop {
+			todo = append(todo, i)
+		}
+	}
+	a.notMade(todo, why)
+	a.j.add(Record{Status: "end", Summary: &s, Error: why.Error()})
+	_ = a.j.flush(true)
+	return why
+}
+
+// notMade gives every change the journal's failure stopped before it
+// started its error (so nothing reports it made), and journals a failed
+// outcome for each whose intent is in the journal (so the journal shows
+// the apply failed, not interrupted).
+func (a *applier) notMade(todo []int, why error) {
+	for _, i := range todo {
+		if a.changed[i] || a.res.Errors[i] != nil {
+			continue
+		}
+		c := &a.p.Changes[i]
+		err := fmt.Errorf("%s %s: not made: %w", c.Action, c.Dest, why)
+		a.res.Errors[i] = err
+		if a.journaled[i] {
+			a.j.add(Record{Status: "failed", Name: c.Name, Dest: c.Dest, Action: c.Action.String(), Error: err.Error()})
+		}
+	}
+}
+
 // updateState records in state.json the links this apply made (they are
 // links' to delete later) and drops the ones it deleted or was told to
 // forget.
@@ -422,7 +480,17 @@ func (r *Root) recordOwnership(p *plan.Plan, made func(i int) bool, owned *Owner
 		switch c.Action {
 		case plan.Create, plan.Update, plan.Replace:
 			if c.After.Type == plan.TypeSymlink {
-				owned.Links[c.Dest] = Owned{Manifest: r.Manifest, Name: c.Name, Link: c.After.Link, ApplyID: p.ID}
+				rec := Owned{Manifest: r.Manifest, Name: c.Name, Link: c.After.Link, ApplyID: p.ID}
+				switch c.Action {
+				case plan.Replace:
+					if c.Backup != "" {
+						rec.Backup, rec.BackupType, rec.BackupIdentity = c.Backup, c.Before.Type, c.Before.Identity
+					}
+				case plan.Update:
+					prev, ok := owned.Links[c.Dest]
+					rec = rec.displaced(prev, ok)
+				}
+				owned.Links[c.Dest] = rec
 			} else {
 				delete(owned.Links, c.Dest) // a rollback restored a file or folder
 			}
@@ -446,6 +514,9 @@ type applier struct {
 	touched map[string]bool // folders to fsync, root-relative
 	made    map[string]bool // folders this apply made (MkdirAll done)
 	changed []bool          // by change index: made (not failed, not skipped)
+	// journaled, by change index: its intent is in the journal (written,
+	// if perhaps not durable). Set by the journal's writer only.
+	journaled []bool
 }
 
 // syncDirs fsyncs the folders dirs, on up to workers goroutines when
@@ -513,363 +584,4 @@ func (a *applier) touch(dirs ...string) {
 		a.touched[d] = true
 	}
 	a.mu.Unlock()
-}
-
-// tempName is a recognisable temporary name in the same folder as name.
-// The name part is shortened so the result stays under 255 bytes.
-func tempName(name string) string {
-	var b [4]byte
-	_, _ = rand.Read(b[:])
-	if len(name) > 200 {
-		name = name[:200]
-	}
-	return "." + name + TempMarker + hex.EncodeToString(b[:])
-}
-
-// change performs one change. On failure it leaves dest in its old state
-// (or, for a failure after the switch, in its new state with the displaced
-// entry in its backup).
-func (a *applier) change(c *plan.Change, tmp string) error {
-	dir, name := c.Dir(), path.Base(c.Dest)
-	// A create over nothing needs no look first: symlinkat refuses any
-	// entry that appeared since the plan (EEXIST, reported as stale), and
-	// does so atomically, where a look first could not. One lstat less per
-	// link for the most common change.
-	if c.Action != plan.Create || c.Before.Type != plan.TypeMissing {
-		if err := a.recheck(c, dir, name); err != nil {
-			return err
-		}
-	}
-	switch c.Action {
-	case plan.Create:
-		return a.create(c, dir, name)
-	case plan.Update:
-		return a.update(c, dir, name, tmp)
-	case plan.Replace:
-		return a.replace(c, dir, name, tmp)
-	case plan.Delete:
-		a.touch(dir)
-		return a.fs.Remove(dir, name)
-	}
-	return nil
-}
-
-// recheck compares dest with the plan's Before.
-func (a *applier) recheck(c *plan.Change, dir, name string) error {
-	st, err := a.fs.Lstat(dir, name)
-	now := plan.State{Type: plan.TypeMissing}
-	switch {
-	case errors.Is(err, fs.ErrNotExist):
-	case err != nil:
-		return err
-	default:
-		now = plan.State{Type: st.Type, Link: st.Link, Identity: st.Identity}
-	}
-	if !holds(c.Before, now) {
-		return &StaleError{Dest: c.Dest, Planned: showState(c.Before), Observed: showState(now)}
-	}
-	return nil
-}
-
-func showState(s plan.State) string {
-	if s.Type == plan.TypeSymlink {
-		return "a symlink to " + s.Link
-	}
-	if s.Type == plan.TypeMissing {
-		return "nothing"
-	}
-	return "a " + describeType(s.Type)
-}
-
-func (a *applier) create(c *plan.Change, dir, name string) error {
-	if len(c.Parents) > 0 && !a.madeDir(dir) {
-		if err := a.fs.MkdirAll(dir); err != nil {
-			return fmt.Errorf("create parent folders: %w", err)
-		}
-		// The created folders are the last len(Parents) components of dir;
-		// each one's parent gets a new entry.
-		created := dir
-		for range c.Parents {
-			a.touch(path.Dir(created))
-			created = path.Dir(created)
-		}
-		a.mu.Lock()
-		a.made[dir] = true
-		a.mu.Unlock()
-	}
-	a.touch(dir)
-	err := a.fs.Symlink(c.After.Link, dir, name)
-	if errors.Is(err, fs.ErrExist) {
-		st, _ := a.fs.Lstat(dir, name)
-		return &StaleError{Dest: c.Dest, Planned: "nothing", Observed: showState(plan.State{Type: st.Type, Link: st.Link})}
-	}
-	return err
-}
-
-func (a *applier) update(c *plan.Change, dir, name, tmp string) error {
-	a.touch(dir)
-	if err := a.fs.Symlink(c.After.Link, dir, tmp); err != nil {
-		return err
-	}
-	if err := a.fs.Rename(dir, tmp, name); err != nil {
-		_ = a.fs.Remove(dir, tmp)
-		return err
-	}
-	return nil
-}
-
-// replace puts the link where a file or directory is. With RENAME_EXCHANGE
-// the link takes the entry's place in one step and the entry, now at the
-// temporary name, moves to the backup; if that move fails the exchange is
-// undone. Without it, see replaceFallback.
-func (a *applier) replace(c *plan.Change, dir, name, tmp string) error {
-	a.touch(dir)
-	if c.Restore != "" {
-		return a.restore(c, dir, name, tmp)
-	}
-	if err := a.fs.Symlink(c.After.Link, dir, tmp); err != nil {
-		return err
-	}
-	err := a.fs.Exchange(dir, tmp, name)
-	if errors.Is(err, ErrExchangeUnsupported) {
-		return a.replaceFallback(c, dir, name, tmp)
-	}
-	if err != nil {
-		_ = a.fs.Remove(dir, tmp)
-		return err
-	}
-	// name is now the link; tmp holds the displaced entry.
-	if c.Backup == "" {
-		if c.Before.Type == plan.TypeDir {
-			err = a.fs.RemoveAll(dir, tmp)
-		} else {
-			err = a.fs.Remove(dir, tmp)
-		}
-		if err != nil {
-			return fmt.Errorf("delete displaced %s (left at %s): %w", describeType(c.Before.Type), path.Join(dir, tmp), err)
-		}
-		return nil
-	}
-	if err := a.toBackup(c, dir, tmp); err != nil {
-		// Put the entry back where it was and drop the link.
-		if uerr := a.fs.Exchange(dir, tmp, name); uerr != nil {
-			return fmt.Errorf("%w; undoing the switch also failed (%v): the displaced entry is at %s", err, uerr, path.Join(dir, tmp))
-		}
-		_ = a.fs.Remove(dir, tmp)
-		return err
-	}
-	return nil
-}
-
-// restore moves the backup c.Restore back into dest, where a link is now
-// (a rollback of a replace). The backup comes in under a temporary name,
-// then takes the link's place with RENAME_EXCHANGE, and the link is
-// removed. Without exchange, a file is renamed over the link (atomic); a
-// folder can only replace the link after the link is removed (a short
-// window where dest is missing). On failure the entry goes back to its
-// backup.
-func (a *applier) restore(c *plan.Change, dir, name, tmp string) error {
-	bdir, bname := path.Dir(c.Restore), path.Base(c.Restore)
-	a.touch(bdir)
-	if err := a.fs.Move(bdir, bname, dir, tmp); err != nil {
-		return fmt.Errorf("bring back %s: %w", c.Restore, err)
-	}
-	back := func(err error) error {
-		if uerr := a.fs.Move(dir, tmp, bdir, bname); uerr != nil {
-			return fmt.Errorf("%w; moving it back to the backup also failed (%v): it is at %s", err, uerr, path.Join(dir, tmp))
-		}
-		return err
-	}
-	err := a.fs.Exchange(dir, tmp, name)
-	switch {
-	case err == nil:
-		// tmp is now the old link.
-		return a.fs.Remove(dir, tmp)
-	case !errors.Is(err, ErrExchangeUnsupported):
-		return back(err)
-	case c.After.Type != plan.TypeDir:
-		if err := a.fs.Rename(dir, tmp, name); err != nil {
-			return back(err)
-		}
-		return nil
-	}
-	if err := a.fs.Remove(dir, name); err != nil {
-		return back(err)
-	}
-	if err := a.fs.Rename(dir, tmp, name); err != nil {
-		if lerr := a.fs.Symlink(c.Before.Link, dir, name); lerr != nil {
-			return fmt.Errorf("%w; and the link could not be put back (%v): the folder is at %s", err, lerr, path.Join(dir, tmp))
-		}
-		return back(err)
-	}
-	return nil
-}
-
-// toBackup moves dir/entry to c.Backup.
-func (a *applier) toBackup(c *plan.Change, dir, entry string) error {
-	bdir := path.Dir(c.Backup)
-	if err := a.fs.MkdirAll(bdir); err != nil {
-		return fmt.Errorf("create backup folder: %w", err)
-	}
-	a.touch(bdir)
-	if err := a.fs.Move(dir, entry, bdir, path.Base(c.Backup)); err != nil {
-		if errors.Is(err, errCrossDevice) {
-			return fmt.Errorf("move to backup %s: %w (dest and state_dir are on different filesystems; set backup: false or move state_dir)", c.Backup, err)
-		}
-		return fmt.Errorf("move to backup %s: %w", c.Backup, err)
-	}
-	return nil
-}
-
-// replaceFallback displaces without RENAME_EXCHANGE. A file is hard-linked
-// into the backup first and then replaced by rename, so the switch stays
-// atomic; where hard links fail, and for directories, the entry is moved to
-// the backup and the link renamed in after it: a short window where dest is
-// missing. With backup: false a file is simply renamed over.
-func (a *applier) replaceFallback(c *plan.Change, dir, name, tmp string) error {
-	undo := func(err error) error { _ = a.fs.Remove(dir, tmp); return err }
-	if c.Before.Type != plan.TypeDir {
-		if c.Backup == "" {
-			if err := a.fs.Rename(dir, tmp, name); err != nil {
-				return undo(err)
-			}
-			return nil
-		}
-		bdir := path.Dir(c.Backup)
-		if err := a.fs.MkdirAll(bdir); err != nil {
-			return undo(fmt.Errorf("create backup folder: %w", err))
-		}
-		a.touch(bdir)
-		if err := a.fs.Link(dir, name, bdir, path.Base(c.Backup)); err == nil {
-			if err := a.fs.Rename(dir, tmp, name); err != nil {
-				_ = a.fs.Remove(bdir, path.Base(c.Backup))
-				return undo(err)
-			}
-			return nil
-		}
-	}
-	// Move the entry aside, then the link in.
-	aside := tempName(name)
-	if err := a.fs.Move(dir, name, dir, aside); err != nil {
-		return undo(err)
-	}
-	if err := a.fs.Rename(dir, tmp, name); err != nil {
-		if uerr := a.fs.Move(dir, aside, dir, name); uerr != nil {
-			return fmt.Errorf("%w; moving the entry back also failed (%v): it is at %s", err, uerr, path.Join(dir, aside))
-		}
-		return undo(err)
-	}
-	if c.Backup == "" {
-		if err := a.fs.RemoveAll(dir, aside); err != nil {
-			return fmt.Errorf("delete displaced %s (left at %s): %w", describeType(c.Before.Type), path.Join(dir, aside), err)
-		}
-		return nil
-	}
-	if err := a.toBackup(c, dir, aside); err != nil {
-		return fmt.Errorf("%w: the displaced entry is at %s", err, path.Join(dir, aside))
-	}
-	return nil
-}
-
-// leftover is a temporary entry a killed apply left behind.
-type leftover struct {
-	dir, name string
-	st        Stat
-}
-
-// findLeftovers lists the temporary names in the folders of the plan's
-// dests (declared or deleted).
-func (a *applier) findLeftovers() []leftover {
-	var out []leftover
-	seen := map[string]bool{}
-	restoring := map[string]bool{} // temporary entries a rollback restores
-	for _, c := range a.p.Changes {
-		if c.Restore != "" {
-			restoring[c.Restore] = true
-		}
-	}
-	for _, c := range a.p.Changes {
-		dir := c.Dir()
-		if seen[dir] || len(c.Parents) > 0 {
-			continue
-		}
-		seen[dir] = true
-		names, err := a.r.listTemps(dir)
-		if err != nil {
-			continue
-		}
-		for _, n := range names {
-			if restoring[path.Join(dir, n)] {
-				continue
-			}
-			if st, err := a.fs.Lstat(dir, n); err == nil {
-				out = append(out, leftover{dir: dir, name: n, st: st})
-			}
-		}
-	}
-	return out
-}
-
-// cleanLeftovers removes temporary symlinks a killed apply left, and moves
-// anything else under a temporary name (a displaced entry caught between
-// the switch and the move to its backup) into this apply's backups; it is
-// never deleted. Each step is journaled.
-func (a *applier) cleanLeftovers(list []leftover) error {
-	for _, l := range list {
-		where := path.Join(l.dir, l.name)
-		before := plan.State{Type: l.st.Type, Link: l.st.Link}
-		if l.st.Type == plan.TypeSymlink {
-			a.j.add(Record{Status: "intent", Dest: where, Action: "remove-leftover", Before: &before})
-			if err := a.j.flush(true); err != nil {
-				return err
-			}
-			if err := a.fs.Remove(l.dir, l.name); err != nil {
-				a.j.add(Record{Status: "failed", Dest: where, Action: "remove-leftover", Error: err.Error()})
-				continue
-			}
-			a.touch(l.dir)
-			a.j.add(Record{Status: "done", Dest: where, Action: "remove-leftover"})
-			a.res.Recovered = append(a.res.Recovered, "removed temporary link "+where+" left by an interrupted apply")
-			continue
-		}
-		backup := path.Join(a.r.StateDir, "backups", a.p.ID, "recovered", where)
-		a.j.add(Record{Status: "intent", Dest: where, Action: "recover-leftover", Before: &before, Backup: backup})
-		if err := a.j.flush(true); err != nil {
-			return err
-		}
-		err := a.fs.MkdirAll(path.Dir(backup))
-		if err == nil {
-			err = a.fs.Move(l.dir, l.name, path.Dir(backup), path.Base(backup))
-		}
-		if err != nil {
-			a.j.add(Record{Status: "failed", Dest: where, Action: "recover-leftover", Error: err.Error()})
-			continue
-		}
-		a.touch(l.dir, path.Dir(backup))
-		a.j.add(Record{Status: "done", Dest: where, Action: "recover-leftover", Backup: backup})
-		a.res.Recovered = append(a.res.Recovered, fmt.Sprintf("moved %s left by an interrupted apply to %s", where, backup))
-	}
-	return nil
-}
-
-// listTemps lists the temporary names in the folder dir.
-func (r *Root) listTemps(dir string) ([]string, error) {
-	d, err := r.root.Open(dir)
-	if err != nil {
-		return nil, err
-	}
-	defer d.Close()
-	var out []string
-	for {
-		names, err := d.Readdirnames(4096)
-		for _, n := range names {
-			if strings.Contains(n, TempMarker) {
-				out = append(out, n)
-			}
-		}
-		if err != nil {
-			break
-		}
-	}
-	return out, nil
 }

@@ -40,6 +40,11 @@ type Backup struct {
 	// Known: its name is an apply id or the journal refers to it. A
 	// folder links does not recognise is listed but never pruned.
 	Known bool
+	// Holds lists the dests of managed links that displaced an entry now
+	// in this backup: deleting such a link gives the entry back, so the
+	// backup is pruned only when the user asks for it by name
+	// (PruneOptions.IncludeHeld).
+	Holds []string
 }
 
 // applyIDPattern matches the ids plan.NewID makes.
@@ -134,13 +139,24 @@ func (r *Root) Backups(h *History) ([]Backup, error) {
 		}
 	}
 
+	// What managed links will give back when they are deleted.
+	holds := map[string][]string{}
+	if owned, err := r.ReadState(); err == nil {
+		for d, o := range owned.Links {
+			if id := folderOf(o.Backup); id != "" {
+				holds[id] = append(holds[id], d)
+			}
+		}
+	}
+
 	var out []Backup
 	for _, e := range ents {
 		name := e.Name()
 		if !e.IsDir() || strings.Contains(name, TempMarker) {
 			continue // a symlink or file is not a backup; a half-pruned folder is cleaned by prune
 		}
-		b := Backup{ApplyID: name, Path: path.Join(bdir, name), Entries: -1, InUse: inUse[name]}
+		b := Backup{ApplyID: name, Path: path.Join(bdir, name), Entries: -1, InUse: inUse[name], Holds: holds[name]}
+		sort.Strings(b.Holds)
 		_, journaled := starts[name]
 		m := applyIDPattern.FindStringSubmatch(name)
 		b.Known = journaled || entries[name] != nil || m != nil
@@ -209,6 +225,9 @@ type PruneOptions struct {
 	Keep int
 	// Now is the time ages are measured from.
 	Now time.Time
+	// IncludeHeld also picks backups that managed links will give back
+	// (Backup.Holds); without it they are kept.
+	IncludeHeld bool
 }
 
 // PruneCandidates returns the backups of list (newest first, as Backups
@@ -227,7 +246,7 @@ func PruneCandidates(list []Backup, opts PruneOptions) []Backup {
 			continue
 		}
 		rank++
-		if b.InUse {
+		if b.InUse || len(b.Holds) > 0 && !opts.IncludeHeld {
 			continue
 		}
 		if opts.OlderThan > 0 && opts.Now.Sub(b.Time) <= opts.OlderThan {

@@ -58,7 +58,7 @@ func TestBackups(t *testing.T) {
 		t.Fatalf("backups %+v", list)
 	}
 	b := list[0]
-	want := Backup{ApplyID: p1.ID, Path: ".links/backups/" + p1.ID, Time: b.Time, Entries: 2, Files: 3, Size: int64(len("hand-made") + len("0123456789")), InUse: true, Known: true}
+	want := Backup{ApplyID: p1.ID, Path: ".links/backups/" + p1.ID, Time: b.Time, Entries: 2, Files: 3, Size: int64(len("hand-made") + len("0123456789")), InUse: true, Known: true, Holds: []string{"assets", "conf"}}
 	if !reflect.DeepEqual(b, want) {
 		t.Errorf("backup\n got %+v\nwant %+v", b, want)
 	}

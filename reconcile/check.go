@@ -1,10 +1,7 @@
 package reconcile
 
 import (
-	"errors"
-	"io/fs"
-	"path"
-
+	"github.com/linksdev/links/manifest"
 	"github.com/linksdev/links/plan"
 )
 
@@ -16,39 +13,17 @@ func holds(before, now plan.State) bool {
 		(before.Identity == "" || now.Identity == before.Identity)
 }
 
-// CheckPlan re-observes the dest of every change a saved plan would make
-// and returns one StaleError per dest that is no longer what the plan was
-// made against (link text, or a file's or folder's device, inode, size and
-// mtime). Apply of a saved plan is refused whole if any is returned.
-func (r *Root) CheckPlan(p *plan.Plan) ([]*StaleError, error) {
-	var stale []*StaleError
-	for _, c := range p.Changes {
-		if c.Action == plan.Noop || c.Action == plan.Conflict {
-			continue
-		}
-		now := plan.State{Type: plan.TypeMissing}
-		info := r.resolveDir(c.Dir())
-		if info.problem != "" {
-			stale = append(stale, &StaleError{Dest: c.Dest, Planned: showState(c.Before), Observed: info.problem})
-			continue
-		}
-		if len(info.missing) == 0 {
-			st, err := r.fs.Lstat(info.real, path.Base(c.Dest))
-			switch {
-			case errors.Is(err, fs.ErrNotExist):
-			case err != nil:
-				return nil, err
-			default:
-				now = plan.State{Type: st.Type, Link: st.Link, Identity: st.Identity}
-			}
-		}
-		if !holds(c.Before, now) {
-			obs := showState(now)
-			if now.Type == c.Before.Type && now.Link == c.Before.Link {
-				obs += " whose content, size or time changed"
-			}
-			stale = append(stale, &StaleError{Dest: c.Dest, Planned: showState(c.Before), Observed: obs})
-		}
+// Replan plans m again, now, under the saved plan's id, and compares the
+// two (plan.Compare). A saved plan is untrusted input (an artifact passed
+// between CI jobs, which anyone may have edited): it is applied only when
+// there is no difference, and then what is applied is the new plan, which
+// is the same change for change. The caller holds the lock, so nothing
+// links does can come between this plan and its apply.
+func (r *Root) Replan(m *manifest.Manifest, saved *plan.Plan) (*plan.Plan, []plan.Difference, error) {
+	now, err := r.Plan(m, saved.ID)
+	if err != nil {
+		return nil, nil, err
 	}
-	return stale, nil
+	now.ManifestDigest, now.Vars = saved.ManifestDigest, saved.Vars
+	return now, plan.Compare(saved, now), nil
 }

@@ -10,10 +10,10 @@ import (
 	"time"
 )
 
-// TestCheckPlanStale: a saved plan is refused whole when anything it was
+// TestReplanStale: a saved plan is refused whole when anything it was
 // planned against changed: a link retargeted, a file appeared where a
 // create was planned, a file to displace was edited, a dest was removed.
-func TestCheckPlanStale(t *testing.T) {
+func TestReplanStale(t *testing.T) {
 	tree := map[string]string{
 		"t": "file:t", "u": "file:u",
 		"cur":  "link:u",
@@ -46,7 +46,8 @@ func TestCheckPlanStale(t *testing.T) {
 			}
 			c.change(root)
 			before := snapshot(t, root)
-			stale, err := r.CheckPlan(p)
+			r2 := open(t, m)
+			now, stale, err := r2.Replan(m, p)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -54,13 +55,13 @@ func TestCheckPlanStale(t *testing.T) {
 				if len(stale) != 0 {
 					t.Fatalf("fresh plan reported stale: %v", stale)
 				}
-				if _, err := r.Apply(p, ApplyOptions{}); err != nil {
+				if _, err := r2.Apply(now, ApplyOptions{}); err != nil {
 					t.Fatal(err)
 				}
 				assertAllNoop(t, mustPlan(t, m))
 				return
 			}
-			if len(stale) != 1 || stale[0].Dest != c.stale {
+			if len(stale) != 1 || stale[0].Dest != c.stale || !stale[0].Stale {
 				t.Fatalf("stale = %v, want exactly %s", stale, c.stale)
 			}
 			if after := snapshot(t, root); fmt.Sprint(after) != fmt.Sprint(before) {

@@ -87,7 +87,8 @@ func linksBinary(t testing.TB) string {
 		modRoot := filepath.Dir(filepath.Dir(file))
 		goTool, err := exec.LookPath("go")
 		if err != nil {
-			goTool = filepath.Join(runtime.GOROOT(), "bin", "go")
+			linksBin.err = fmt.Errorf("the go command is not on PATH: %w", err)
+			return
 		}
 		linksBin.dir, linksBin.err = os.MkdirTemp("", "links-test-bin-")
 		if linksBin.err != nil {
@@ -450,16 +451,6 @@ func (fx *crashFixture) killApply(t testing.TB, delay time.Duration, watch strin
 	return kr
 }
 
-// knownBug skips a test that shows a product bug not fixed yet, with the
-// bug and its reproduction; LINKS_BUGS=1 runs it anyway (to check a fix).
-func knownBug(t *testing.T, bug string) {
-	t.Helper()
-	if os.Getenv("LINKS_BUGS") != "1" {
-		t.Skip("BUG: " + bug)
-	}
-	t.Log("known bug, run because LINKS_BUGS=1: " + bug)
-}
-
 // Known product bugs the crash suite observes; while true, the suite
 // counts them instead of failing. Each has its own skipped test below.
 const (
@@ -564,7 +555,14 @@ func TestCrashConsistency(t *testing.T) {
 			withTemps++
 			reported := 0
 			for _, tmp := range c.temps {
-				if strings.Contains(r.stderr, tmp+" left by an interrupted apply") {
+				if strings.HasPrefix(tmp, ".links/."+StateFile+TempMarker) {
+					// links' own half-written state file, in its own
+					// folder: removed without a word by the next state
+					// write (after.temps below checks that it is gone).
+					reported++
+					continue
+				}
+				if strings.Contains(r.stderr, tmp+" left by apply ") {
 					reported++
 				} else {
 					t.Errorf("trial %d: the apply after the kill did not report the leftover %s; stderr:\n%s", trial, tmp, r.stderr)
@@ -645,15 +643,25 @@ func TestCrashKeepsOwnership(t *testing.T) {
 	if r := runLinks(t, fx.root, "apply", "--auto-approve"); r.code != 0 {
 		t.Fatalf("apply of an empty manifest: %s", r.stderr)
 	}
-	left := 0
+	// Every link is gone; a file or folder a link displaced is back (issue
+	// 14.4), even those the killed apply displaced (recovery put them in
+	// the backups its intents named).
+	left, back := 0, 0
+	snap := snapshot(t, fx.root, ".links")
 	for _, d := range fx.dests {
-		if _, err := os.Lstat(filepath.Join(fx.root, d)); err == nil {
+		switch now, was := snap[d], fx.old[d]; {
+		case strings.HasPrefix(now, "link:"):
 			left++
+		case (strings.HasPrefix(was, "file:") || was == "dir") && now != was:
+			t.Errorf("%s is %q, want %q given back", d, now, was)
+		case was == "dir" || strings.HasPrefix(was, "file:"):
+			back++
 		}
 	}
 	if left > 0 {
 		t.Errorf("%d of %d links links made are left behind after the manifest dropped them", left, n)
 	}
+	t.Logf("crash ownership: %d links deleted, %d displaced files and folders given back", n-left, back)
 }
 
 // TestJournalTornTailKeepsNextApply: a journal whose last line was cut

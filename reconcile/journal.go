@@ -70,7 +70,19 @@ type journal struct {
 	// start is the offset where this apply's records begin; written
 	// counts the bytes written since.
 	start, written int64
+	// reserved is the offset up to which the file's blocks are allocated
+	// (reserve); failing is set once a write failed: from then on only
+	// the records that close the apply are written, into that tail.
+	reserved int64
+	failing  bool
 }
+
+// journalTail is how much of the journal is kept allocated past what is
+// written: room for the outcome records and the end record of an apply
+// whose next write met a full disk, so that the journal says the apply
+// failed (and which changes were not made) instead of leaving it looking
+// interrupted.
+const journalTail = 1 << 20
 
 func (r *Root) openJournal(id string, now func() time.Time) (*journal, error) {
 	p := path.Join(r.StateDir, JournalFile)
@@ -87,7 +99,7 @@ func (r *Root) openJournal(id string, now func() time.Time) (*journal, error) {
 		f.Close()
 		return nil, fmt.Errorf("open journal: %w", err)
 	}
-	j.start = fi.Size()
+	j.start, j.reserved = fi.Size(), fi.Size()
 	if fi.Size() > 0 {
 		// A killed apply can leave a torn last line; start on a fresh line
 		// so this apply's first record is not glued to it.
@@ -97,7 +109,27 @@ func (r *Root) openJournal(id string, now func() time.Time) (*journal, error) {
 			j.start-- // the newline is counted in written
 		}
 	}
+	if err := j.reserveFor(0); err != nil {
+		f.Close()
+		return nil, err
+	}
 	return j, nil
+}
+
+// reserveFor makes sure the journal's blocks are allocated for n more
+// bytes and journalTail beyond them. It fails (ENOSPC) while the tail is
+// still there, so that what closes the apply can be written.
+func (j *journal) reserveFor(n int64) error {
+	need := j.end() + n + journalTail
+	if need <= j.reserved {
+		return nil
+	}
+	to := need + journalTail // reserve ahead: one call for many writes
+	if err := reserve(j.f, j.reserved, to-j.reserved); err != nil {
+		return fmt.Errorf("reserve room in journal %s: %w", j.path, err)
+	}
+	j.reserved = to
+	return nil
 }
 
 // journalSize is the journal's current size (0 if there is none).
@@ -140,16 +172,35 @@ func (j *journal) flush(sync bool) error {
 // Records encoded apart from the buffer (the next batch's intents) are
 // written with it directly; the caller makes sure nothing else writes to
 // the journal meanwhile.
+//
+// A write cut short (a full disk) is taken back: the file is truncated to
+// where it was, so no record is ever appended after a damaged line. Once
+// a write failed, the journal is failing: what follows (the outcome and end
+// records that close the apply) goes into the reserved tail.
 func (j *journal) write(b []byte, sync bool) error {
 	if len(b) > 0 {
+		if !j.failing {
+			if err := j.reserveFor(int64(len(b))); err != nil {
+				j.failing = true
+				return err
+			}
+		}
+		before := j.written
 		n, err := j.f.Write(b)
 		j.written += int64(n)
 		if err != nil {
+			j.failing = true
+			if n > 0 {
+				if terr := j.f.Truncate(j.start + before); terr == nil {
+					j.written = before
+				}
+			}
 			return fmt.Errorf("write journal %s: %w", j.path, unwrapPathError(err))
 		}
 	}
 	if sync {
 		if err := j.f.Sync(); err != nil {
+			j.failing = true
 			return fmt.Errorf("fsync journal %s: %w", j.path, unwrapPathError(err))
 		}
 	}

@@ -8,6 +8,7 @@ import (
 	"path"
 	"runtime"
 	"sort"
+	"strings"
 	"sync"
 
 	"github.com/linksdev/links/manifest"
@@ -285,7 +286,16 @@ func (r *Root) observeOrphans(m *manifest.Manifest, obs *plan.Observed, owned *O
 		if obs.Orphans == nil {
 			obs.Orphans = map[string]plan.Orphan{}
 		}
-		obs.Orphans[d] = plan.Orphan{Name: rec.Name, Recorded: rec.Link, Now: now}
+		o := plan.Orphan{Name: rec.Name, Recorded: rec.Link, Now: now}
+		if rec.Backup != "" && cleanDest(rec.Backup) && strings.HasPrefix(rec.Backup, r.StateDir+"/"+BackupsDir+"/") {
+			// The state file is untrusted: only a path under backups is
+			// ever given back.
+			o.Backup, o.Displaced = rec.Backup, plan.State{Type: rec.BackupType, Identity: rec.BackupIdentity}
+			if o.BackupNow, _, err = r.observeDest(rec.Backup); err != nil {
+				return err
+			}
+		}
+		obs.Orphans[d] = o
 	}
 	return nil
 }

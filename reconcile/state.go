@@ -44,6 +44,22 @@ type Owned struct {
 	Name     string `json:"name"`
 	Link     string `json:"link"` // the link text apply wrote
 	ApplyID  string `json:"apply_id"`
+	// Backup, when set, is where the file or folder this link displaced
+	// went (relative to root); BackupType and BackupIdentity are what it
+	// was (plan.State's Type and Identity). Deleting the link gives it
+	// back, if it is still there, unchanged.
+	Backup         string `json:"backup,omitempty"`
+	BackupType     string `json:"backup_type,omitempty"`
+	BackupIdentity string `json:"backup_identity,omitempty"`
+}
+
+// displaced returns o with the displaced entry of prev, the record of the
+// same dest before a change that keeps it displaced (an update).
+func (o Owned) displaced(prev Owned, ok bool) Owned {
+	if ok && prev.Manifest == o.Manifest && o.Backup == "" {
+		o.Backup, o.BackupType, o.BackupIdentity = prev.Backup, prev.BackupType, prev.BackupIdentity
+	}
+	return o
 }
 
 type stateWire struct {
@@ -180,7 +196,17 @@ func (r *Root) replay(o *Ownership, h *History) error {
 			switch s.Action {
 			case "create", "update", "replace":
 				if s.After.Type == "symlink" && a.ManifestKey != "" {
-					o.Links[s.Dest] = Owned{Manifest: a.ManifestKey, Name: s.Name, Link: s.After.Link, ApplyID: a.ID}
+					rec := Owned{Manifest: a.ManifestKey, Name: s.Name, Link: s.After.Link, ApplyID: a.ID}
+					switch s.Action {
+					case "replace":
+						if s.Backup != "" {
+							rec.Backup, rec.BackupType, rec.BackupIdentity = s.Backup, s.Before.Type, s.Before.Identity
+						}
+					case "update":
+						prev, ok := o.Links[s.Dest]
+						rec = rec.displaced(prev, ok)
+					}
+					o.Links[s.Dest] = rec
 				} else {
 					delete(o.Links, s.Dest)
 				}
@@ -250,7 +276,14 @@ func (r *Root) adoptInterrupted(o *Ownership, h *History) error {
 				return err
 			}
 			if now.Type == "symlink" && now.Link == s.After.Link {
-				o.Links[s.Dest] = Owned{Manifest: a.ManifestKey, Name: s.Name, Link: s.After.Link, ApplyID: a.ID}
+				rec := Owned{Manifest: a.ManifestKey, Name: s.Name, Link: s.After.Link, ApplyID: a.ID}
+				if s.Action == "replace" && s.Backup != "" {
+					rec.Backup, rec.BackupType, rec.BackupIdentity = s.Backup, s.Before.Type, s.Before.Identity
+				} else if s.Action == "update" {
+					prev, ok := o.Links[s.Dest]
+					rec = rec.displaced(prev, ok)
+				}
+				o.Links[s.Dest] = rec
 			}
 		}
 	}
@@ -282,12 +315,8 @@ func (r *Root) writeStateLinks(offset int64, links []byte) error {
 // killed apply left are removed first: they are links' own.
 func (r *Root) prepareState(offset int64, links []byte) (string, error) {
 	head := stateHead(stateFormat, offset)
-	if names, err := r.listTemps(r.StateDir); err == nil {
-		for _, n := range names {
-			if strings.HasPrefix(n, "."+StateFile+TempMarker) {
-				_ = r.root.Remove(path.Join(r.StateDir, n))
-			}
-		}
+	for _, n := range r.stateTemps() {
+		_ = r.root.Remove(path.Join(r.StateDir, n))
 	}
 	var rnd [4]byte
 	_, _ = rand.Read(rnd[:])
@@ -325,3 +354,28 @@ func (r *Root) commitState(tmp string) error {
 
 // discardState removes a state file prepareState wrote.
 func (r *Root) discardState(tmp string) { _ = r.root.Remove(tmp) }
+
+// stateTemps lists the temporary state files a killed apply left in
+// state_dir: regular files named exactly as prepareState names them
+// (.state.json.links-tmp. and 8 hex digits). They are links' own, in its
+// own folder; any other name is left alone.
+func (r *Root) stateTemps() []string {
+	d, err := r.root.Open(r.StateDir)
+	if err != nil {
+		return nil
+	}
+	defer d.Close()
+	ents, _ := d.ReadDir(-1)
+	var out []string
+	prefix := "." + StateFile + TempMarker
+	for _, e := range ents {
+		n := e.Name()
+		if !e.Type().IsRegular() || !strings.HasPrefix(n, prefix) || len(n) != len(prefix)+8 {
+			continue
+		}
+		if _, err := hex.DecodeString(n[len(prefix):]); err == nil {
+			out = append(out, n)
+		}
+	}
+	return out
+}

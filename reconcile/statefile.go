@@ -47,7 +47,7 @@ func encodeStateLinks(links map[string]Owned) []byte {
 	size := 8
 	for d, o := range links {
 		dests = append(dests, d)
-		size += len(d) + len(o.Manifest) + len(o.Name) + len(o.Link) + len(o.ApplyID) + 64
+		size += len(d) + len(o.Manifest) + len(o.Name) + len(o.Link) + len(o.ApplyID) + len(o.Backup) + len(o.BackupIdentity) + 64
 	}
 	sort.Strings(dests)
 	b := make([]byte, 0, size)
@@ -66,6 +66,14 @@ func encodeStateLinks(links map[string]Owned) []byte {
 		b = appendJSONString(b, o.Link)
 		b = append(b, `,"apply_id":`...)
 		b = appendJSONString(b, o.ApplyID)
+		if o.Backup != "" {
+			b = append(b, `,"backup":`...)
+			b = appendJSONString(b, o.Backup)
+			b = append(b, `,"backup_type":`...)
+			b = appendJSONString(b, o.BackupType)
+			b = append(b, `,"backup_identity":`...)
+			b = appendJSONString(b, o.BackupIdentity)
+		}
 		b = append(b, '}')
 	}
 	return append(b, "\n}}\n"...)
@@ -180,6 +188,14 @@ func decodeStateFast(data []byte, keep func(dest string) bool) (w *stateWire, ok
 		o.Link = d.str()
 		d.lit(`,"apply_id":`)
 		o.ApplyID = d.shared(&d.applyID)
+		if d.peek(',') {
+			d.lit(`,"backup":`)
+			o.Backup = d.str()
+			d.lit(`,"backup_type":`)
+			o.BackupType = d.str()
+			d.lit(`,"backup_identity":`)
+			o.BackupIdentity = d.str()
+		}
 		d.lit(`}`)
 		if d.bad {
 			break
@@ -204,6 +220,12 @@ func (d *stateDecoder) skipEntry() {
 	for _, key := range []string{`:{"manifest":`, `,"name":`, `,"link":`, `,"apply_id":`} {
 		d.lit(key)
 		d.raw()
+	}
+	if d.peek(',') {
+		for _, key := range []string{`,"backup":`, `,"backup_type":`, `,"backup_identity":`} {
+			d.lit(key)
+			d.raw()
+		}
 	}
 	d.lit(`}`)
 }

@@ -79,14 +79,25 @@ func TestApplyFsyncsEveryFolderOnce(t *testing.T) {
 		t.Errorf("state records %d links, want %d", len(owned.Links), 3*folders)
 	}
 	// The state file written early (before the failed fsync changed the
-	// end record) was replaced by one whose offset is the journal's end.
-	assertStateAtJournalEnd(t, root)
+	// end record) was replaced by one whose offset is where the failed
+	// apply began (the journal was empty), so the next apply reads it.
+	assertStateOffset(t, root, 0)
 }
 
 // assertStateAtJournalEnd checks that the state file's journal offset is
-// the journal's size (as after every apply) and that no temporary state
-// file is left in state_dir.
+// the journal's size (as after every apply that made all its changes)
+// and that no temporary state file is left in state_dir.
 func assertStateAtJournalEnd(t *testing.T, root string) {
+	t.Helper()
+	assertStateOffset(t, root, -1)
+}
+
+// assertStateOffset checks that the state file's journal offset is want
+// (-1: the journal's size) and that no temporary state file is left in
+// state_dir. After an apply where a change failed, the offset is where that
+// apply's records begin, so that the next apply reads them and cleans what
+// the failed change left.
+func assertStateOffset(t *testing.T, root string, want int64) {
 	t.Helper()
 	data, err := os.ReadFile(filepath.Join(root, ".links", StateFile))
 	if err != nil {
@@ -94,8 +105,11 @@ func assertStateAtJournalEnd(t *testing.T, root string) {
 	}
 	offset, ok := stateHeader(data)
 	fi, err := os.Stat(filepath.Join(root, ".links", JournalFile))
-	if err != nil || !ok || offset != fi.Size() {
+	if want < 0 && (err != nil || !ok || offset != fi.Size()) {
 		t.Errorf("state file's journal offset %d (%v), journal size %d (%v); want them equal", offset, ok, fi.Size(), err)
+	}
+	if want >= 0 && (!ok || offset != want) {
+		t.Errorf("state file's journal offset %d (%v); want %d, where the failed apply began", offset, ok, want)
 	}
 	entries, err := os.ReadDir(filepath.Join(root, ".links"))
 	if err != nil {

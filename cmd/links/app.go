@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/urfave/cli/v2"
@@ -48,8 +49,9 @@ type sys struct {
 	stdout    io.Writer
 	stderr    io.Writer
 	lookupEnv func(string) (string, bool)
-	// stdinTTY and stdoutTTY report whether these are terminals.
-	stdinTTY, stdoutTTY bool
+	// stdinTTY, stdoutTTY and stderrTTY report whether these are
+	// terminals.
+	stdinTTY, stdoutTTY, stderrTTY bool
 }
 
 // Main runs links with args (without the program name) and returns the exit
@@ -64,6 +66,7 @@ func Main(args []string) int {
 		lookupEnv: os.LookupEnv,
 		stdinTTY:  term.IsTerminal(int(os.Stdin.Fd())),
 		stdoutTTY: term.IsTerminal(int(os.Stdout.Fd())),
+		stderrTTY: term.IsTerminal(int(os.Stderr.Fd())),
 	}
 	return s.run(args)
 }
@@ -74,6 +77,14 @@ func (s *sys) getenv(k string) string {
 }
 
 func (s *sys) run(args []string) int {
+	switch {
+	case len(args) > 0 && args[0] == completeCmd:
+		defer s.flush()
+		return s.runComplete(args[1:])
+	case len(args) > 0 && args[len(args)-1] == bashCompleteMarker:
+		defer s.flush()
+		return s.runBashComplete(args)
+	}
 	app := s.newApp()
 	args = reorder(app, args)
 	err := app.Run(append([]string{"links"}, args...))
@@ -116,30 +127,47 @@ func (s *sys) report(err error) int {
 
 func (s *sys) newApp() *cli.App {
 	app := &cli.App{
-		Name:                 "links",
-		Usage:                "keep symbolic links in the state a YAML manifest declares",
-		Description:          "links plan shows what would change, links apply makes it so, links verify proves it still is.",
-		HideVersion:          true,
-		Writer:               s.stdout,
-		ErrWriter:            s.stderr,
-		Reader:               s.stdin,
-		Flags:                globalFlags(),
-		ExitErrHandler:       func(*cli.Context, error) {},
-		EnableBashCompletion: true,
-		OnUsageError: func(_ *cli.Context, err error, _ bool) error {
-			return &usageError{msg: err.Error()}
-		},
+		Name:           "links",
+		Usage:          "keep symbolic links in the state a YAML manifest declares",
+		Description:    "links plan shows what would change, links apply makes it so, links verify proves it still is.",
+		HideVersion:    true,
+		Writer:         s.stdout,
+		ErrWriter:      s.stderr,
+		Reader:         s.stdin,
+		Flags:          globalFlags(),
+		ExitErrHandler: func(*cli.Context, error) {},
+		OnUsageError:   onUsageError(globalFlags()),
 		CommandNotFound: func(c *cli.Context, name string) {
 			// Reported through Action below: CommandNotFound cannot return
 			// an error in urfave/cli v2.
 		},
+		Before: func(c *cli.Context) error {
+			if !c.Bool("version") {
+				return nil
+			}
+			if err := s.printVersion(c); err != nil {
+				return err
+			}
+			return withCode(exitOK, nil) // print the version, run no command
+		},
 		Action: func(c *cli.Context) error {
 			if c.NArg() > 0 {
-				return &usageError{msg: fmt.Sprintf("unknown command %q", c.Args().First())}
+				msg := fmt.Sprintf("unknown command %q", c.Args().First())
+				var names []string
+				for _, cmd := range c.App.Commands {
+					if !cmd.Hidden {
+						names = append(names, cmd.Names()...)
+					}
+				}
+				if m := suggest(c.Args().First(), names); m != "" {
+					msg += fmt.Sprintf("; did you mean %q?", m)
+				}
+				return &usageError{msg: msg}
 			}
 			return cli.ShowAppHelp(c)
 		},
 		Commands: []*cli.Command{
+			s.initCommand(),
 			s.validateCommand(),
 			s.schemaCommand(),
 			s.planCommand(),
@@ -150,34 +178,41 @@ func (s *sys) newApp() *cli.App {
 			s.importCommand(),
 			s.logCommand(),
 			s.backupsCommand(),
+			s.versionCommand(),
+			s.completionCommand(),
 		},
 	}
-	for _, cmd := range app.Commands {
-		cmd.OnUsageError = func(_ *cli.Context, err error, _ bool) error {
-			return &usageError{msg: err.Error()}
+	var setUsage func(cmds []*cli.Command)
+	setUsage = func(cmds []*cli.Command) {
+		for _, cmd := range cmds {
+			cmd.OnUsageError = onUsageError(append(slices.Clone(cmd.Flags), app.Flags...))
+			setUsage(cmd.Subcommands)
 		}
 	}
+	setUsage(app.Commands)
 	return app
 }
 
 func globalFlags() []cli.Flag {
 	return []cli.Flag{
 		&cli.StringFlag{Name: "file", Aliases: []string{"f"}, Usage: "the manifest `PATH` (default links.yaml, or $LINKS_FILE)"},
-		&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Value: "text", Usage: "output `FORMAT`: text, json or markdown"},
+		&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Value: "text", Usage: "output `FORMAT`: text, json, markdown or prometheus (each command writes some of them)"},
 		&cli.StringSliceFlag{Name: "var", Usage: "override a declared variable: `NAME=VALUE` (repeatable)"},
-		&cli.BoolFlag{Name: "no-color", Usage: "disable colour (also NO_COLOR)"},
+		&cli.StringFlag{Name: "color", Value: "auto", Usage: "colour text output: `WHEN` auto (on a terminal, unless NO_COLOR; CLICOLOR_FORCE forces it), always or never"},
+		&cli.BoolFlag{Name: "no-color", Usage: "no colour: as --color never (also NO_COLOR)"},
 		&cli.StringFlag{Name: "C", Usage: "run as if links was started in `DIR`"},
+		&cli.BoolFlag{Name: "version", Usage: "print the version and exit (as links version)"},
 	}
 }
 
 // globals are the global flags, resolved.
 type globals struct {
-	dir     string // absolute working folder (-C)
-	file    string // manifest path as the user named it (for messages)
-	path    string // manifest path, absolute
-	output  string
-	vars    map[string]string
-	noColor bool
+	dir    string // absolute working folder (-C)
+	file   string // manifest path as the user named it (for messages)
+	path   string // manifest path, absolute
+	output string
+	vars   map[string]string
+	color  string // --color: auto, always or never
 }
 
 func (s *sys) globals(c *cli.Context) (*globals, error) {
@@ -185,10 +220,8 @@ func (s *sys) globals(c *cli.Context) (*globals, error) {
 	// and Context looks a flag up through its lineage.
 	root := c
 	g := &globals{output: root.String("output"), vars: map[string]string{}}
-	switch g.output {
-	case "text", "json", "markdown":
-	default:
-		return nil, &usageError{msg: fmt.Sprintf("-o %q: output must be text, json or markdown", g.output)}
+	if err := checkOutput(c, g.output); err != nil {
+		return nil, err
 	}
 	wd, err := os.Getwd()
 	if err != nil {
@@ -218,8 +251,14 @@ func (s *sys) globals(c *cli.Context) (*globals, error) {
 		}
 		g.vars[name] = value
 	}
-	// no-color.org: NO_COLOR disables colour when set and not empty.
-	g.noColor = root.Bool("no-color") || s.getenv("NO_COLOR") != ""
+	switch g.color = root.String("color"); g.color {
+	case "auto", "always", "never":
+	default:
+		return nil, &usageError{msg: fmt.Sprintf("--color %q: use auto, always or never", g.color)}
+	}
+	if root.Bool("no-color") {
+		g.color = "never"
+	}
 	return g, nil
 }
 
@@ -237,4 +276,95 @@ func unwrapPath(err error) error {
 		return pe.Err
 	}
 	return err
+}
+
+// outputs are the -o formats each command writes, by command name ("links"
+// for links --version). Any other is a usage error, for every command: a
+// script asking verify for markdown learns at once that it gets none.
+var outputs = map[string][]string{
+	"links":      {"text", "json"},
+	"version":    {"text", "json"},
+	"validate":   {"text", "json"},
+	"schema":     {"text", "json"},
+	"plan":       {"text", "json", "markdown"},
+	"apply":      {"text", "json", "markdown"},
+	"rollback":   {"text", "json", "markdown"},
+	"verify":     {"text", "json", "prometheus"},
+	"scan":       {"text", "json", "markdown"},
+	"import":     {"text"},
+	"init":       {"text"},
+	"log":        {"text", "json"},
+	"backups":    {"text", "json"},
+	"prune":      {"text", "json"},
+	"completion": {"text"},
+}
+
+// allOutputs are the formats of -o, across commands.
+var allOutputs = []string{"text", "json", "markdown", "prometheus"}
+
+// checkOutput refuses an -o format the running command does not write.
+func checkOutput(c *cli.Context, output string) error {
+	name := "links"
+	if c.Command != nil && c.Command.Name != "" {
+		name = c.Command.Name
+	}
+	list, ok := outputs[name]
+	if !ok {
+		list = []string{"text"}
+	}
+	for _, o := range list {
+		if o == output {
+			return nil
+		}
+	}
+	cmd := "links --version"
+	if name != "links" {
+		cmd = "links " + name
+		if name == "prune" {
+			cmd = "links backups prune"
+		}
+	}
+	if !slices.Contains(allOutputs, output) {
+		return &usageError{msg: fmt.Sprintf("-o %q: output must be one of %s (%s writes %s)", output, orList(allOutputs), cmd, orList(list))}
+	}
+	return &usageError{msg: fmt.Sprintf("-o %s: %s writes %s", output, cmd, orList(list))}
+}
+
+// orList writes "a", "a or b", "a, b or c".
+func orList(l []string) string {
+	switch len(l) {
+	case 0:
+		return ""
+	case 1:
+		return l[0]
+	}
+	return strings.Join(l[:len(l)-1], ", ") + " or " + l[len(l)-1]
+}
+
+// onUsageError reports a mistake on the command line, with the flag meant
+// when an unknown one looks like a typo of one of flags.
+func onUsageError(flags []cli.Flag) cli.OnUsageErrorFunc {
+	return func(_ *cli.Context, err error, _ bool) error {
+		msg := err.Error()
+		if name, ok := strings.CutPrefix(msg, "flag provided but not defined: "); ok {
+			name = strings.TrimLeft(name, "-")
+			msg = "unknown flag " + dashed(name)
+			names := []string{"help"}
+			for _, f := range flags {
+				names = append(names, f.Names()...)
+			}
+			if m := suggest(name, names); m != "" {
+				msg += fmt.Sprintf("; did you mean %s?", dashed(m))
+			}
+		}
+		return &usageError{msg: msg}
+	}
+}
+
+// dashed is a flag name as typed: -C, --file.
+func dashed(name string) string {
+	if len(name) == 1 {
+		return "-" + name
+	}
+	return "--" + name
 }

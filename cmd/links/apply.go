@@ -20,6 +20,11 @@ func (s *sys) applyCommand() *cli.Command {
 		Name:      "apply",
 		Usage:     "make the changes the plan shows",
 		ArgsUsage: "[PLANFILE]",
+		Description: "Takes the lock in state_dir, plans, shows the plan and asks for yes on a terminal\n" +
+			"(with no terminal it refuses unless --auto-approve), then journals, makes and\n" +
+			"reports each change. A plan with a conflict changes nothing. With PLANFILE (saved\n" +
+			"by links plan --out) it applies exactly that plan without asking, and refuses all\n" +
+			"of it if anything it planned against changed since.",
 		Flags: []cli.Flag{
 			&cli.BoolFlag{Name: "auto-approve", Usage: "apply without asking"},
 			&cli.DurationFlag{Name: "lock-timeout", Value: 0, Usage: "wait up to `DURATION` for another apply's lock (e.g. 30s)"},
@@ -135,8 +140,9 @@ func (s *sys) approve(g *globals, p *plan.Plan, autoApprove bool, approveCmd, qu
 }
 
 // applySaved applies a plan saved with plan --out. The saved plan is its own
-// approval; it is refused whole if it was made for another root or
-// manifest, or if any dest it would change is no longer as planned.
+// approval, but it is untrusted input: it is refused whole if it was made
+// for another root or manifest, or if planning again now, under the lock,
+// gives anything but exactly its changes (reconcile.Replan).
 func (s *sys) applySaved(g *globals, file string, lockTimeout time.Duration) error {
 	f, err := os.Open(s.abs(g.dir, file))
 	if err != nil {
@@ -146,6 +152,16 @@ func (s *sys) applySaved(g *globals, file string, lockTimeout time.Duration) err
 	f.Close()
 	if err != nil {
 		return fmt.Errorf("%s: %w", file, err)
+	}
+	if p.ManifestDigest == "" {
+		return fmt.Errorf("%s is not a saved plan (links plan -o json prints a plan to read, without what apply needs to check it); save one with links plan --out %s", file, file)
+	}
+	// The plan is made again with the --var values it was made with; a
+	// --var given here wins (and any difference it makes refuses the plan).
+	for k, v := range p.Vars {
+		if _, set := g.vars[k]; !set {
+			g.vars[k] = v
+		}
 	}
 	m, root, err := s.open(g)
 	if err != nil {
@@ -172,29 +188,46 @@ func (s *sys) applySaved(g *globals, file string, lockTimeout time.Duration) err
 	}
 	defer lock.Unlock()
 	s.warnInterrupted(root)
-	stale, err := root.CheckPlan(p)
+	now, diffs, err := root.Replan(m, p)
 	if err != nil {
 		return err
 	}
-	if len(stale) > 0 {
-		var b strings.Builder
-		fmt.Fprintf(&b, "%s is stale: %s changed since it was planned; nothing was changed:", file, plural(len(stale), "dest"))
-		for _, e := range stale {
-			fmt.Fprintf(&b, "\n  %s: planned against %s, now %s", e.Dest, e.Planned, e.Observed)
-		}
-		fmt.Fprintf(&b, "\nrun links plan --out %s again", file)
-		return errors.New(b.String())
+	if len(diffs) > 0 {
+		return errors.New(staleMessage(file, diffs))
 	}
 	if g.output != "json" {
-		if err := s.printPlan(g, p); err != nil {
+		if err := s.printPlan(g, now); err != nil {
 			return err
 		}
-		if !p.Summary().Changed() && len(p.Forget) == 0 {
+		if !now.Summary().Changed() && len(now.Forget) == 0 {
 			return nil
 		}
 		fmt.Fprintln(s.stdout)
 	}
-	return s.execute(g, root, p)
+	return s.execute(g, root, now)
+}
+
+// staleMessage says why a saved plan is refused: dests that changed since
+// it was saved, then changes the manifest no longer plans as it says.
+func staleMessage(file string, diffs []plan.Difference) string {
+	var b strings.Builder
+	stale := 0
+	for _, d := range diffs {
+		if d.Stale {
+			stale++
+		}
+	}
+	switch {
+	case stale == len(diffs):
+		fmt.Fprintf(&b, "%s is stale: %s changed since it was planned; nothing was changed:", file, plural(stale, "dest"))
+	default:
+		fmt.Fprintf(&b, "%s does not match what the manifest plans now (%s); it was edited, or the manifest, its variables or the disk changed. Nothing was changed:", file, plural(len(diffs), "difference"))
+	}
+	for _, d := range diffs {
+		fmt.Fprintf(&b, "\n  %s", d)
+	}
+	fmt.Fprintf(&b, "\nrun links plan --out %s again", file)
+	return b.String()
 }
 
 // execute applies p, printing progress and the outcome.
@@ -202,14 +235,24 @@ func (s *sys) execute(g *globals, root *reconcile.Root, p *plan.Plan) error {
 	color := s.color(g)
 	opts := reconcile.ApplyOptions{}
 	var bar *progressBar
-	if sum := p.Summary(); g.output == "text" && s.stdoutTTY && sum.Create+sum.Update+sum.Replace+sum.Delete >= progressMin {
-		// Thousands of lines would scroll past unread: one bar instead,
-		// and a line only for a change that fails.
-		bar = newProgressBar(s.stdout, sum.Create+sum.Update+sum.Replace+sum.Delete)
+	if sum := p.Summary(); s.progress() && sum.Create+sum.Update+sum.Replace+sum.Delete >= progressMin {
+		// A bar on stderr, only on a terminal. When stdout is the
+		// terminal too, thousands of lines would scroll past unread:
+		// a line only for a change that fails. Otherwise stdout (a file,
+		// a pipe) gets every line as usual.
+		bar = newProgressBar(s.stderr, sum.Create+sum.Update+sum.Replace+sum.Delete)
+		lines := g.output != "json" && !s.stdoutTTY
+		var line []byte // Progress calls never overlap
 		opts.Progress = func(c *plan.Change, err error) {
-			if err != nil {
+			switch {
+			case lines:
+				line = append(plan.AppendDoneLine(line[:0], c, err, color), '\n')
+				_, _ = s.stdout.Write(line)
+			case err != nil && g.output != "json":
 				bar.interrupt()
+				s.flush()
 				fmt.Fprintf(s.stdout, "%s\n", plan.DoneLine(c, err, color))
+				s.flush()
 			}
 			bar.step()
 		}

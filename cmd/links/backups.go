@@ -6,6 +6,7 @@ import (
 	"path"
 	"regexp"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/urfave/cli/v2"
@@ -14,11 +15,12 @@ import (
 )
 
 func (s *sys) backupsCommand() *cli.Command {
-	usageErr := func(_ *cli.Context, err error, _ bool) error { return &usageError{msg: err.Error()} }
 	return &cli.Command{
 		Name:      "backups",
 		Usage:     "list the backups of displaced files and folders; prune old ones",
 		ArgsUsage: " ",
+		Description: "Lists the backup folders under state_dir/backups/: apply id, age, entries, size,\n" +
+			"and whether the newest apply still needs them for a rollback.",
 		Action: func(c *cli.Context) error {
 			if c.NArg() > 0 {
 				return &usageError{msg: fmt.Sprintf("backups: unknown subcommand %q; the only one is prune", c.Args().First())}
@@ -29,14 +31,17 @@ func (s *sys) backupsCommand() *cli.Command {
 			Name:      "prune",
 			Usage:     "remove backups older than an age or beyond a count (never the last apply's)",
 			ArgsUsage: " ",
+			Description: "Removes the backups chosen by --older-than and --keep, after showing them and\n" +
+				"asking like apply. Never the backups of the newest apply, so links rollback keeps working.",
 			Flags: []cli.Flag{
 				&cli.StringFlag{Name: "older-than", Usage: "remove backups older than `AGE` (e.g. 30d, 12h, 1d12h)"},
 				&cli.IntFlag{Name: "keep", Value: -1, DefaultText: "no limit", Usage: "keep the `N` newest backups, remove the rest"},
+				&cli.BoolFlag{Name: "include-held", Usage: "also remove backups holding a file or folder that a managed link gives back when it is deleted (kept otherwise)"},
 				&cli.BoolFlag{Name: "auto-approve", Usage: "remove without asking"},
 				&cli.DurationFlag{Name: "lock-timeout", Usage: "wait up to `DURATION` for an apply's lock (e.g. 30s)"},
 			},
-			OnUsageError: usageErr,
-			Action:       s.pruneBackups,
+
+			Action: s.pruneBackups,
 		}},
 	}
 }
@@ -46,9 +51,6 @@ func (s *sys) openBackups(c *cli.Context) (*globals, *reconcile.Root, *reconcile
 	g, err := s.globals(c)
 	if err != nil {
 		return nil, nil, nil, err
-	}
-	if g.output == "markdown" {
-		return nil, nil, nil, &usageError{msg: "backups writes text or json, not markdown"}
 	}
 	_, root, err := s.open(g)
 	if err != nil {
@@ -103,6 +105,8 @@ func (s *sys) printBackups(list []reconcile.Backup, now time.Time) {
 		switch {
 		case b.InUse:
 			note = "in use by the last apply"
+		case len(b.Holds) > 0:
+			note = "held: " + strings.Join(b.Holds, ", ") + " will give it back when deleted"
 		case !b.Known:
 			note = "not made by links: never pruned"
 		}
@@ -115,7 +119,7 @@ func (s *sys) pruneBackups(c *cli.Context) error {
 	if c.NArg() > 0 {
 		return &usageError{msg: "backups prune takes no arguments; choose with --older-than and --keep"}
 	}
-	opts := reconcile.PruneOptions{Keep: c.Int("keep"), Now: time.Now()}
+	opts := reconcile.PruneOptions{Keep: c.Int("keep"), Now: time.Now(), IncludeHeld: c.Bool("include-held")}
 	if c.IsSet("keep") && opts.Keep < 0 {
 		return &usageError{msg: fmt.Sprintf("--keep %d: give a count of 0 or more", opts.Keep)}
 	}
@@ -129,7 +133,7 @@ func (s *sys) pruneBackups(c *cli.Context) error {
 	if opts.OlderThan <= 0 && opts.Keep < 0 {
 		return &usageError{msg: "backups prune needs --older-than AGE, --keep N, or both"}
 	}
-	g, root, h, err := s.openBackups(c)
+	g, root, _, err := s.openBackups(c)
 	if err != nil {
 		return err
 	}
@@ -143,7 +147,8 @@ func (s *sys) pruneBackups(c *cli.Context) error {
 	defer lock.Unlock()
 	// Read the journal again under the lock: an apply may have finished
 	// since, and its backups are now the ones in use.
-	if h, err = root.ReadJournal(); err != nil {
+	h, err := root.ReadJournal()
+	if err != nil {
 		return err
 	}
 	list, err := root.Backups(h)
@@ -293,6 +298,8 @@ type backupJSON struct {
 	Size       int64  `json:"size"`
 	InUse      bool   `json:"in_use"`
 	Known      bool   `json:"known"`
+	// Holds lists the managed links that give this backup's entries back.
+	Holds []string `json:"holds,omitempty"`
 }
 
 func backupsWire(list []reconcile.Backup, now time.Time) []backupJSON {
@@ -301,7 +308,7 @@ func backupsWire(list []reconcile.Backup, now time.Time) []backupJSON {
 		w := backupJSON{
 			ApplyID: b.ApplyID, Path: b.Path, Time: jsonTime(b.Time),
 			AgeSeconds: int64(now.Sub(b.Time) / time.Second),
-			Files:      b.Files, Size: b.Size, InUse: b.InUse, Known: b.Known,
+			Files:      b.Files, Size: b.Size, InUse: b.InUse, Known: b.Known, Holds: b.Holds,
 		}
 		if b.Entries >= 0 {
 			n := b.Entries

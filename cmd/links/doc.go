@@ -7,7 +7,8 @@
 //
 // Commands:
 //
-//	validate   check the manifest against its schema and rules; touches no file
+//	init       print (or --write) a commented starter manifest
+//	validate   check manifests against their schema and rules; touches no file
 //	schema     print the manifest's JSON Schema
 //	plan       show what apply would change (--out FILE, --detailed-exitcode)
 //	apply      make the changes (PLANFILE, --auto-approve, --lock-timeout D)
@@ -17,14 +18,22 @@
 //	backups    list backups of displaced files and folders; prune old ones
 //	scan       report every symlink under paths: ok, broken, loop, escapes
 //	import     print a manifest declaring the symlinks found
+//	version    print the version, revision, Go version and platform
+//	completion print a completion script for bash, zsh or fish
 //
 // Global flags (before or after the command):
 //
 //	-f, --file PATH        the manifest (default links.yaml, or $LINKS_FILE)
-//	-o, --output FORMAT    text, json or markdown (default text)
+//	-o, --output FORMAT    text, json, markdown or prometheus (default text);
+//	                       a format the command does not write is an error
 //	--var NAME=VALUE       override a declared variable (repeatable)
-//	--no-color             no colour (also NO_COLOR)
+//	--color WHEN           auto, always or never (NO_COLOR, CLICOLOR_FORCE)
+//	--no-color             no colour (--color never)
 //	-C DIR                 run as if started in DIR
+//	--version              print the version
+//
+// docs/commands.md explains each command; docs/cli.md and the man page
+// docs/links.1 are generated from these definitions (docgen_test.go).
 //
 // Exit codes: 0 success or nothing to do; 1 error, conflict or refusal;
 // 2 changes to make (plan --detailed-exitcode), drift (verify), findings (scan).

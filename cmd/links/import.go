@@ -24,7 +24,7 @@ func (s *sys) importCommand() *cli.Command {
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "root", Value: ".", Usage: "the manifest's root `DIR`; every PATH must lie under it"},
 			&cli.StringFlag{Name: "strategy", Value: reconcile.StrategyKeep, Usage: "`HOW` link texts are declared: keep (as each link is), relative, absolute"},
-			&cli.StringFlag{Name: "dangling", Value: "skip", Usage: "broken links: skip (with a warning) or allow (declared with allow_dangling: true)"},
+			&cli.StringFlag{Name: "dangling", Value: "skip", Usage: "`MODE` for broken links: skip (with a warning) or allow (declared with allow_dangling: true)"},
 			&cli.StringFlag{Name: "write", Usage: "write the manifest to `FILE` instead of stdout (refuses to overwrite)"},
 			&cli.BoolFlag{Name: "force", Usage: "with --write, overwrite an existing FILE"},
 			&cli.StringSliceFlag{Name: "exclude", Usage: "skip entries matching `GLOB` (by name, or by path when it has a slash; repeatable)"},
@@ -36,9 +36,6 @@ func (s *sys) importCommand() *cli.Command {
 			g, err := s.globals(c)
 			if err != nil {
 				return err
-			}
-			if g.output != "text" {
-				return &usageError{msg: "import prints a YAML manifest; -o does not apply"}
 			}
 			var allow bool
 			switch d := c.String("dangling"); d {

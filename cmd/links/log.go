@@ -20,6 +20,8 @@ func (s *sys) logCommand() *cli.Command {
 		Name:      "log",
 		Usage:     "list past applies from the journal, or show one in detail; writes nothing",
 		ArgsUsage: "[APPLY_ID]",
+		Description: "Lists the applies in state_dir's journal, newest first, or every change of one\n" +
+			"(APPLY_ID may be a unique prefix). Takes no lock, writes nothing.",
 		Flags: []cli.Flag{
 			&cli.IntFlag{Name: "max-count", Aliases: []string{"n"}, Usage: "show at most `N` applies, newest first (0: all)"},
 		},
@@ -34,9 +36,6 @@ func (s *sys) logCommand() *cli.Command {
 			g, err := s.globals(c)
 			if err != nil {
 				return err
-			}
-			if g.output == "markdown" {
-				return &usageError{msg: "log writes text or json, not markdown"}
 			}
 			// No lock: the journal is append-only, and a line an apply is
 			// writing right now is at worst skipped as unreadable.

@@ -60,22 +60,52 @@ func scriptParams(dir string) testscript.Params {
 		Dir:           dir,
 		UpdateScripts: *update,
 		Cmds:          scriptCmds(),
-		// [symlinks]: this system makes symlinks that read back as
-		// symlinks (not so under Wine, or on Windows without Developer
-		// Mode or the privilege); scripts that need them skip without.
-		Condition: func(cond string) (bool, error) {
-			if cond == "symlinks" {
-				return symlinktest.Reason() == "", nil
-			}
-			return false, fmt.Errorf("unknown condition %q", cond)
-		},
+		Condition:     scriptCondition,
 		Setup: func(e *testscript.Env) error {
 			e.Setenv("NO_COLOR", "")
 			e.Setenv("HOME", e.WorkDir+"/home")
+			// REPO is the repository's top folder: scripts run files it
+			// ships (docs/monitoring/links-textfile.sh).
+			repo, err := filepath.Abs("../..")
+			if err != nil {
+				return err
+			}
+			e.Setenv("REPO", repo)
 			return nil
 		},
 	}
 }
+
+// scriptCondition answers [shell:NAME]: whether the shell NAME (bash with
+// Debian's bash-completion, zsh, fish) is installed for the completion
+// scripts. With LINKS_REQUIRE_SHELLS=1 (as .ci/cli.sh sets, having
+// installed them) a missing shell fails the script instead of skipping it.
+func scriptCondition(cond string) (bool, error) {
+	if cond == "symlinks" {
+		// This system makes symlinks that read back as symlinks (not so
+		// under Wine, or on Windows without Developer Mode or the
+		// privilege); scripts that need them skip without.
+		return symlinktest.Reason() == "", nil
+	}
+	name, ok := strings.CutPrefix(cond, "shell:")
+	if !ok {
+		return false, fmt.Errorf("unknown condition %q", cond)
+	}
+	_, err := exec.LookPath(name)
+	have := err == nil
+	if name == "bash" && have {
+		_, err := os.Stat(bashCompletionPath)
+		have = err == nil
+	}
+	if !have && os.Getenv("LINKS_REQUIRE_SHELLS") == "1" {
+		return false, fmt.Errorf("%s (and for bash, %s) is not installed, and LINKS_REQUIRE_SHELLS=1", name, bashCompletionPath)
+	}
+	return have, nil
+}
+
+// bashCompletionPath is where Debian's bash-completion package puts its
+// main script.
+const bashCompletionPath = "/usr/share/bash-completion/bash_completion"
 
 // locks are the flocks scripts hold with holdlock, by lock file path.
 var locks = struct {
@@ -160,8 +190,8 @@ func scriptCmds() map[string]func(ts *testscript.TestScript, neg bool, args []st
 			}
 		},
 		// links-tty [NAME=VALUE...] ARGS...: run links in-process, in the
-		// script's folder, as if its stdout were a terminal (stdin is not
-		// one). The environment is the script's, where an empty variable
+		// script's folder, as if its stdout and stderr were a terminal
+		// (stdin is not one). The environment is the script's, where an empty variable
 		// counts as unset, plus the leading NAME=VALUE settings, which are
 		// set even when VALUE is empty. With !, the exit code must be
 		// non-zero.
@@ -186,6 +216,7 @@ func scriptCmds() map[string]func(ts *testscript.TestScript, neg bool, args []st
 				},
 				stdinTTY:  false,
 				stdoutTTY: true,
+				stderrTTY: true,
 			}
 			code := s.run(append([]string{"-C", ts.MkAbs(".")}, args...))
 			ts.Stdout().Write([]byte(stdout.String()))

@@ -21,6 +21,10 @@ func (s *sys) planCommand() *cli.Command {
 		Name:      "plan",
 		Usage:     "show what apply would change; writes nothing",
 		ArgsUsage: " ",
+		Description: "Compares the manifest with the filesystem and prints the changes apply would make,\n" +
+			"sorted by dest, then a summary line. Writes nothing, not even state_dir. Exit 1 on\n" +
+			"a conflict; with --detailed-exitcode, 2 when there are changes, 0 when none.\n" +
+			"--out FILE saves the plan for links apply FILE (refused when it has conflicts).",
 		Flags: []cli.Flag{
 			&cli.BoolFlag{Name: "detailed-exitcode", Usage: "exit 2 when there are changes to make, 0 when none"},
 			&cli.StringFlag{Name: "out", Usage: "save the plan to `FILE` for links apply FILE"},
@@ -72,6 +76,9 @@ func (s *sys) savePlan(g *globals, p *plan.Plan, out string) error {
 		return err
 	}
 	p.ManifestDigest = digest
+	if len(g.vars) > 0 {
+		p.Vars = g.vars
+	}
 	var b bytes.Buffer
 	if err := plan.WriteJSON(&b, p, plan.JSONOptions{}); err != nil {
 		return err
@@ -118,9 +125,33 @@ func (s *sys) printPlan(g *globals, p *plan.Plan) error {
 	return plan.WriteText(s.stdout, p, plan.TextOptions{Color: s.color(g)})
 }
 
-// color reports whether text output may use ANSI colours.
+// color reports whether text output may use ANSI colours: --color always
+// or never, else (auto) as no-color.org and bixense.com/clicolors say:
+// never with NO_COLOR (set and not empty), always with CLICOLOR_FORCE (set
+// and not 0, as CI logs want), never with CLICOLOR=0, else when stdout is
+// a terminal whose TERM is not dumb.
 func (s *sys) color(g *globals) bool {
-	return s.stdoutTTY && !g.noColor && s.getenv("TERM") != "dumb"
+	switch g.color {
+	case "always":
+		return true
+	case "never":
+		return false
+	}
+	if s.getenv("NO_COLOR") != "" {
+		return false
+	}
+	if v := s.getenv("CLICOLOR_FORCE"); v != "" && v != "0" {
+		return true
+	}
+	if s.getenv("CLICOLOR") == "0" {
+		return false
+	}
+	return s.stdoutTTY && s.getenv("TERM") != "dumb"
+}
+
+// progress reports whether apply may draw a progress bar on stderr.
+func (s *sys) progress() bool {
+	return s.stderrTTY && s.getenv("TERM") != "dumb"
 }
 
 // confirm asks for "yes" on the terminal.

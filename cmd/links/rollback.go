@@ -17,6 +17,9 @@ func (s *sys) rollbackCommand() *cli.Command {
 		Name:      "rollback",
 		Usage:     "undo what an apply changed (default: the last one), backups included",
 		ArgsUsage: "[APPLY_ID]",
+		Description: "Restores what an apply (by default the newest that changed links; APPLY_ID may be a\n" +
+			"unique prefix) changed, from its journal and backups. A dest changed since is a\n" +
+			"conflict and nothing is changed. Asks like apply, and is itself journaled as an apply.",
 		Flags: []cli.Flag{
 			&cli.BoolFlag{Name: "auto-approve", Usage: "roll back without asking"},
 			&cli.DurationFlag{Name: "lock-timeout", Value: 0, Usage: "wait up to `DURATION` for another apply's lock"},

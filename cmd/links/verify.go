@@ -14,6 +14,9 @@ func (s *sys) verifyCommand() *cli.Command {
 		Name:      "verify",
 		Usage:     "check every declared link exists, has the declared text, and resolves",
 		ArgsUsage: " ",
+		Description: "Checks that every declared link exists, is a symlink, has the declared link text,\n" +
+			"resolves (unless allow_dangling), and matches kind and allow. Exit 0 in sync, 2 on\n" +
+			"any problem, 1 on error. -o prometheus writes the node_exporter textfile format.",
 		Flags: []cli.Flag{
 			&cli.BoolFlag{Name: "scan", Usage: "also report symlinks under root that the manifest does not declare (problem \"undeclared\")"},
 		},
@@ -42,7 +45,15 @@ func (s *sys) verifyCommand() *cli.Command {
 				problems = append(problems, extra...)
 				sort.SliceStable(problems, func(i, j int) bool { return problems[i].Dest < problems[j].Dest })
 			}
-			if g.output == "json" {
+			if g.output == "prometheus" {
+				last, err := lastApply(root)
+				if err != nil {
+					return err
+				}
+				if err := writePrometheus(s.stdout, g.path, m, problems, last); err != nil {
+					return err
+				}
+			} else if g.output == "json" {
 				out := struct {
 					FormatVersion int                 `json:"format_version"`
 					OK            bool                `json:"ok"`

@@ -651,6 +651,17 @@ func (b *bench) linksAndFloors(t *tree, r int, retarget bool) error {
 				return err
 			}
 		}
+		if retarget && floorExchangeSupported {
+			// The same links as the plain floor's, pointed at the same
+			// texts again, with the system calls links makes.
+			ls := t.links(r, "floor", retarget)
+			if err := b.timed(t, toolReplaceExSync, floor(func() error { return floorReplaceExchange(ls, workers, true) })); err != nil {
+				return err
+			}
+			if err := t.checkLinks(r, "floor", want, nil); err != nil {
+				return err
+			}
+		}
 		return nil
 	}
 	first, second := apply, floors

@@ -14,7 +14,7 @@ import (
 var phases = map[string][]string{
 	"create":     {toolApply, toolCreate, toolCreateSync, toolLnCreate, toolStow},
 	"read":       {toolPlan, toolYAML, toolObserve, toolVerify, toolScan, toolFind, toolRestow},
-	"replace":    {toolReplace, toolReplaceFl, toolReplaceFlSync, toolLnReplace},
+	"replace":    {toolReplace, toolReplaceFl, toolReplaceFlSync, toolReplaceExSync, toolLnReplace},
 	"quickstart": {toolQuickstart, toolTrue},
 }
 

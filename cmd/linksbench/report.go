@@ -96,6 +96,7 @@ func (b *bench) evalTargets() {
 		ratioTarget(n, "stow -R ≥ 10× links plan (links at least 10× faster)", []string{toolRestow}, []string{toolPlan}, 10, true)
 		ratioTarget(n, "links apply (create) ≤ 1.5× floor create + dir fsync", []string{toolApply}, []string{toolCreateSync}, 1.5, false)
 		ratioTarget(n, "links apply (replace) ≤ 1.5× floor replace + dir fsync", []string{toolReplace}, []string{toolReplaceFlSync}, 1.5, false)
+		ratioTarget(n, "links apply (replace) ≤ 1.5× floor exchange-replace + dir fsync (the same system calls)", []string{toolReplace}, []string{toolReplaceExSync}, 1.5, false)
 		ratioTarget(n, "links verify ≤ 2× links plan", []string{toolVerify}, []string{toolPlan}, 2, false)
 	}
 	// Linear growth: the cost per link at each size against the next

@@ -21,6 +21,7 @@ const (
 	toolCreateSync    = "floor create + dir fsync"
 	toolReplaceFl     = "floor replace"
 	toolReplaceFlSync = "floor replace + dir fsync"
+	toolReplaceExSync = "floor exchange-replace + dir fsync"
 	toolLnCreate      = "ln -sfn create"
 	toolLnReplace     = "ln -sfn replace"
 	toolStow          = "stow (create)"
@@ -35,7 +36,7 @@ var toolOrder = []string{
 	toolPlan, toolYAML, toolObserve, toolRestow,
 	toolVerify,
 	toolApply, toolCreate, toolCreateSync, toolLnCreate, toolStow,
-	toolReplace, toolReplaceFl, toolReplaceFlSync, toolLnReplace,
+	toolReplace, toolReplaceFl, toolReplaceFlSync, toolReplaceExSync, toolLnReplace,
 	toolScan, toolFind,
 	toolQuickstart, toolTrue,
 }

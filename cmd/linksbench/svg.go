@@ -30,6 +30,7 @@ var styles = map[string]style{
 	toolCreateSync:    {"#a50f15", "6 3", 1.6},
 	toolReplaceFl:     {"#bcbddc", "6 3", 1.6},
 	toolReplaceFlSync: {"#54278f", "6 3", 1.6},
+	toolReplaceExSync: {"#3f007d", "2 2", 1.6},
 	toolLnCreate:      {"#8c564b", "1.5 3", 2},
 	toolLnReplace:     {"#c49c94", "1.5 3", 2},
 	toolStow:          {"#ff7f0e", "1.5 3", 2},

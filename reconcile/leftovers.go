@@ -1,0 +1,149 @@
+package reconcile
+
+import (
+	"fmt"
+	"path"
+	"strings"
+
+	"github.com/linksdev/links/plan"
+)
+
+// leftover is an entry a killed apply left under one of its temporary
+// names, and what cleaning it means.
+type leftover struct {
+	dir, name string // where it is (dir relative to root)
+	now       plan.State
+	of        string // the interrupted apply's id
+	// remove: a link the killed change made (its new link, not switched in
+	// yet) or was removing (the old link, switched out); it is unlinked.
+	remove bool
+	// to: else, where the entry goes: the backup the killed change's
+	// intent names (so rollback of that apply finds it there), or, when it
+	// named none, this apply's backups.
+	to string
+}
+
+// findLeftovers finds, from the journal, what earlier applies left under
+// their temporary names: a killed apply (whose state file was never
+// written), or one whose change failed half-way (it keeps the state file's
+// offset at its own start for this). For each of their mutations that was
+// not recorded done, the temporary names its intent gave are looked at. An entry there is cleaned only while it
+// is exactly what that intent says it would be (the new link, the old
+// link, the displaced or restored entry); anything else, and every name
+// no intent gave, is the user's and is never touched (it is reported).
+func (a *applier) findLeftovers() (found []leftover, notes []string) {
+	h, err := a.r.RecentJournal()
+	if err != nil {
+		return nil, []string{fmt.Sprintf("cannot read the journal to look for what an interrupted apply left: %v", err)}
+	}
+	restoring := map[string]bool{} // temporary entries a rollback restores
+	for _, c := range a.p.Changes {
+		if c.Restore != "" {
+			restoring[c.Restore] = true
+		}
+	}
+	for _, ap := range h.Applies {
+		for _, s := range ap.Steps {
+			if s.Status == StepDone || !validTemp(s.Temp) || !cleanDest(s.Dest) {
+				continue
+			}
+			info := a.r.resolveDir(path.Dir(s.Dest))
+			if info.problem != "" || len(info.missing) > 0 {
+				continue
+			}
+			for _, n := range []string{s.Temp, asideName(s.Temp)} {
+				where := path.Join(info.real, n)
+				if restoring[where] {
+					continue
+				}
+				now, err := a.look(info.real, n)
+				if err != nil || now.Type == plan.TypeMissing {
+					continue
+				}
+				l := leftover{dir: info.real, name: n, now: now, of: ap.ID}
+				switch {
+				case now.Type == plan.TypeSymlink && (holds(s.After, now) || holds(s.Before, now)):
+					l.remove = true
+				case now.Type != plan.TypeSymlink && (holds(s.Before, now) || holds(s.After, now)):
+					// A displaced entry (Before) or one a restore brought
+					// out of its backup (After): the intent's Backup is
+					// where it belongs in both cases.
+					l.to = s.Backup
+					if l.to == "" || !strings.HasPrefix(l.to, a.r.StateDir+"/"+BackupsDir+"/") {
+						l.to = path.Join(a.r.StateDir, BackupsDir, a.p.ID, "recovered", where)
+					}
+				default:
+					notes = append(notes, fmt.Sprintf("%s holds %s, not what apply %s left there; it is left alone: look at it and move it where it belongs", where, showState(now), ap.ID))
+					continue
+				}
+				found = append(found, l)
+			}
+		}
+	}
+	return found, notes
+}
+
+// validTemp reports whether t is a temporary name apply makes: a single
+// name holding TempMarker. (The journal is untrusted: a name with a slash
+// could point anywhere.)
+func validTemp(t string) bool {
+	return t != "" && strings.Contains(t, TempMarker) && !strings.ContainsAny(t, "/\\\x00") && t != "." && t != ".."
+}
+
+// cleanLeftovers cleans what findLeftovers found, each step journaled
+// (intent before, outcome after): temporary links are unlinked, displaced
+// and restored entries moved to the backup their intent named. Nothing is
+// deleted but links.
+func (a *applier) cleanLeftovers(list []leftover) error {
+	for _, l := range list {
+		where := path.Join(l.dir, l.name)
+		before := l.now
+		if l.remove {
+			a.j.add(Record{Status: "intent", Dest: where, Action: "remove-leftover", Before: &before})
+			if err := a.j.flush(true); err != nil {
+				return err
+			}
+			// Looked at again just before: the unlink is of a link the
+			// journal names, still as it says.
+			now, err := a.look(l.dir, l.name)
+			if err == nil && !holds(before, now) {
+				err = fmt.Errorf("%s changed since it was looked at (now %s); left alone", where, showState(now))
+			}
+			if err == nil {
+				err = a.fs.Remove(l.dir, l.name)
+			}
+			if err != nil {
+				a.j.add(Record{Status: "failed", Dest: where, Action: "remove-leftover", Error: err.Error()})
+				continue
+			}
+			a.touch(l.dir)
+			a.j.add(Record{Status: "done", Dest: where, Action: "remove-leftover"})
+			a.res.Recovered = append(a.res.Recovered, fmt.Sprintf("removed temporary link %s left by apply %s", where, l.of))
+			continue
+		}
+		to := l.to
+		a.j.add(Record{Status: "intent", Dest: where, Action: "recover-leftover", Before: &before, Backup: to})
+		if err := a.j.flush(true); err != nil {
+			return err
+		}
+		err := a.fs.MkdirAll(path.Dir(to))
+		if err == nil {
+			err = a.fs.Move(l.dir, l.name, path.Dir(to), path.Base(to))
+		}
+		if err != nil && !strings.Contains(to, "/recovered/") {
+			// Its backup path is taken: keep it under this apply's.
+			to = path.Join(a.r.StateDir, BackupsDir, a.p.ID, "recovered", where)
+			if err = a.fs.MkdirAll(path.Dir(to)); err == nil {
+				err = a.fs.Move(l.dir, l.name, path.Dir(to), path.Base(to))
+			}
+		}
+		if err != nil {
+			a.j.add(Record{Status: "failed", Dest: where, Action: "recover-leftover", Error: err.Error()})
+			continue
+		}
+		a.touch(l.dir, path.Dir(to))
+		a.j.add(Record{Status: "done", Dest: where, Action: "recover-leftover", Backup: to})
+		a.res.Recovered = append(a.res.Recovered, fmt.Sprintf("moved %s left by apply %s to %s", where, l.of, to))
+	}
+	return nil
+}
