@@ -82,6 +82,7 @@ func (f *blockFS) Exchange(dir, a, b string) error {
 // the plan's id once the apply is stopped there.
 func killMidApply(t *testing.T, m *manifest.Manifest, block func(op, a, b string) bool) string {
 	t.Helper()
+	needSymlinks(t)
 	r, err := Open(m)
 	if err != nil {
 		t.Fatal(err)

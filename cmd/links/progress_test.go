@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/linksdev/links/internal/symlinktest"
 )
 
 func TestProgressBar(t *testing.T) {
@@ -43,6 +45,7 @@ func TestThousands(t *testing.T) {
 // when stderr is a terminal whose TERM is not dumb; stdout gets every
 // change's line unless it is that terminal too.
 func TestApplyProgress(t *testing.T) {
+	symlinktest.Need(t)
 	for _, tc := range []struct {
 		name                 string
 		stdoutTTY, stderrTTY bool
