@@ -8,6 +8,10 @@ import (
 	"golang.org/x/sys/unix"
 )
 
+// exchangeBuilt says this build has an atomic exchange (the volume may
+// still refuse it at run time).
+const exchangeBuilt = true
+
 // exchange swaps a and b in the folder dirfd with renameatx_np(RENAME_SWAP)
 // (macOS 10.12 and later). A volume that cannot swap (APFS and HFS+ can;
 // SMB, NFS, FAT and exFAT may not) answers ENOTSUP or EINVAL: "not

@@ -4,6 +4,9 @@ package reconcile
 
 import "golang.org/x/sys/unix"
 
+// exchangeBuilt says this build has no atomic exchange.
+const exchangeBuilt = false
+
 // exchange is unsupported here (other Unix systems, and Linux built with
 // the links_portable tag, which CI uses to run the suite through this
 // fallback); apply uses its documented fallback order.

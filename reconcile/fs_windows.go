@@ -61,6 +61,9 @@ func (f *rootFS) Rename(dir, from, to string) error {
 	return f.root.Rename(path.Join(dir, from), path.Join(dir, to))
 }
 
+// exchangeBuilt says this build has no atomic exchange: Windows has none.
+const exchangeBuilt = false
+
 func (f *rootFS) Exchange(dir, a, b string) error { return ErrExchangeUnsupported }
 
 func (f *rootFS) Move(fromDir, fromName, toDir, toName string) error {
