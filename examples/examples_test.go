@@ -15,13 +15,14 @@ import (
 	"testing"
 
 	"github.com/linksdev/links/manifest"
+	"github.com/linksdev/links/reconcile"
 )
 
 // wantLinks is the number of links each example declares. A new example
 // must be added here.
 var wantLinks = map[string]int{
 	"blue-green": 2,
-	"dotfiles":   4,
+	"dotfiles":   5,
 	"quickstart": 4,
 }
 
@@ -33,11 +34,29 @@ func noEnv(string) (string, bool) { return "", false }
 // is not the real one.
 func load(t *testing.T, dir string, vars map[string]string) (*manifest.Manifest, error) {
 	t.Helper()
-	return manifest.Load(filepath.Join(dir, "links.yaml"), manifest.Options{
+	m, err := manifest.Load(filepath.Join(dir, "links.yaml"), manifest.Options{
 		Vars:      vars,
 		LookupEnv: noEnv,
 		Home:      t.TempDir(),
 	})
+	if err != nil || len(m.Trees) == 0 {
+		return m, err
+	}
+	// Tree entries expand into their members from the committed source.
+	root, err := reconcile.Open(m)
+	if err != nil {
+		return nil, err
+	}
+	defer root.Close()
+	if err := root.ExpandTrees(m); err != nil {
+		return nil, err
+	}
+	for _, tr := range m.Trees {
+		if tr.Problem != "" {
+			return nil, errors.New(tr.Problem)
+		}
+	}
+	return m, nil
 }
 
 func TestExamples(t *testing.T) {

@@ -28,6 +28,11 @@ type Options struct {
 	// Dir is the manifest's folder, absolute: a relative root is taken from
 	// it. Empty means the folder of the path given to Load or Parse.
 	Dir string
+	// RealDir is Dir with its symlinks resolved (Load sets it). A relative
+	// root that climbs with .. is taken from it, as the kernel takes ..:
+	// through -f alias/links.yaml, root: .. is the folder above the
+	// manifest's real folder, not the one holding alias. Empty means Dir.
+	RealDir string
 	// Display is the manifest's name in errors (as the user typed it);
 	// empty means the path given to Load.
 	Display string
@@ -45,6 +50,11 @@ func Load(file string, opts Options) (*Manifest, error) {
 			return nil, fmt.Errorf("read manifest: %w", err)
 		}
 		opts.Dir = filepath.Dir(abs)
+	}
+	if opts.RealDir == "" {
+		if real, err := filepath.EvalSymlinks(opts.Dir); err == nil {
+			opts.RealDir = real
+		}
 	}
 	name := file
 	if opts.Display != "" {
@@ -203,7 +213,17 @@ func (d *document) build(opts Options, bad map[string]bool) *Manifest {
 		case filepath.IsAbs(r):
 			m.Root, rootOK = filepath.Clean(r), true
 		default:
-			m.Root, rootOK = filepath.Join(opts.Dir, filepath.FromSlash(r)), true
+			base := opts.Dir
+			if opts.RealDir != "" && climbs(r) {
+				base = opts.RealDir
+			}
+			m.Root, rootOK = filepath.Join(base, filepath.FromSlash(r)), true
+		}
+	}
+	if _, given := top["root"].(string); given && rootOK {
+		if err := pathLimit(m.Root); err != nil {
+			d.errorAt("/root", false, "root %q %v", brief(m.Root), err)
+			rootOK = false
 		}
 	}
 	d.rootOK = rootOK
@@ -214,7 +234,7 @@ func (d *document) build(opts Options, bad map[string]bool) *Manifest {
 		switch {
 		case err == errSkip:
 		case err != nil:
-			d.errorAt("/state_dir", false, "state_dir %q %v", s, err)
+			d.errorAt("/state_dir", false, "state_dir %q %v", brief(s), err)
 		case rel == ".":
 			d.errorAt("/state_dir", false, "state_dir must be a folder under root, not root itself; the default is %s", DefaultStateDir)
 		default:
@@ -246,7 +266,19 @@ func (d *document) build(opts Options, bad map[string]bool) *Manifest {
 		if !ok || bad[ptr] {
 			continue
 		}
-		l, ok := d.buildLink(e.name, ptr, raw, defaults, x, m, bad)
+		if isTree(raw) {
+			if t, ok := d.buildTree(e.name, ptr, raw, defaults, x, m, bad); ok {
+				t.Pos = Pos{Line: e.key.Line, Col: e.key.Column}
+				m.Trees = append(m.Trees, t)
+			}
+			continue
+		}
+		for _, k := range treeKeys {
+			if _, ok := raw[k]; ok && !bad[ptr+"/"+k] {
+				d.errorAt(ptr+"/"+k, true, "%s is only for a tree entry; add tree: true, or remove %s", k, k)
+			}
+		}
+		l, ok := d.buildLink(e.name, ptr, raw, defaults, x, m, bad, false)
 		if !ok {
 			continue
 		}
@@ -294,7 +326,7 @@ func sortByDest(links []Link) []Link {
 	return out
 }
 
-func (d *document) buildLink(name, ptr string, raw, defaults map[string]any, x *expander, m *Manifest, bad map[string]bool) (Link, bool) {
+func (d *document) buildLink(name, ptr string, raw, defaults map[string]any, x *expander, m *Manifest, bad map[string]bool, tree bool) (Link, bool) {
 	l := Link{
 		Name:     name,
 		Strategy: Relative,
@@ -370,18 +402,18 @@ func (d *document) buildLink(name, ptr string, raw, defaults map[string]any, x *
 		if err != errSkip {
 			shown := ""
 			if dest != rawDest {
-				shown = fmt.Sprintf(" (%q after expansion)", dest)
+				shown = fmt.Sprintf(" (%q after expansion)", brief(dest))
 			}
-			d.errorAt(ptr+"/dest", false, "dest %q%s %v", rawDest, shown, err)
+			d.errorAt(ptr+"/dest", false, "dest %q%s %v", brief(rawDest), shown, err)
 		}
 		okAll = false
-	} else if rel == "." {
+	} else if rel == "." && !tree {
 		d.errorAt(ptr+"/dest", false, "dest %q is root itself; a link must live under root", rawDest)
 		okAll = false
 	} else if rel == m.StateDir || strings.HasPrefix(rel, m.StateDir+"/") {
 		d.errorAt(ptr+"/dest", false, "dest %q is inside state_dir %q, where links keeps its own state; choose another dest", rel, brief(m.StateDir))
 		okAll = false
-	} else if strings.HasPrefix(m.StateDir, rel+"/") {
+	} else if strings.HasPrefix(m.StateDir, rel+"/") && !tree {
 		d.errorAt(ptr+"/dest", false, "dest %q is a folder holding state_dir %q, where links keeps its own state; choose another dest", rel, brief(m.StateDir))
 		okAll = false
 	} else {
@@ -398,6 +430,14 @@ func (d *document) buildLink(name, ptr string, raw, defaults map[string]any, x *
 	case strings.IndexByte(target, 0) >= 0:
 		d.errorAt(ptr+"/target", false, "target contains a NUL byte; remove it")
 		okAll = false
+	case nameLimit(target) != nil:
+		err := nameLimit(target)
+		shown := ""
+		if target != rawTarget {
+			shown = fmt.Sprintf(" (%q after expansion)", brief(target))
+		}
+		d.errorAt(ptr+"/target", false, "target %q%s %v", brief(rawTarget), shown, err)
+		okAll = false
 	case filepath.IsAbs(target) || strings.HasPrefix(target, "/"):
 		l.Target = filepath.Clean(target)
 		l.TargetAbsolute = true
@@ -407,6 +447,12 @@ func (d *document) buildLink(name, ptr string, raw, defaults map[string]any, x *
 	if okAll && (l.Target == l.Dest || l.TargetAbsolute && d.rootOK && l.Target == filepath.Join(m.Root, filepath.FromSlash(l.Dest))) {
 		d.errorAt(ptr+"/target", false, "target %q is the link's own dest, which would be a loop; point it elsewhere", rawTarget)
 		okAll = false
+	}
+	if okAll && d.rootOK {
+		if err := linkTextLimit(&l, m.Root); err != nil {
+			d.errorAt(ptr+"/target", false, "target %q %v", brief(rawTarget), err)
+			okAll = false
+		}
 	}
 	return l, okAll
 }
@@ -429,6 +475,9 @@ func (d *document) underRoot(root, p string) (string, error) {
 	if strings.IndexByte(p, 0) >= 0 {
 		return "", fmt.Errorf("contains a NUL byte; remove it")
 	}
+	if err := nameLimit(p); err != nil {
+		return "", err
+	}
 	if filepath.IsAbs(p) || strings.HasPrefix(p, "/") {
 		if !d.rootOK {
 			return "", errSkip // root is wrong, and already reported
@@ -444,6 +493,16 @@ func (d *document) underRoot(root, p string) (string, error) {
 		return "", fmt.Errorf("leaves root through ..; use a path under root %s", brief(root))
 	}
 	return c, nil
+}
+
+// climbs reports whether the relative path p has a .. component.
+func climbs(p string) bool {
+	for _, c := range strings.FieldsFunc(p, func(r rune) bool { return r == '/' || os.IsPathSeparator(byte(r)) && r < 128 }) {
+		if c == ".." {
+			return true
+		}
+	}
+	return false
 }
 
 // relUnder returns abs relative to root (slash-separated) if it lies under

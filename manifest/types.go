@@ -68,8 +68,11 @@ type Manifest struct {
 	StateDir string
 	// Vars are the variables after --var overrides.
 	Vars map[string]string
-	// Links are the declared links sorted by Dest.
+	// Links are the declared links sorted by Dest: once ExpandTrees has
+	// run, the trees' members too.
 	Links []Link
+	// Trees are the entries with tree: true, in the order written.
+	Trees []Tree
 }
 
 // Link is one declared link with defaults merged and variables expanded.
@@ -93,8 +96,12 @@ type Link struct {
 	// Allow holds the globs (path.Match syntax) the target must match; empty
 	// means no restriction.
 	Allow []string
-	// Pos is where the link is declared (its key under links:).
+	// Pos is where the link is declared (its key under links:); for a
+	// tree's member, where the tree is.
 	Pos Pos
+	// Tree is the name of the tree entry this link is a member of (its
+	// Name is then TREE/PATH); empty for a link declared on its own.
+	Tree string
 }
 
 // Pos is a place in the manifest.

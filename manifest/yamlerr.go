@@ -1,6 +1,7 @@
 package manifest
 
 import (
+	"fmt"
 	"regexp"
 	"strconv"
 	"strings"
@@ -132,6 +133,11 @@ func yamlError(file string, data []byte, err error) *Error {
 			e.Col = col(i)
 		}
 		e.Msg = "invalid YAML: the mapping opened with { here is not closed; add the missing } (or a , between entries)"
+		if v, at, ok := unquotedVar(text); ok {
+			// The } of ${name} closed the mapping early.
+			e.Col = col(at)
+			e.Msg = fmt.Sprintf("invalid YAML: inside { }, an unquoted value with ${...} breaks the mapping ({ and } are YAML's); quote the value: %q", v)
+		}
 	case "did not find expected key":
 		e.Msg = "invalid YAML: a line in the mapping that starts here is not \"key: value\" at the mapping's indentation; check the indentation below this line"
 	case "did not find expected '-' indicator":
@@ -287,4 +293,36 @@ func splitLines(data []byte) []string {
 		lines = append(lines, string(data[start:]))
 	}
 	return lines
+}
+
+// unquotedVar finds, in a line of a flow mapping, a plain (unquoted)
+// value holding ${...}, and returns it and where it starts.
+func unquotedVar(line string) (value string, at int, ok bool) {
+	quote := byte(0)
+	for i := 0; i < len(line); i++ {
+		c := line[i]
+		switch {
+		case quote != 0:
+			if c == quote {
+				quote = 0
+			}
+		case c == '"' || c == '\'':
+			quote = c
+		case c == '$' && i+1 < len(line) && line[i+1] == '{':
+			start := i
+			for start > 0 && !strings.ContainsRune(" \t,{[:", rune(line[start-1])) {
+				start--
+			}
+			end := strings.IndexByte(line[i:], '}')
+			if end < 0 {
+				return "", 0, false
+			}
+			end += i + 1
+			for end < len(line) && !strings.ContainsRune(" \t,}]", rune(line[end])) {
+				end++
+			}
+			return line[start:end], start, true
+		}
+	}
+	return "", 0, false
 }

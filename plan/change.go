@@ -100,6 +100,9 @@ type Plan struct {
 	Forget []string
 	// RollbackOf, for a rollback, is the id of the apply it undoes.
 	RollbackOf string
+	// Trees describes the manifest's tree entries (their members' changes
+	// are named ENTRY/PATH), for grouping the output.
+	Trees []Tree
 	// ManifestDigest is the SHA-256 of the manifest file the plan was made
 	// from, hex-encoded; a saved plan is refused if the manifest changed.
 	ManifestDigest string

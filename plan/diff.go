@@ -32,7 +32,25 @@ type Observation struct {
 	// TargetReal is the target relative to root with its folder's
 	// symlinks resolved, when it lies under root; empty otherwise.
 	TargetReal string
+	// TargetFollows counts the symlinks the kernel follows to resolve the
+	// target (0 when none are on its way): a link to it follows one more.
+	// TargetLoop says the target cannot be resolved at all (ELOOP: a
+	// cycle, or more than MaxFollows symlinks).
+	TargetFollows int
+	TargetLoop    bool
+	// FolderProblem, when set, says why apply could not write in the
+	// dest's folder (or where its missing parents would be made):
+	// permission denied, a read-only filesystem.
+	FolderProblem string
+	// DirProblem, for a folder at dest, says why apply could not move it
+	// to a backup (moving a folder rewrites its .. entry).
+	DirProblem string
 }
+
+// MaxFollows is how many symlinks the kernel follows in one lookup
+// (Linux's MAXSYMLINKS); one more is ELOOP. A link that would need more
+// is refused by plan, and reported a loop by scan and verify.
+const MaxFollows = 40
 
 // Observed is what reconcile saw for a whole manifest.
 type Observed struct {
@@ -48,6 +66,16 @@ type Observed struct {
 	// Orphans are links earlier applies made (per the state file) whose
 	// dests the manifest no longer declares, keyed by dest.
 	Orphans map[string]Orphan
+	// Guards are links' own things under root that no dest may resolve
+	// to, into or onto the way of (see Guard).
+	Guards []Guard
+	// BackupDev is the device backups are made on (state_dir's), as the
+	// first field of a State.Identity; "" when unknown. A file or folder
+	// on another device cannot be renamed into a backup.
+	BackupDev string
+	// StateDirProblem, when set, says why apply could not write in
+	// state_dir (its lock, journal, state and backups).
+	StateDirProblem string
 }
 
 // At is the observation of m.Links[i].
@@ -177,17 +205,24 @@ func Diff(m *manifest.Manifest, obs *Observed, id string) *Plan {
 		under = NestedDests(m)
 	}()
 	needs := dependencies(m)
+	chains := chainLengths(m, obs, needs)
 	<-done
 	// Two dests can be one entry only through a symlinked folder: the real
 	// dests of those links are the only ones two links can share. resolved
 	// maps each of them to the first link there.
+	// aliasedAt maps each of those real dests to the first link there.
 	var aliased map[string]bool
+	var aliasedAt map[string]*manifest.Link
 	for i := range m.Links {
 		if o := obs.At(m, i); o.ParentProblem == "" && o.ParentReal != path.Dir(m.Links[i].Dest) {
 			if aliased == nil {
-				aliased = map[string]bool{}
+				aliased, aliasedAt = map[string]bool{}, map[string]*manifest.Link{}
 			}
-			aliased[path.Join(o.ParentReal, path.Base(m.Links[i].Dest))] = true
+			real := path.Join(o.ParentReal, path.Base(m.Links[i].Dest))
+			aliased[real] = true
+			if _, ok := aliasedAt[real]; !ok {
+				aliasedAt[real] = &m.Links[i]
+			}
 		}
 	}
 	// Each link's change depends on that link alone: large manifests are
@@ -196,7 +231,7 @@ func Diff(m *manifest.Manifest, obs *Observed, id string) *Plan {
 	changes := make([]Change, len(m.Links), len(m.Links)+len(obs.Orphans))
 	inParallel(len(m.Links), func(lo, hi int) {
 		for i := lo; i < hi; i++ {
-			changes[i] = diffLink(m, obs, i, needs, under)
+			changes[i] = diffLink(m, obs, i, needs, under, chains)
 		}
 	})
 	resolved := make(map[string]*manifest.Link, len(aliased))
@@ -215,6 +250,13 @@ func Diff(m *manifest.Manifest, obs *Observed, id string) *Plan {
 					c.Reason = fmt.Sprintf("dest resolves to %s, the same entry as links.%s's dest %s (through a symlinked folder); each entry may have only one link", real, first.Name, first.Dest)
 				} else {
 					resolved[real] = l
+				}
+				// Nested through a symlinked folder: the text cannot show
+				// it (NestedDests compared the text).
+				if c.Action != Conflict {
+					if why := nestedConflict(m, obs, i, &o, aliasedAt); why != "" {
+						c.Action, c.Reason = Conflict, why
+					}
 				}
 			}
 		}
@@ -276,7 +318,7 @@ func Diff(m *manifest.Manifest, obs *Observed, id string) *Plan {
 
 // diffLink is m.Links[i]'s change, as far as it depends on that link
 // alone.
-func diffLink(m *manifest.Manifest, obs *Observed, i int, needs map[string]dependency, under map[string]*manifest.Link) Change {
+func diffLink(m *manifest.Manifest, obs *Observed, i int, needs map[string]dependency, under map[string]*manifest.Link, chains map[string]int) Change {
 	l := &m.Links[i]
 	o := obs.At(m, i)
 	c := Change{Name: l.Name, Dest: l.Dest, Before: o.Dest, Parents: o.Missing}
@@ -289,7 +331,18 @@ func diffLink(m *manifest.Manifest, obs *Observed, i int, needs map[string]depen
 	}
 	dep := needs[l.Dest]
 	c.Needs = dep.dest
-	c.Action, c.Reason = decide(m, l, &o, &c, dep)
+	c.Action, c.Reason = decide(m, l, &o, &c, dep, obs.Guards)
+	if why := writeConflict(m, l, &o, &c, obs); why != "" {
+		c.Action, c.Reason = Conflict, why
+	}
+	if len(c.After.Link) > manifest.PathMax && c.Action != Conflict {
+		c.Action = Conflict
+		c.Reason = fmt.Sprintf("the link text would be %d bytes, more than the %d the kernel accepts in a link (PATH_MAX); shorten the target's path, or change strategy", len(c.After.Link), manifest.PathMax)
+	}
+	if n := chains[l.Dest]; n > MaxFollows && c.Action != Conflict {
+		c.Action = Conflict
+		c.Reason = fmt.Sprintf("the manifest makes a chain of %d symlinks ending here (links whose targets are other links' dests), and the kernel follows at most %d (ELOOP); point this link, or one before it, at the end of the chain", n, MaxFollows)
+	}
 	if outer, ok := under[l.Dest]; ok {
 		c.Action = Conflict
 		c.Reason = fmt.Sprintf("dest is inside %s, the dest of links.%s, which is a link: links would write through it into that link's target; move one of the two", outer.Dest, outer.Name)
@@ -321,7 +374,7 @@ func inParallel(n int, f func(lo, hi int)) {
 }
 
 // decide picks the action for one link and, for a conflict, the reason.
-func decide(m *manifest.Manifest, l *manifest.Link, o *Observation, c *Change, dep dependency) (Action, string) {
+func decide(m *manifest.Manifest, l *manifest.Link, o *Observation, c *Change, dep dependency, guards []Guard) (Action, string) {
 	if dep.cycle != "" {
 		return Conflict, fmt.Sprintf("targets form a cycle (%s); break it by pointing one link at a real file or folder", dep.cycle)
 	}
@@ -335,11 +388,20 @@ func decide(m *manifest.Manifest, l *manifest.Link, o *Observation, c *Change, d
 	if mf, ok := manifestRel(m); ok && real == mf {
 		return Conflict, fmt.Sprintf("dest resolves to %s, the manifest itself (through a symlinked parent folder); choose another dest", mf)
 	}
+	if why := guardConflict(real, guards); why != "" {
+		return Conflict, why
+	}
 	if o.TargetReal != "" && o.TargetReal == real {
 		return Conflict, fmt.Sprintf("target %s resolves to the link's own dest %s (through a symlinked folder): the link would point at itself", l.Target, real)
 	}
 	if !l.Allowed(m.Root) {
 		return Conflict, fmt.Sprintf("target %s is not allowed by allow: [%s]; fix the target or the allow list", l.Target, strings.Join(l.Allow, ", "))
+	}
+	if o.TargetLoop && dep.dest == "" {
+		return Conflict, fmt.Sprintf("target %s cannot be resolved: a symlink loop, or a chain of more than %d symlinks (ELOOP); fix the chain, or point the link at where it ends", l.Target, MaxFollows)
+	}
+	if o.TargetExists && dep.dest == "" && o.TargetFollows >= MaxFollows {
+		return Conflict, fmt.Sprintf("target %s is reached through %d symlinks: a link to it would be the %s, and the kernel follows at most %d (ELOOP); point the link at the end of the chain", l.Target, o.TargetFollows, ordinal(o.TargetFollows+1), MaxFollows)
 	}
 	exists := o.TargetExists || dep.dest != ""
 	if !exists && !l.AllowDangling {
@@ -395,6 +457,8 @@ func describe(typ string) string {
 		return "directory"
 	case TypeFile:
 		return "file"
+	case TypeOther:
+		return "special file (FIFO, socket or device)"
 	}
 	return typ
 }

@@ -71,15 +71,28 @@ func WriteText(w io.Writer, p *Plan, opts TextOptions) error {
 	// of 100,000 changes is as many lines, and fmt per line was a visible
 	// part of an apply's time.
 	var buf []byte
-	for i := range p.Changes {
-		c := &p.Changes[i]
-		if c.Action == Conflict || (c.Action == Noop && !opts.Verbose) {
-			continue
-		}
-		buf = append(appendChangeLine(buf, c, opts.Color), '\n')
+	shown := func(c *Change) bool { return c.Action != Conflict && (c.Action != Noop || opts.Verbose) }
+	plain, trees := p.treeGroups(shown)
+	line := func(i int, indent string) {
+		buf = append(buf, indent...)
+		buf = append(appendChangeLine(buf, &p.Changes[i], opts.Color), '\n')
 		if len(buf) >= 32<<10 {
 			bw.write(buf)
 			buf = buf[:0]
+		}
+	}
+	for _, i := range plain {
+		line(i, "")
+	}
+	for _, name := range p.treeOrder(trees) {
+		if len(buf) > 0 || len(plain) > 0 {
+			buf = append(buf, '\n')
+		}
+		buf = append(buf, "  "...)
+		buf = append(buf, paint(opts.Color, ansiBold, treeHeader(p.tree(name), name))...)
+		buf = append(buf, '\n')
+		for _, i := range trees[name] {
+			line(i, "  ")
 		}
 	}
 	bw.write(buf)
@@ -137,9 +150,18 @@ func appendChangeLine(b []byte, c *Change, color bool) []byte {
 	case c.Action == Delete:
 		b = append(b, " (was -> "...)
 		b = append(appendPath(b, c.Before.Link), ')')
-	default:
+	case c.After.Type == TypeSymlink || c.After.Type == "":
 		b = append(b, " -> "...)
 		b = appendPath(b, c.After.Link)
+	case c.Action == Conflict && c.Before.Type == TypeDir && c.After.Type == TypeDir:
+		// A tree that cannot be expanded, as one conflict.
+		b = append(b, " (tree "...)
+		b = append(b, c.Name...)
+		b = append(b, ')')
+	case c.After.Type != TypeMissing:
+		// Not a link (a rollback giving a file or folder back): no
+		// "-> \"\"".
+		b = fmt.Appendf(b, " (to be a %s)", describe(c.After.Type))
 	}
 	switch c.Action {
 	case Update:

@@ -26,10 +26,23 @@ type wirePlan struct {
 	Warnings       []string          `json:"warnings,omitempty"`
 	Forget         []string          `json:"forget,omitempty"`
 	Vars           map[string]string `json:"vars,omitempty"`
+	Trees          []wireTree        `json:"trees,omitempty"`
+}
+
+type wireTree struct {
+	Name     string `json:"name"`
+	Dest     string `json:"dest"`
+	Target   string `json:"target"`
+	Links    int    `json:"links"`
+	Excluded int    `json:"excluded"`
+	Folded   int    `json:"folded"`
+	Problem  string `json:"problem,omitempty"`
 }
 
 type wireChange struct {
 	Name    string    `json:"name"`
+	Tree    string    `json:"tree,omitempty"`
+	Member  string    `json:"member,omitempty"`
 	Dest    string    `json:"dest"`
 	Action  Action    `json:"action"`
 	Before  wireState `json:"before"`
@@ -86,6 +99,9 @@ func WriteJSON(w io.Writer, p *Plan, opts JSONOptions) error {
 		Forget:         p.Forget,
 		Vars:           p.Vars,
 	}
+	for _, t := range p.Trees {
+		out.Trees = append(out.Trees, wireTree(t))
+	}
 	// The plan without its changes, then the changes spliced in where
 	// "changes": [] is. Strings are escaped, so a raw newline followed by
 	// the key can only be that field.
@@ -139,6 +155,11 @@ func wireChangeOf(p *Plan, i int, opts JSONOptions) wireChange {
 		Name: c.Name, Dest: c.Dest, Action: c.Action,
 		Before: wireState(c.Before), After: wireState(c.After),
 		Backup: c.Backup, Reason: c.Reason, Parents: c.Parents, Needs: c.Needs, Restore: c.Restore, Folder: c.Folder,
+	}
+	if t, m, ok := TreeOf(c.Name); ok {
+		wc.Tree, wc.Member = t, m
+	} else if len(p.Trees) > 0 && p.tree(c.Name) != nil {
+		wc.Tree = c.Name // a tree that could not be expanded
 	}
 	if err := opts.Errors[i]; err != nil {
 		wc.Error = err.Error()

@@ -29,7 +29,12 @@ type StaleError struct {
 }
 
 func (e *StaleError) Error() string {
-	return fmt.Sprintf("%s changed since it was planned (planned against %s, now %s); run links plan again", e.Dest, e.Planned, e.Observed)
+	now := e.Observed
+	if now == e.Planned {
+		// Same kind, but not the same one (device, inode, size or time).
+		now = "another one, or the same one changed"
+	}
+	return fmt.Sprintf("%s changed since it was planned (planned against %s, now %s); run links plan again", e.Dest, e.Planned, now)
 }
 
 // LockError reports that another apply holds the lock.

@@ -41,6 +41,10 @@ type ImportOptions struct {
 	// AllowDangling declares broken links with allow_dangling: true;
 	// otherwise they are skipped.
 	AllowDangling bool
+	// Trees proposes a tree entry where a folder's links all mirror one
+	// source folder with one strategy (with the excludes and folds it
+	// needs), kept only if expanding it gives back exactly those links.
+	Trees bool
 	// ManifestFile is where the manifest will be saved (absolute): root:
 	// is written relative to its folder, and a symlink at that path (or at
 	// a folder holding it) is skipped, since the manifest refuses it.
@@ -58,8 +62,10 @@ type ImportSkip struct {
 type ImportResult struct {
 	// YAML is the manifest.
 	YAML []byte
-	// Declared counts the links in it.
+	// Declared counts the links in it (trees' members included).
 	Declared int
+	// Trees counts the tree entries (with Trees).
+	Trees int
 	// Rewritten counts the declared links plan would update, because a
 	// forced strategy writes their text differently (0 with keep).
 	Rewritten int
@@ -197,7 +203,11 @@ func Import(opts ImportOptions) (*ImportResult, error) {
 		}
 		links = append(links, il)
 	}
-	assignNames(links)
+	var trees []*importTree
+	if opts.Trees {
+		trees, links = proposeTrees(links, rootAbs, stateRel, manifestRel)
+	}
+	nameAll(links, trees)
 
 	manifestDir := filepath.Dir(manifestFile)
 	rootText := filepath.ToSlash(rootAbs)
@@ -209,7 +219,7 @@ func Import(opts ImportOptions) (*ImportResult, error) {
 	// Dropping a link can change how another is planned (a target that is
 	// a declared dest counts as existing), hence the loop.
 	for round := 0; ; round++ {
-		out.YAML = emitManifest(rootText, strategy, links)
+		out.YAML = emitManifest(rootText, strategy, links, trees)
 		changes, err := planImported(out.YAML, manifestFile)
 		if err != nil {
 			return nil, err
@@ -217,6 +227,30 @@ func Import(opts ImportOptions) (*ImportResult, error) {
 		byDest := make(map[string]*plan.Change, len(changes))
 		for i := range changes {
 			byDest[changes[i].Dest] = &changes[i]
+		}
+		// A tree any of whose links would change is written out as
+		// per-link entries instead, and checked again.
+		dissolved := false
+		keptTrees := trees[:0:0]
+		for _, g := range trees {
+			ok := true
+			for _, il := range g.links {
+				if c := byDest[il.dest]; c == nil || c.Action != plan.Noop {
+					ok = false
+				}
+			}
+			if ok {
+				keptTrees = append(keptTrees, g)
+				continue
+			}
+			links = append(links, g.links...)
+			dissolved = true
+		}
+		if dissolved {
+			trees = keptTrees
+			sort.SliceStable(links, func(i, j int) bool { return links[i].dest < links[j].dest })
+			nameAll(links, trees)
+			continue
 		}
 		kept := links[:0:0]
 		out.Rewritten = 0
@@ -241,12 +275,16 @@ func Import(opts ImportOptions) (*ImportResult, error) {
 		if len(kept) == len(links) {
 			break
 		}
-		if round == 3 {
+		if round == 3+len(trees) {
 			return nil, fmt.Errorf("import: the imported manifest does not settle into a plan without changes (a bug)")
 		}
 		links = kept
 	}
 	out.Declared = len(links)
+	for _, g := range trees {
+		out.Declared += len(g.links)
+	}
+	out.Trees = len(trees)
 	sort.SliceStable(out.Skipped, func(i, j int) bool { return out.Skipped[i].Path < out.Skipped[j].Path })
 	return out, nil
 }
@@ -321,11 +359,14 @@ func planImported(data []byte, file string) ([]plan.Change, error) {
 		return nil, err
 	}
 	defer r.Close()
+	if err := r.ExpandTrees(m); err != nil {
+		return nil, fmt.Errorf("import: the imported manifest's trees do not expand (a bug): %w", err)
+	}
 	obs, err := r.Observe(m)
 	if err != nil {
 		return nil, err
 	}
-	return plan.Diff(m, obs, "import").Changes, nil
+	return plan.DiffTrees(m, obs, "import").Changes, nil
 }
 
 // assignNames gives every link a unique logical name derived from its
@@ -417,24 +458,33 @@ func sanitizeName(c string) string {
 
 // emitManifest writes the manifest: deterministic, sorted by dest (links
 // arrive sorted by scan path, which is dest order within one root).
-func emitManifest(rootText, strategy string, links []*importLink) []byte {
+func emitManifest(rootText, strategy string, links []*importLink, trees []*importTree) []byte {
 	sorted := append([]*importLink(nil), links...)
 	sort.SliceStable(sorted, func(i, j int) bool { return sorted[i].dest < sorted[j].dest })
 	var b bytes.Buffer
-	fmt.Fprintf(&b, "# Written by links import: %d symlinks as they are; links plan on it shows no changes.\n", len(sorted))
+	total := len(sorted)
+	for _, g := range trees {
+		total += len(g.links)
+	}
+	fmt.Fprintf(&b, "# Written by links import: %d symlinks as they are; links plan on it shows no changes.\n", total)
 	if strategy != StrategyKeep {
 		b.Reset()
-		fmt.Fprintf(&b, "# Written by links import --strategy %s: %d symlinks.\n", strategy, len(sorted))
+		fmt.Fprintf(&b, "# Written by links import --strategy %s: %d symlinks.\n", strategy, total)
 	}
 	fmt.Fprintf(&b, "version: 1\nroot: %s\n", yamlString(rootText))
 	if strategy == StrategyAbsolute {
 		b.WriteString("defaults:\n  strategy: absolute\n")
 	}
-	if len(sorted) == 0 {
+	if len(sorted) == 0 && len(trees) == 0 {
 		b.WriteString("links: {}\n")
 		return b.Bytes()
 	}
 	b.WriteString("links:\n")
+	for _, g := range trees {
+		var tb strings.Builder
+		emitTree(&tb, g)
+		b.WriteString(tb.String())
+	}
 	for _, il := range sorted {
 		fmt.Fprintf(&b, "  %s:\n    dest: %s\n    target: %s\n", yamlString(il.name), yamlString(escapeVars(il.dest)), yamlString(escapeVars(il.target)))
 		if strategy == StrategyKeep && il.strategy == manifest.Absolute {

@@ -86,12 +86,9 @@ const journalTail = 1 << 20
 
 func (r *Root) openJournal(id string, now func() time.Time) (*journal, error) {
 	p := path.Join(r.StateDir, JournalFile)
-	if err := r.fs.MkdirAll(r.StateDir); err != nil {
-		return nil, fmt.Errorf("create state_dir %s: %w", r.StateDir, err)
-	}
-	f, err := r.root.OpenFile(p, os.O_RDWR|os.O_APPEND|os.O_CREATE, 0o644)
+	f, err := r.openStateFile(JournalFile, "journal", os.O_RDWR|os.O_APPEND|os.O_CREATE)
 	if err != nil {
-		return nil, fmt.Errorf("open journal: %w", err)
+		return nil, err
 	}
 	j := &journal{f: f, id: id, now: now, path: p}
 	fi, err := f.Stat()

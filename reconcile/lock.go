@@ -22,13 +22,10 @@ type Lock struct {
 // timeout for another holder to release it. The lock is an flock on an open
 // file: the kernel drops it when the process dies.
 func (r *Root) Lock(timeout time.Duration) (*Lock, error) {
-	if err := r.fs.MkdirAll(r.StateDir); err != nil {
-		return nil, fmt.Errorf("create state_dir %s: %w", r.StateDir, err)
-	}
 	p := path.Join(r.StateDir, LockFile)
-	f, err := r.root.OpenFile(p, os.O_RDWR|os.O_CREATE, 0o644)
+	f, err := r.openStateFile(LockFile, "lock file", os.O_RDWR|os.O_CREATE)
 	if err != nil {
-		return nil, fmt.Errorf("open lock: %w", err)
+		return nil, err
 	}
 	deadline := time.Now().Add(timeout)
 	wait := 10 * time.Millisecond

@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"os"
 	"path"
+	"path/filepath"
 	"runtime"
 	"sort"
 	"strings"
@@ -25,13 +26,14 @@ var Workers = min(runtime.GOMAXPROCS(0), 4)
 // It writes nothing.
 func (r *Root) Observe(m *manifest.Manifest) (*plan.Observed, error) {
 	results := make([]plan.Observation, len(m.Links))
-	obs := &plan.Observed{RootReal: r.Real, Index: results}
+	obs := &plan.Observed{RootReal: r.Real, Index: results, Guards: r.guards(m)}
+	obs.BackupDev, obs.StateDirProblem = r.stateDirAccess(m)
 	var (
 		errMu  sync.Mutex
 		errAt  = len(m.Links)
 		errVal error
 	)
-	targets := &targetCache{m: map[targetKey]targetInfo{}}
+	targets := &targetCache{m: map[targetKey]targetInfo{}, res: newResolver()}
 	ls := newLister(r.fs, m, r.Path)
 	// Links are sorted by dest, so contiguous chunks keep each folder's
 	// entries on one worker.
@@ -69,6 +71,10 @@ func (r *Root) Observe(m *manifest.Manifest) (*plan.Observed, error) {
 type targetInfo struct {
 	exists, isDir bool
 	real          string // under root: the target with its folder resolved
+	// follows counts the symlinks the kernel follows to resolve the
+	// target; loop says it cannot (ELOOP).
+	follows int
+	loop    bool
 }
 
 // targetCache remembers what each target path is, since many links often
@@ -78,6 +84,9 @@ type targetInfo struct {
 type targetCache struct {
 	mu sync.Mutex
 	m  map[targetKey]targetInfo
+	// res counts the symlinks on a target's way, for the targets that
+	// have some (shared: it caches what it resolved).
+	res *resolver
 }
 
 // targetKey is a link's target as declared: relative to root, or absolute.
@@ -111,6 +120,11 @@ type dirMemo struct {
 	// misses counts the dests found missing by lookups since: from
 	// listMisses on, the folder's listing answers (see listMisses).
 	misses int
+	// writeProblem is why nothing can be written in the folder (or in
+	// the one where its missing parents would be made); checked says it
+	// was looked at.
+	writeProblem string
+	checked      bool
 }
 
 // at resolves dir (as declared), remembering it, and counts a lookup in it.
@@ -147,6 +161,11 @@ func (o *observer) observe(l *manifest.Link) (plan.Observation, error) {
 		obs.ParentReal = dir
 	}
 	obs.Dest = plan.State{Type: plan.TypeMissing}
+	if !d.checked {
+		d.checked = true
+		d.writeProblem = o.r.folderProblem(info)
+	}
+	obs.FolderProblem = d.writeProblem
 	if info.problem == "" && len(info.missing) == 0 {
 		// A name absent from its folder's listing is missing: no lstat.
 		name := path.Base(l.Dest)
@@ -166,11 +185,17 @@ func (o *observer) observe(l *manifest.Link) (plan.Observation, error) {
 				return obs, err
 			default:
 				obs.Dest = plan.State{Type: st.Type, Link: st.Link, Identity: st.Identity}
+				if st.Type == plan.TypeDir {
+					if p := o.r.fs.writeProblem(info.real, name); p != "" {
+						obs.DirProblem = fmt.Sprintf("cannot move the folder %s (%s)", l.Dest, p)
+					}
+				}
 			}
 		}
 	}
 	t := o.observeTarget(l)
 	obs.TargetExists, obs.TargetIsDir, obs.TargetReal = t.exists, t.isDir, t.real
+	obs.TargetFollows, obs.TargetLoop = t.follows, t.loop
 	return obs, nil
 }
 
@@ -190,7 +215,8 @@ func (o *observer) observeTarget(l *manifest.Link) targetInfo {
 		d = o.at(&o.target, path.Dir(rel))
 		info = d.info
 		if info.problem == "" && len(info.missing) == 0 {
-			if k, ok := o.ls.lookup(d.list, info.real, path.Base(rel)); ok && k != listedLink && k != listedUnknown {
+			if k, ok := o.ls.lookup(d.list, info.real, path.Base(rel)); ok && k != listedLink && k != listedUnknown && info.real == path.Dir(rel) {
+				// A plain file or folder, no symlinked folder on the way.
 				return targetInfo{exists: k != 0, isDir: k == listedDir, real: realTarget(info, rel)}
 			}
 		}
@@ -203,19 +229,30 @@ func (o *observer) observeTarget(l *manifest.Link) targetInfo {
 	if ok {
 		return t
 	}
-	done := false
+	done, plain := false, false
 	if under && info.problem == "" {
 		if len(info.missing) > 0 {
 			done = true // its folder does not exist
+		} else if k, ok := r.fs.lstatKind(info.real, path.Base(rel)); ok && k != kindLink && info.real == path.Dir(rel) {
+			// Not a symlink, and no symlinked folder on the way: nothing
+			// to follow, in one system call.
+			t, done, plain = targetInfo{exists: k != kindMissing, isDir: k == kindDir}, true, true
 		} else if isDir, statErr, err := r.fs.stat(info.real, path.Base(rel)); err == nil {
-			t, done = targetInfo{exists: statErr == nil, isDir: isDir}, true
+			t, done = targetInfo{exists: statErr == nil, isDir: isDir, loop: statErr != nil && isLoop(statErr)}, true
 		}
 		t.real = realTarget(info, rel)
 	}
 	if !done {
-		if fi, err := os.Stat(l.TargetPath(r.Path)); err == nil {
+		fi, err := os.Stat(l.TargetPath(r.Path))
+		if err == nil {
 			t = targetInfo{exists: true, isDir: fi.IsDir()}
+		} else {
+			t.loop = isLoop(err)
 		}
+	}
+	if t.exists && !plain {
+		t.follows, t.loop = r.targetFollows(cache.res, l)
+		t.exists = !t.loop
 	}
 	cache.mu.Lock()
 	if len(cache.m) < maxTargetCache {
@@ -223,6 +260,61 @@ func (o *observer) observeTarget(l *manifest.Link) targetInfo {
 	}
 	cache.mu.Unlock()
 	return t
+}
+
+// targetFollows counts the symlinks the kernel follows to resolve l's
+// target from the link text plan writes: the target's path from the real
+// root for a relative link, as written for an absolute one. loop says
+// there are more than it follows (ELOOP).
+func (r *Root) targetFollows(res *resolver, l *manifest.Link) (follows int, loop bool) {
+	base := r.Real
+	if l.Strategy == manifest.Absolute {
+		base = r.Path
+	}
+	p := l.TargetPath(base)
+	vol, ok := absRoot(p)
+	if !ok {
+		return 0, false
+	}
+	got := res.walk(vol, p[len(vol):], nil)
+	return got.follows, got.status == StatusLoop
+}
+
+// folderProblem says why apply could not write in the folder info
+// resolved (or, when parents are missing, in the folder they would be
+// made in); "" when it can.
+func (r *Root) folderProblem(info dirInfo) string {
+	if info.problem != "" {
+		return ""
+	}
+	dir := info.real
+	for range info.missing {
+		dir = path.Dir(dir)
+	}
+	if p := r.fs.writeProblem(dir, "."); p != "" {
+		return fmt.Sprintf("cannot write in folder %s (%s)", dir, p)
+	}
+	return ""
+}
+
+// stateDirAccess looks at state_dir, or its nearest folder that exists
+// (where apply would make it): the device backups would be made on ("" when
+// unknown), and why apply could not write there ("" when it can).
+func (r *Root) stateDirAccess(m *manifest.Manifest) (dev, problem string) {
+	real, _, ok := r.trail(m.StateDir)
+	if !ok {
+		return "", ""
+	}
+	for p := real; ; p = path.Dir(p) {
+		if dev = devOf(filepath.Join(r.Real, filepath.FromSlash(p))); dev != "" || p == "." {
+			if dev != "" {
+				if w := r.fs.writeProblem(p, "."); w != "" {
+					problem = fmt.Sprintf("cannot write in state_dir %s (%s, at %s)", m.StateDir, w, p)
+				}
+			}
+			return dev, problem
+		}
+	}
 }
 
 // realTarget is the target rel (under root) with its folder's symlinks
@@ -263,7 +355,10 @@ func (r *Root) Plan(m *manifest.Manifest, id string) (*plan.Plan, error) {
 	if err := r.observeOrphans(m, obs, owned); err != nil {
 		return nil, err
 	}
-	p := plan.Diff(m, obs, id)
+	p := plan.DiffTrees(m, obs, id)
+	if len(m.Trees) > 0 {
+		plan.ExplainFolded(m, p, r.firstSymlink)
+	}
 	trace("plan: diffed")
 	return p, nil
 }

@@ -469,7 +469,11 @@ type resolution struct {
 	path   string // see ScanLink.Resolved
 	isDir  bool
 	hops   int
-	err    string
+	// follows counts every symlink the kernel follows to resolve the
+	// path, the chain's and those met as folders on the way: more than
+	// maxScanHops is ELOOP, a loop.
+	follows int
+	err     string
 	// cut is set when resolution stopped at the hop limit rather than at
 	// a cycle: the result depends on where the chain started, so it is not
 	// cached.
@@ -584,6 +588,12 @@ func (r *resolver) link(p, text string, haveText bool, stack []string) (resoluti
 	}
 	res := r.walk(base, rest, append(stack, p))
 	res.hops++
+	res.follows++
+	if res.follows > maxScanHops && res.status != StatusLoop {
+		// The kernel gives up here (ELOOP), whatever lies beyond.
+		res = resolution{status: StatusLoop, follows: res.follows, cut: res.cut,
+			err: fmt.Sprintf("more than %d symlinks to follow; the kernel cannot resolve it (ELOOP)", maxScanHops)}
+	}
 	if !res.cut {
 		r.put(p, node{kind: kindLink, resolved: true, text: text, res: res})
 	}
@@ -594,6 +604,7 @@ func (r *resolver) link(p, text string, haveText bool, stack []string) (resoluti
 // folder base (absolute, real). The result's hops count the chain of the
 // final component when it is a link (0 otherwise).
 func (r *resolver) walk(base, rest string, stack []string) resolution {
+	follows := 0 // symlinks followed as folders on the way so far
 	for rest != "" {
 		var comp string
 		comp, rest = nextComponent(rest)
@@ -609,18 +620,24 @@ func (r *resolver) walk(base, rest string, stack []string) resolution {
 		n := r.entry(p)
 		switch n.kind {
 		case kindMissing:
-			return resolution{status: StatusBroken, path: joinRest(p, rest), err: "no such file or directory: " + p}
+			return resolution{status: StatusBroken, path: joinRest(p, rest), follows: follows, err: "no such file or directory: " + p}
 		case kindError:
-			return resolution{status: StatusBroken, path: joinRest(p, rest), err: describeErr(n.err) + ": " + p}
+			return resolution{status: StatusBroken, path: joinRest(p, rest), follows: follows, err: describeErr(n.err) + ": " + p}
 		case kindDir:
 			base = p
 		case kindFile:
 			if last {
-				return resolution{status: StatusOK, path: p}
+				return resolution{status: StatusOK, path: p, follows: follows}
 			}
-			return resolution{status: StatusBroken, path: joinRest(p, rest), err: "not a directory: " + p}
+			return resolution{status: StatusBroken, path: joinRest(p, rest), follows: follows, err: "not a directory: " + p}
 		case kindLink:
 			lr, _ := r.link(p, "", false, stack)
+			lr.follows += follows
+			follows = lr.follows
+			if lr.status == StatusOK && follows > maxScanHops {
+				return resolution{status: StatusLoop, follows: follows, cut: lr.cut,
+					err: fmt.Sprintf("more than %d symlinks to follow; the kernel cannot resolve it (ELOOP)", maxScanHops)}
+			}
 			if lr.status != StatusOK {
 				if !last {
 					lr.hops = 0 // the chain ended at a folder on the way
@@ -634,12 +651,12 @@ func (r *resolver) walk(base, rest string, stack []string) resolution {
 				return lr
 			}
 			if !lr.isDir {
-				return resolution{status: StatusBroken, path: joinRest(lr.path, rest), err: "not a directory: " + lr.path + " (through " + p + ")"}
+				return resolution{status: StatusBroken, path: joinRest(lr.path, rest), follows: follows, err: "not a directory: " + lr.path + " (through " + p + ")"}
 			}
 			base = lr.path
 		}
 	}
-	return resolution{status: StatusOK, path: base, isDir: true}
+	return resolution{status: StatusOK, path: base, isDir: true, follows: follows}
 }
 
 // nextComponent splits the first component off p.

@@ -47,7 +47,16 @@ func rerunUnprivileged(t *testing.T) bool {
 	}
 	cmd := exec.Command(bin, "-test.run=^"+t.Name()+"$", "-test.v", "-test.count=1")
 	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "LINKS_TEST_UNPRIVILEGED=1", "TMPDIR="+os.TempDir())
+	// The child's own temporary folder: os.TempDir() may not be writable
+	// by nobody (a test elsewhere on the machine may have changed it).
+	tmp := filepath.Join(dir, "tmp")
+	if err := os.Mkdir(tmp, 0o777); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(tmp, 0o777|os.ModeSticky); err != nil {
+		t.Fatal(err)
+	}
+	cmd.Env = append(os.Environ(), "LINKS_TEST_UNPRIVILEGED=1", "TMPDIR="+tmp)
 	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 65534, Gid: 65534}}
 	out, err := cmd.CombinedOutput()
 	if _, failed := err.(*exec.ExitError); failed {

@@ -77,7 +77,7 @@ func (r *Root) Verify(m *manifest.Manifest) ([]Problem, error) {
 		switch {
 		case err == nil:
 		case isLoop(err):
-			add(ProblemLoop, "%s -> %s is a symlink loop", l.Dest, o.Dest.Link)
+			add(ProblemLoop, "%s -> %s cannot be resolved: a symlink loop, or a chain of more than %d symlinks (ELOOP)", l.Dest, o.Dest.Link, plan.MaxFollows)
 			continue
 		default:
 			if !l.AllowDangling {
@@ -89,6 +89,13 @@ func (r *Root) Verify(m *manifest.Manifest) ([]Problem, error) {
 			add(ProblemKindMismatch, "kind: dir, but %s resolves to a file", l.Dest)
 		} else if l.Kind == manifest.KindFile && isDir {
 			add(ProblemKindMismatch, "kind: file, but %s resolves to a directory", l.Dest)
+		}
+	}
+	// A tree whose source cannot be listed declares nothing: verify says
+	// so rather than calling an unreadable source in sync.
+	for i := range m.Trees {
+		if t := &m.Trees[i]; t.Problem != "" {
+			out = append(out, Problem{Name: t.Name, Dest: t.Dest, Problem: ProblemMissing, Detail: t.Problem})
 		}
 	}
 	return out, nil

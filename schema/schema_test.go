@@ -97,7 +97,7 @@ func TestValidateValid(t *testing.T) {
 }
 
 func TestValidateViolations(t *testing.T) {
-	linkKeys := "allowed keys: allow, allow_dangling, backup, dest, kind, parents, replace, strategy, target"
+	linkKeys := "allowed keys: allow, allow_dangling, backup, dest, dotfiles, exclude, fold, include, kind, parents, replace, strategy, target, tree"
 	for _, c := range []struct {
 		doc  string
 		want []Violation

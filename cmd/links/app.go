@@ -86,6 +86,9 @@ func (s *sys) run(args []string) int {
 		return s.runBashComplete(args)
 	}
 	app := s.newApp()
+	if err := emptyArgument(app, args); err != nil {
+		return s.report(err)
+	}
 	args = reorder(app, args)
 	err := app.Run(append([]string{"links"}, args...))
 	s.flush() // stdout before any error on stderr

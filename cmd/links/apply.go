@@ -46,7 +46,7 @@ func (s *sys) applyCommand() *cli.Command {
 }
 
 func (s *sys) apply(g *globals, autoApprove bool, lockTimeout time.Duration) error {
-	m, root, err := s.open(g)
+	m, root, err := s.openExpanded(g)
 	if err != nil {
 		return err
 	}
@@ -154,7 +154,7 @@ func (s *sys) applySaved(g *globals, file string, lockTimeout time.Duration) err
 		return fmt.Errorf("%s: %w", file, err)
 	}
 	if p.ManifestDigest == "" {
-		return fmt.Errorf("%s is not a saved plan (links plan -o json prints a plan to read, without what apply needs to check it); save one with links plan --out %s", file, file)
+		return fmt.Errorf("%s is not a saved plan (it has no manifest_sha256: links plan -o json prints a report, not a plan to apply); save one with links plan --out %s. Nothing was changed", file, file)
 	}
 	// The plan is made again with the --var values it was made with; a
 	// --var given here wins (and any difference it makes refuses the plan).
@@ -163,7 +163,7 @@ func (s *sys) applySaved(g *globals, file string, lockTimeout time.Duration) err
 			g.vars[k] = v
 		}
 	}
-	m, root, err := s.open(g)
+	m, root, err := s.openExpanded(g)
 	if err != nil {
 		return err
 	}

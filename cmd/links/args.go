@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"strings"
 
 	"github.com/urfave/cli/v2"
@@ -79,4 +80,79 @@ func flagArity(flags []cli.Flag) map[string]bool {
 		}
 	}
 	return m
+}
+
+// emptyArgument reports the first empty argument (a positional "" or a
+// flag given an empty value) as a usage error. An empty string is never a
+// path, a plan file, an apply id or a flag value: taken as "not given" it
+// would silently choose the default (`links rollback ""` would roll back
+// the last apply), taken as a path it names the working folder.
+func emptyArgument(app *cli.App, args []string) error {
+	global := flagArity(app.Flags)
+	var cmd *cli.Command
+	var local map[string]bool
+	name := func() string {
+		if cmd == nil {
+			return "links"
+		}
+		return cmd.Name
+	}
+	positional := func() error {
+		what := "argument"
+		if cmd != nil {
+			if u := strings.Trim(cmd.ArgsUsage, "[]. "); u != "" {
+				what = u
+			}
+		}
+		return &usageError{msg: fmt.Sprintf("%s: an empty %s (\"\") names nothing; give one or leave it out", name(), what)}
+	}
+	positionals := false
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		if positionals || a == "--" {
+			if positionals && a == "" {
+				return positional()
+			}
+			positionals = true
+			continue
+		}
+		if a == "" {
+			return positional()
+		}
+		if !strings.HasPrefix(a, "-") || a == "-" {
+			if cmd == nil {
+				if c := app.Command(a); c != nil {
+					cmd, local = c, flagArity(c.Flags)
+					continue
+				}
+			} else if len(cmd.Subcommands) > 0 {
+				if sc := cmd.Command(a); sc != nil {
+					cmd, local = sc, flagArity(sc.Flags)
+					continue
+				}
+			}
+			continue
+		}
+		flag := strings.TrimLeft(a, "-")
+		flag, value, hasValue := strings.Cut(flag, "=")
+		takesValue, isLocal := local[flag]
+		if !isLocal {
+			takesValue = global[flag]
+		}
+		if !takesValue {
+			continue
+		}
+		if !hasValue && i+1 < len(args) {
+			i++
+			value, hasValue = args[i], true
+		}
+		if hasValue && value == "" {
+			dash := "--"
+			if len(flag) == 1 {
+				dash = "-"
+			}
+			return &usageError{msg: fmt.Sprintf("%s%s \"\": the flag needs a value; give one or leave the flag out", dash, flag)}
+		}
+	}
+	return nil
 }

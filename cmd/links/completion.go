@@ -74,7 +74,7 @@ _links_completion() {
     :yaml)
         if declare -F _filedir >/dev/null 2>&1; then _filedir '@(yaml|yml)'; else
             compopt -o filenames 2>/dev/null
-            mapfile -t COMPREPLY < <(compgen -f -X '!*.@(yaml|yml)' -- "$cur"; compgen -d -- "$cur")
+            mapfile -t COMPREPLY < <(compgen -f -X '!*.yaml' -- "$cur"; compgen -f -X '!*.yml' -- "$cur"; compgen -d -- "$cur")
         fi
         return ;;
     :dirs)

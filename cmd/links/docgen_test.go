@@ -445,3 +445,20 @@ func TestCommandsDocumented(t *testing.T) {
 		}
 	}
 }
+
+// TestFlagPlaceholders fails when a flag that takes a value does not name
+// it (a `WORD` in its usage): help would show a bare "VALUE".
+func TestFlagPlaceholders(t *testing.T) {
+	app := new(sys).newApp()
+	check := func(where string, flags []cli.Flag) {
+		for _, f := range flags {
+			if takesValue(f) && flagPlaceholder(f) == "VALUE" {
+				t.Errorf("%s: %s has no `PLACEHOLDER` in its usage", where, flagSynopsis(f))
+			}
+		}
+	}
+	check("global", app.Flags)
+	for _, dc := range docCommands(app) {
+		check("links "+dc.path, dc.cmd.Flags)
+	}
+}

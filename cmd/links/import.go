@@ -27,6 +27,7 @@ func (s *sys) importCommand() *cli.Command {
 			&cli.StringFlag{Name: "dangling", Value: "skip", Usage: "`MODE` for broken links: skip (with a warning) or allow (declared with allow_dangling: true)"},
 			&cli.StringFlag{Name: "write", Usage: "write the manifest to `FILE` instead of stdout (refuses to overwrite)"},
 			&cli.BoolFlag{Name: "force", Usage: "with --write, overwrite an existing FILE"},
+			&cli.BoolFlag{Name: "trees", Usage: "declare a tree entry where a folder's links all mirror one source folder (kept only if it reproduces exactly the links found)"},
 			&cli.StringSliceFlag{Name: "exclude", Usage: "skip entries matching `GLOB` (by name, or by path when it has a slash; repeatable)"},
 			&cli.BoolFlag{Name: "one-file-system", Aliases: []string{"x"}, Usage: "do not enter folders on other filesystems"},
 			&cli.BoolFlag{Name: "no-default-excludes", Usage: "also scan .git folders"},
@@ -82,6 +83,7 @@ func (s *sys) importCommand() *cli.Command {
 				},
 				Strategy:      c.String("strategy"),
 				AllowDangling: allow,
+				Trees:         c.Bool("trees"),
 				ManifestFile:  manifestFile,
 			})
 			if err != nil {
@@ -94,6 +96,9 @@ func (s *sys) importCommand() *cli.Command {
 				fmt.Fprintf(s.stderr, "links: warning: skipped %s -> %s: %s\n", showText(k.Path), showText(k.Link), k.Reason)
 			}
 			summary := fmt.Sprintf("Imported %s", plural(res.Declared, "symlink"))
+			if res.Trees > 0 {
+				summary += fmt.Sprintf(" (%s)", plural(res.Trees, "tree"))
+			}
 			if n := len(res.Skipped); n > 0 {
 				summary += fmt.Sprintf(" (%d skipped, see the warnings)", n)
 			}

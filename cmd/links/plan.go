@@ -7,6 +7,8 @@ import (
 	"encoding/hex"
 	"fmt"
 	"os"
+	"path"
+	"strings"
 	"time"
 
 	"github.com/urfave/cli/v2"
@@ -37,7 +39,7 @@ func (s *sys) planCommand() *cli.Command {
 			if err != nil {
 				return err
 			}
-			m, root, err := s.open(g)
+			m, root, err := s.openExpanded(g)
 			if err != nil {
 				return err
 			}
@@ -46,7 +48,13 @@ func (s *sys) planCommand() *cli.Command {
 			if err != nil {
 				return err
 			}
-			if err := s.printPlan(g, p); err != nil {
+			shown := p
+			if c.String("out") == "" && g.output != "json" {
+				// Not saved: the apply that follows plans again, under
+				// its own id; do not show a backup folder it will not use.
+				shown = withPendingBackups(p)
+			}
+			if err := s.printPlan(g, shown); err != nil {
 				return err
 			}
 			sum := p.Summary()
@@ -67,6 +75,24 @@ func (s *sys) planCommand() *cli.Command {
 			return nil
 		},
 	}
+}
+
+// pendingID stands for the id of an apply not made yet in backup paths.
+const pendingID = "<apply-id>"
+
+// withPendingBackups returns a copy of p whose backup paths name the
+// folder of the apply to come, whose id is not known yet, as
+// state_dir/backups/<apply-id>/DEST.
+func withPendingBackups(p *plan.Plan) *plan.Plan {
+	q := *p
+	q.Changes = append([]plan.Change(nil), p.Changes...)
+	prefix := path.Join(p.StateDir, "backups", p.ID) + "/"
+	for i := range q.Changes {
+		if b := q.Changes[i].Backup; strings.HasPrefix(b, prefix) {
+			q.Changes[i].Backup = path.Join(p.StateDir, "backups", pendingID, strings.TrimPrefix(b, prefix))
+		}
+	}
+	return &q
 }
 
 // savePlan writes p, with the manifest's digest, to out.
@@ -100,6 +126,28 @@ func manifestDigest(path string) (string, error) {
 	}
 	sum := sha256.Sum256(b)
 	return hex.EncodeToString(sum[:]), nil
+}
+
+// openExpanded is open, with every tree entry expanded into its member
+// links (what plan, apply and verify need).
+func (s *sys) openExpanded(g *globals) (*manifest.Manifest, *reconcile.Root, error) {
+	m, root, err := s.open(g)
+	if err != nil {
+		return nil, nil, err
+	}
+	if len(m.Trees) == 0 {
+		return m, root, nil
+	}
+	if err := root.ExpandTrees(m); err != nil {
+		root.Close()
+		return nil, nil, err
+	}
+	// The collector is fitted to the links declared (see tuneGC): a
+	// tree's are known only now.
+	if gcHooks.loaded != nil {
+		gcHooks.loaded(len(m.Links))
+	}
+	return m, root, nil
 }
 
 // open loads the manifest and opens its root.

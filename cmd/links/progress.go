@@ -8,8 +8,9 @@ import (
 )
 
 // progressMin is the number of changes from which apply on a terminal
-// shows a progress bar instead of a line per change.
-const progressMin = 2000
+// shows a progress bar instead of a line per change (a variable only so
+// that tests can lower it).
+var progressMin = 2000
 
 // progressBar redraws one line on a terminal, at most every 100 ms:
 //

@@ -142,7 +142,7 @@ func (s *sys) load(g *globals) (*manifest.Manifest, error) {
 		Display:   g.file,
 	})
 	if errors.Is(err, fs.ErrNotExist) {
-		return nil, fmt.Errorf("%s: no such manifest in %s; name one with -f or $LINKS_FILE, or start from examples/quickstart/links.yaml", g.file, g.dir)
+		return nil, fmt.Errorf("%s: no such manifest in %s; name one with -f or $LINKS_FILE, or write one (links import --write %s declares the symlinks already there)", g.file, g.dir, g.file)
 	}
 	if err != nil {
 		return nil, err
@@ -205,6 +205,11 @@ func (s *sys) printValidate(g *globals, m *manifest.Manifest, err error) error {
 	}
 	if err != nil {
 		return withCode(exitError, fmt.Errorf("%w\n%s is not valid: %s", err, g.file, plural(len(list), "problem")))
+	}
+	if len(m.Trees) > 0 {
+		// A tree's links depend on its source, which validate does not read.
+		fmt.Fprintf(s.stdout, "%s is valid: %s and %s (expanded by plan) under %s.\n", g.file, plural(len(m.Links), "link"), plural(len(m.Trees), "tree"), m.Root)
+		return nil
 	}
 	fmt.Fprintf(s.stdout, "%s is valid: %s under %s.\n", g.file, plural(len(m.Links), "link"), m.Root)
 	return nil

@@ -28,7 +28,7 @@ func (s *sys) verifyCommand() *cli.Command {
 			if err != nil {
 				return err
 			}
-			m, root, err := s.open(g)
+			m, root, err := s.openExpanded(g)
 			if err != nil {
 				return err
 			}

@@ -678,6 +678,12 @@ func (b *bench) createRep(t *tree, r int) error {
 	if err := b.linksAndFloors(t, r, false); err != nil {
 		return err
 	}
+	if err := b.timed(t, toolTreeApply, b.linksCmd(t, nil, "apply", "--auto-approve", "-f", t.TreeManifest(r))); err != nil {
+		return err
+	}
+	if err := t.checkLinks(r, "tl", t.Target, nil); err != nil {
+		return err
+	}
 	if b.ln {
 		b.optional(t, toolLnCreate, &b.ln, func() (sample, error) { return b.lnLoop(t, r, false) })
 	}
@@ -703,6 +709,9 @@ func (b *bench) readRep(t *tree, r int) error {
 			return err
 		}
 	}
+	if err := b.timed(t, toolTreePlan, b.linksCmd(t, nil, "plan", "--detailed-exitcode", "-f", t.TreeManifest(r))); err != nil {
+		return err
+	}
 	if err := b.timed(t, toolYAML, floor(yamlParse(t.abs(manifest)))); err != nil {
 		return err
 	}
@@ -714,8 +723,16 @@ func (b *bench) readRep(t *tree, r int) error {
 	b.optional(t, toolFind, &b.find, func() (sample, error) { return command(t.Root, nil, "find", links, "-xtype", "l") })
 	if b.stowOn(t) {
 		b.optional(t, toolRestow, &b.stow, b.stowCmd(t, r, true))
+		b.optional(t, toolStowN, &b.stow, b.stowDryRun(t, r))
 	}
 	return nil
+}
+
+// stowDryRun is stow -n of the package into repetition r's folder, where
+// it is stowed already: what Stow does to show what it would change.
+func (b *bench) stowDryRun(t *tree, r int) func() (sample, error) {
+	args := []string{"-n", "--no-folding", "-d", t.abs(StowDir), "-t", t.abs(t.Rep(r) + "/stowt"), "pkg"}
+	return func() (sample, error) { return command(t.Root, nil, "stow", args...) }
 }
 
 func (b *bench) replaceRep(t *tree, r int) error {
@@ -793,6 +810,9 @@ func (b *bench) runLarge(n int) error {
 	if err := t.writeManifest(0, false); err != nil {
 		return err
 	}
+	if err := t.writeTreeManifest(0); err != nil {
+		return err
+	}
 	if floorSupported {
 		if err := t.mkdirs(0, "floorsync"); err != nil {
 			return err
@@ -804,6 +824,14 @@ func (b *bench) runLarge(n int) error {
 	}
 	b.rep.result(n, t.Scenario.String(), toolApply).Note = "one run (the large tree is built once)"
 	if err := t.checkLinks(0, "l", t.Target, nil); err != nil {
+		return err
+	}
+	// The same links from one tree entry, beside them, for the tree plan.
+	if err := b.timed(t, toolTreeApply, b.linksCmd(t, nil, "apply", "--auto-approve", "-f", t.TreeManifest(0))); err != nil {
+		return err
+	}
+	b.rep.result(n, t.Scenario.String(), toolTreeApply).Note = "one run (the large tree is built once)"
+	if err := t.checkLinks(0, "tl", t.Target, nil); err != nil {
 		return err
 	}
 	// The floor, once, so that the apply's cost per link at this size can
@@ -834,6 +862,9 @@ func (b *bench) runLarge(n int) error {
 			return err
 		}
 		if err := b.timed(t, toolVerify, b.linksCmd(t, nil, "verify", "-f", manifest)); err != nil {
+			return err
+		}
+		if err := b.timed(t, toolTreePlan, b.linksCmd(t, nil, "plan", "--detailed-exitcode", "-f", t.TreeManifest(0))); err != nil {
 			return err
 		}
 	}

@@ -27,6 +27,9 @@ var references = map[string]reference{
 	toolStow:      {"links apply (create)", []string{toolApply}},
 	toolLnCreate:  {"links apply (create)", []string{toolApply}},
 	toolLnReplace: {"links apply (replace)", []string{toolReplace}},
+	toolTreePlan:  {"links plan (written out)", []string{toolPlan}},
+	toolTreeApply: {"floor create + fsync", []string{toolCreateSync}},
+	toolStowN:     {"links plan (tree)", []string{toolTreePlan}},
 }
 
 // sum returns the sum of the tools' median wall and CPU times, or false
@@ -66,6 +69,10 @@ func (b *bench) allSizes() []int {
 // statedN is the size the issue states its ratio targets at.
 const statedN = 100_000
 
+// treeN are the sizes issue 17 states the tree targets at: a tree of
+// 10,000 files (all of them), and of 100,000 (plan and its memory).
+var treeN = []int{10_000, 100_000}
+
 // evalTargets checks the issue's targets on the main scenario at every
 // size where both sides were measured (ratios at sizes other than statedN
 // for reference).
@@ -79,16 +86,21 @@ func (b *bench) evalTargets() {
 		}
 		rep.Targets = append(rep.Targets, t)
 	}
-	ratioTarget := func(n int, name string, a, b []string, limit float64, atLeast bool) {
+	// ratioAt is a ratio target stated at the sizes stated (the first is
+	// named where n is not one of them).
+	ratioAt := func(n int, stated []int, name string, a, b []string, limit float64, atLeast bool) {
 		w, c, ok := rep.ratio(n, sc, a, b)
 		if !ok {
 			return
 		}
 		t := Target{Name: name, N: n, Scenario: sc, Measured: w, CPU: c, Limit: limit, AtLeast: atLeast, Unit: "×"}
-		if n != statedN {
-			t.Reference = "the target is stated at " + count(statedN)
+		if !slices.Contains(stated, n) {
+			t.Reference = "the target is stated at " + count(stated[0])
 		}
 		add(t)
+	}
+	ratioTarget := func(n int, name string, a, b []string, limit float64, atLeast bool) {
+		ratioAt(n, []int{statedN}, name, a, b, limit, atLeast)
 	}
 	sizes := b.allSizes()
 	for _, n := range sizes {
@@ -98,6 +110,20 @@ func (b *bench) evalTargets() {
 		ratioTarget(n, "links apply (replace) ≤ 1.5× floor replace + dir fsync", []string{toolReplace}, []string{toolReplaceFlSync}, 1.5, false)
 		ratioTarget(n, "links apply (replace) ≤ 1.5× floor exchange-replace + dir fsync (the same system calls)", []string{toolReplace}, []string{toolReplaceExSync}, 1.5, false)
 		ratioTarget(n, "links verify ≤ 2× links plan", []string{toolVerify}, []string{toolPlan}, 2, false)
+		// Trees (issue 17): one tree entry against the same links written
+		// out, against Stow, and against the floor.
+		ratioAt(n, treeN, "links plan (tree) ≤ 1.2× links plan (the same links written out)", []string{toolTreePlan}, []string{toolPlan}, 1.2, false)
+		ratioAt(n, treeN[:1], "stow -n ≥ 10× links plan (tree) (links at least 10× faster)", []string{toolStowN}, []string{toolTreePlan}, 10, true)
+		ratioAt(n, treeN[:1], "stow --no-folding ≥ 2× links apply (tree) (links at least 2× faster)", []string{toolStow}, []string{toolTreeApply}, 2, true)
+		ratioAt(n, treeN[:1], "links apply (tree) ≤ 1.5× floor create + dir fsync", []string{toolTreeApply}, []string{toolCreateSync}, 1.5, false)
+		if tr, wo := rep.get(n, sc, toolTreePlan), rep.get(n, sc, toolPlan); tr != nil && wo != nil && tr.PeakRSS > 0 && wo.PeakRSS > 0 {
+			t := Target{Name: "links plan (tree): peak memory ≤ the written-out manifest's", N: n, Scenario: sc,
+				Measured: float64(tr.PeakRSS) / (1 << 20), Limit: float64(wo.PeakRSS) / (1 << 20), Unit: "MiB"}
+			if n != treeN[1] {
+				t.Reference = "the target is stated at " + count(treeN[1])
+			}
+			add(t)
+		}
 	}
 	// Linear growth: the cost per link at each size against the next
 	// smaller size measured, from 10,000 links up (below, process start
@@ -209,7 +235,7 @@ func (b *bench) printReport(w io.Writer) {
 		}
 	}
 	if len(rep.Targets) > 0 {
-		fmt.Fprintf(w, "\n### Targets (issue 7), %s\n\n| target | N | measured | limit | holds | CPU-time ratio | detail |\n|---|---:|---:|---:|---|---:|---|\n", b.mainScenario())
+		fmt.Fprintf(w, "\n### Targets (issues 7 and 17), %s\n\n| target | N | measured | limit | holds | CPU-time ratio | detail |\n|---|---:|---:|---:|---|---:|---|\n", b.mainScenario())
 		for _, t := range rep.Targets {
 			holds := "**no**"
 			switch {

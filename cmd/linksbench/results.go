@@ -29,13 +29,18 @@ const (
 	toolFind          = "find -xtype l"
 	toolQuickstart    = "links plan, quickstart"
 	toolTrue          = "process start (true)"
+	toolTreePlan      = "links plan (tree, no-op)"
+	toolTreeApply     = "links apply (tree, create)"
+	toolStowN         = "stow -n (no-op)"
 )
 
 // toolOrder is the order of rows in the table.
 var toolOrder = []string{
 	toolPlan, toolYAML, toolObserve, toolRestow,
+	toolTreePlan, toolStowN,
 	toolVerify,
 	toolApply, toolCreate, toolCreateSync, toolLnCreate, toolStow,
+	toolTreeApply,
 	toolReplace, toolReplaceFl, toolReplaceFlSync, toolReplaceExSync, toolLnReplace,
 	toolScan, toolFind,
 	toolQuickstart, toolTrue,

@@ -36,6 +36,9 @@ var styles = map[string]style{
 	toolStow:          {"#ff7f0e", "1.5 3", 2},
 	toolRestow:        {"#bcbd22", "1.5 3", 2},
 	toolFind:          {"#7f7f7f", "1.5 3", 2},
+	toolTreePlan:      {"#2ca02c", "2 2", 2},
+	toolTreeApply:     {"#d62728", "2 2", 2},
+	toolStowN:         {"#e7ba52", "1.5 3", 2},
 }
 
 type point struct {

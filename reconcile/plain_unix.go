@@ -1,0 +1,23 @@
+//go:build unix
+
+package reconcile
+
+import "golang.org/x/sys/unix"
+
+// lstatKind says what dir/name is without following a final symlink, in
+// one system call; ok is false when it cannot tell (the caller follows
+// the name instead).
+func (f *rootFS) lstatKind(dir, name string) (kind entryKind, ok bool) {
+	d, err := f.dir(dir)
+	if err != nil {
+		return 0, false
+	}
+	var st unix.Stat_t
+	switch err := unix.Fstatat(fd(d), name, &st, unix.AT_SYMLINK_NOFOLLOW); err {
+	case nil:
+		return kindOf(uint32(st.Mode)), true
+	case unix.ENOENT:
+		return kindMissing, true
+	}
+	return 0, false
+}

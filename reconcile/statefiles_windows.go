@@ -1,0 +1,7 @@
+//go:build windows
+
+package reconcile
+
+// noFollow is not available to os.OpenFile on Windows; openStateFile's
+// Lstat is the only check there.
+const noFollow = 0

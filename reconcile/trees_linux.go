@@ -1,0 +1,112 @@
+//go:build linux && !links_portable
+
+package reconcile
+
+import (
+	"fmt"
+	"path/filepath"
+	"strings"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/linksdev/links/manifest"
+)
+
+// sourceLister lists folders under target with getdents(2). Each folder is
+// reached from target one component at a time with O_NOFOLLOW, so a
+// symlink inside the source (even one swapped in during the walk) is never
+// entered: opening it fails, and the tree becomes a conflict.
+func sourceLister(target string) manifest.ListFunc {
+	return func(dir string) ([]manifest.SourceEntry, error) {
+		dfd, err := unix.Open(target, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+		if err != nil {
+			return nil, &pathError{op: "open", path: target, err: err}
+		}
+		if dir != "." {
+			for _, c := range strings.Split(dir, "/") {
+				next, err := unix.Openat(dfd, c, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0)
+				unix.Close(dfd)
+				if err != nil {
+					if err == unix.ELOOP || err == unix.ENOTDIR {
+						err = fmt.Errorf("%w (it changed to a symlink or a file while listed)", err)
+					}
+					return nil, &pathError{op: "open", path: filepath.Join(target, filepath.FromSlash(dir)), err: err}
+				}
+				dfd = next
+			}
+		}
+		defer unix.Close(dfd)
+		return readSource(dfd, filepath.Join(target, filepath.FromSlash(dir)))
+	}
+}
+
+// readSource lists the open folder dfd.
+func readSource(dfd int, where string) ([]manifest.SourceEntry, error) {
+	bp := direntBufs.Get().(*[]byte)
+	defer direntBufs.Put(bp)
+	buf := *bp
+	var out []manifest.SourceEntry
+	for {
+		n, err := unix.Getdents(dfd, buf)
+		if err == unix.EINTR {
+			continue
+		}
+		if err != nil {
+			return nil, &pathError{op: "getdents", path: where, err: err}
+		}
+		if n <= 0 {
+			return out, nil
+		}
+		chunk := string(buf[:n])
+		for off := 0; off < n; {
+			reclen, typ, name0, name1 := dirent(buf, off)
+			name := chunk[name0:name1]
+			off += reclen
+			if name == "." || name == ".." {
+				continue
+			}
+			if typ == unix.DT_UNKNOWN {
+				var st unix.Stat_t
+				if err := unix.Fstatat(dfd, name, &st, unix.AT_SYMLINK_NOFOLLOW); err != nil {
+					return nil, &pathError{op: "lstat", path: filepath.Join(where, name), err: err}
+				}
+				typ = dtOfMode(st.Mode)
+			}
+			out = append(out, manifest.SourceEntry{Name: name, Type: entryType(typ)})
+		}
+	}
+}
+
+func dtOfMode(mode uint32) uint8 {
+	switch mode & unix.S_IFMT {
+	case unix.S_IFDIR:
+		return unix.DT_DIR
+	case unix.S_IFLNK:
+		return unix.DT_LNK
+	case unix.S_IFREG:
+		return unix.DT_REG
+	}
+	return unix.DT_FIFO
+}
+
+func entryType(typ uint8) manifest.EntryType {
+	switch typ {
+	case unix.DT_DIR:
+		return manifest.EntryDir
+	case unix.DT_LNK:
+		return manifest.EntrySymlink
+	case unix.DT_REG:
+		return manifest.EntryFile
+	}
+	return manifest.EntryOther
+}
+
+// pathError is an error with the operation and the path, like
+// *fs.PathError, that unwraps to the errno.
+type pathError struct {
+	op, path string
+	err      error
+}
+
+func (e *pathError) Error() string { return e.op + " " + e.path + ": " + e.err.Error() }
+func (e *pathError) Unwrap() error { return e.err }
