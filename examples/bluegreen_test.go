@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/linksdev/links/internal/symlinktest"
 	"github.com/linksdev/links/manifest"
 	"github.com/linksdev/links/plan"
 	"github.com/linksdev/links/reconcile"
@@ -76,10 +77,12 @@ func applyWith(t *testing.T, dir string, vars map[string]string) *plan.Plan {
 // file through current/ (zero failed opens), roll back, and check that a
 // --var pointing outside releases/ is refused.
 func TestBlueGreenRecipe(t *testing.T) {
+	symlinktest.Need(t)
 	dir := t.TempDir()
 	copyTree(t, "blue-green", dir)
 	applyWith(t, dir, nil)
 	target, _ := os.Readlink(filepath.Join(dir, "current"))
+	target = filepath.ToSlash(target) // \ on Windows
 	if target != "releases/2026-02-07_1200" {
 		t.Fatalf("current -> %s", target)
 	}
@@ -139,7 +142,7 @@ func TestBlueGreenRecipe(t *testing.T) {
 	if _, err := r.Apply(rb, reconcile.ApplyOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	if target, _ := os.Readlink(filepath.Join(dir, "current")); target != "releases/2026-02-07_1200" {
+	if target, _ := os.Readlink(filepath.Join(dir, "current")); filepath.ToSlash(target) != "releases/2026-02-07_1200" {
 		t.Fatalf("after rollback current -> %s", target)
 	}
 

@@ -940,7 +940,10 @@ func checkManifest(t testing.TB, m *Manifest) {
 			t.Errorf("link %s: dest %q inside state_dir", l.Name, l.Dest)
 		}
 	}
-	if !filepath.IsAbs(m.Root) || filepath.Clean(m.Root) != m.Root {
+	// On Windows the tests' Dir ("/w") has no volume: the root is then
+	// rooted on the current drive (\w), which is as absolute as it gets.
+	rooted := filepath.IsAbs(m.Root) || (filepath.VolumeName(m.Root) == "" && m.Root != "" && os.IsPathSeparator(m.Root[0]))
+	if !rooted || filepath.Clean(m.Root) != m.Root {
 		t.Errorf("root %q is not absolute and clean", m.Root)
 	}
 	if m.StateDir == "" || m.StateDir == "." || path.Clean(m.StateDir) != m.StateDir || strings.HasPrefix(m.StateDir, "../") || m.StateDir == ".." {

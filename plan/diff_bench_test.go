@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"path"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -134,7 +135,7 @@ func TestBenchFixtures(t *testing.T) {
 				t.Fatalf("%s: %s is %s (%s), want %s", state, c.Dest, c.Action, c.Reason, want)
 			}
 		}
-		if !strings.HasPrefix(p.Changes[0].After.Link, "../../t/") {
+		if !strings.HasPrefix(p.Changes[0].After.Link, filepath.FromSlash("../../t/")) {
 			t.Fatalf("%s: link text %q", state, p.Changes[0].After.Link)
 		}
 	}

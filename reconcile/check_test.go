@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -77,9 +78,15 @@ func TestApplyAwkwardNames(t *testing.T) {
 	long := strings.Repeat("d", 200)
 	deep := strings.Repeat(long+"/", 24) // ~4,800 bytes: beyond PATH_MAX (4,096)
 	mkTree(t, root, map[string]string{"t/with space": "file:t", "t/ünï cödé": "file:u"})
+	// Windows forbids control characters in file names: no newline dest
+	// there (the rest of the test still runs).
+	newline := runtime.GOOS != "windows"
+	nl := ""
+	if newline {
+		nl = "  nl: {dest: \"line\\nbreak\", target: \"t/ünï cödé\"}\n"
+	}
 	yaml := "version: 1\nlinks:\n" +
-		"  sp: {dest: \"a b/c d\", target: \"t/with space\"}\n" +
-		"  nl: {dest: \"line\\nbreak\", target: \"t/ünï cödé\"}\n" +
+		"  sp: {dest: \"a b/c d\", target: \"t/with space\"}\n" + nl +
 		"  uni: {dest: \"日本/リンク\", target: \"t/ünï cödé\"}\n" +
 		"  long: {dest: \"" + deep + "x\", target: \"t/with space\"}\n"
 	m := parse(t, root, yaml)
@@ -90,6 +97,9 @@ func TestApplyAwkwardNames(t *testing.T) {
 	problems, err := open(t, m).Verify(m)
 	if err != nil || len(problems) != 0 {
 		t.Fatalf("verify: %v %v", problems, err)
+	}
+	if !newline {
+		return
 	}
 	if text, err := os.Readlink(filepath.Join(root, "line\nbreak")); err != nil || text != "t/ünï cödé" {
 		t.Errorf("newline dest: %q %v", text, err)

@@ -86,4 +86,25 @@
 //     folder moved in: the dest is missing for a moment.
 //
 // Rename is not atomic on NFS with several clients.
+//
+// # Platforms
+//
+// The exchange is renameat2(RENAME_EXCHANGE) on Linux and renameatx_np
+// with RENAME_SWAP on macOS (RENAME_EXCL for moves that must not
+// replace), where the volume supports them (APFS, HFS+; not SMB, FAT or
+// exFAT, which answer ENOTSUP). Other Unix systems and Windows have none
+// and take the fallbacks above. Linux builds with the links_portable tag
+// take them too, with the other !linux code (no folder listings, the
+// os.ReadDir scan): CI runs the whole suite that way once.
+//
+// Windows: a rename replaces a file or a file symlink atomically
+// (FileRenameInformation with ReplaceIfExists, as MoveFileEx with
+// MOVEFILE_REPLACE_EXISTING); a directory symlink is a directory there
+// and a rename does not replace it, so retargeting one fails and changes
+// nothing. FlushFileBuffers needs a handle opened for writing, so a
+// folder's handle is reopened with write access and flushed; where
+// Windows refuses (no write access, a filesystem that cannot), NTFS's
+// metadata log keeps each create or rename whole, and the last ones
+// before a crash may be lost. The lock is LockFileEx. docs/platforms.md
+// says what is tested on each platform.
 package reconcile

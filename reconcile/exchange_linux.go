@@ -1,3 +1,5 @@
+//go:build linux && !links_portable
+
 package reconcile
 
 import (
@@ -5,6 +7,10 @@ import (
 
 	"golang.org/x/sys/unix"
 )
+
+// exchangeBuilt says this build has an atomic exchange (the filesystem
+// may still refuse it at run time).
+const exchangeBuilt = true
 
 // exchange swaps a and b in the folder dirfd with renameat2(RENAME_EXCHANGE).
 // EINVAL (filesystem without rename2 flags: NFS, 9p, some FUSE), ENOSYS (old

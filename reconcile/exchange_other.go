@@ -1,10 +1,15 @@
-//go:build unix && !linux
+//go:build unix && ((!linux && !darwin) || links_portable)
 
 package reconcile
 
 import "golang.org/x/sys/unix"
 
-// exchange is unsupported here; apply uses its documented fallback.
+// exchangeBuilt says this build has no atomic exchange.
+const exchangeBuilt = false
+
+// exchange is unsupported here (other Unix systems, and Linux built with
+// the links_portable tag, which CI uses to run the suite through this
+// fallback); apply uses its documented fallback order.
 func exchange(dirfd int, a, b string) error {
 	return ErrExchangeUnsupported
 }

@@ -2,7 +2,6 @@ package reconcile
 
 import (
 	"errors"
-	"io/fs"
 	"os"
 	"path"
 	"sync"
@@ -118,7 +117,7 @@ func (f *rootFS) SyncDir(dir string) error {
 	if err != nil {
 		return err
 	}
-	if err := d.Sync(); err != nil && !errors.Is(err, fs.ErrInvalid) {
+	if err := syncDir(d); err != nil {
 		return pathErr("fsync", dir, err)
 	}
 	return nil

@@ -11,8 +11,10 @@ import (
 	"github.com/linksdev/links/plan"
 )
 
-// On Windows the operations go through os.Root by path; there are no
-// directory-relative system calls to use instead. Not tested on Windows.
+// On Windows the operations go through os.Root, which opens each name
+// relative to a handle on its folder (NtCreateFile with a root directory);
+// symlink_windows.go says when a link is made by path instead. What runs
+// under Wine and what does not: docs/platforms.md.
 
 func openDir(r *os.Root, rel string) (*os.File, error) {
 	return r.Open(rel)
@@ -50,13 +52,17 @@ func (f *rootFS) stat(dir, name string) (isDir bool, statErr, err error) {
 	return fi.IsDir(), nil, nil
 }
 
+// Symlink creates dir/name with the link text (see symlink_windows.go).
 func (f *rootFS) Symlink(text, dir, name string) error {
-	return f.root.Symlink(text, path.Join(dir, name))
+	return f.symlink(text, dir, name)
 }
 
 func (f *rootFS) Rename(dir, from, to string) error {
 	return f.root.Rename(path.Join(dir, from), path.Join(dir, to))
 }
+
+// exchangeBuilt says this build has no atomic exchange: Windows has none.
+const exchangeBuilt = false
 
 func (f *rootFS) Exchange(dir, a, b string) error { return ErrExchangeUnsupported }
 

@@ -82,6 +82,7 @@ func (f *blockFS) Exchange(dir, a, b string) error {
 // the plan's id once the apply is stopped there.
 func killMidApply(t *testing.T, m *manifest.Manifest, block func(op, a, b string) bool) string {
 	t.Helper()
+	needSymlinks(t)
 	r, err := Open(m)
 	if err != nil {
 		t.Fatal(err)
@@ -108,6 +109,9 @@ func killMidApply(t *testing.T, m *manifest.Manifest, block func(op, a, b string
 // journaled temporary name. The next apply moves it where the killed
 // apply's intent said, so rolling back the killed apply gives it back.
 func TestRecoveryPutsDisplacedEntryInItsBackup(t *testing.T) {
+	if !exchangeBuilt {
+		t.Skip(noExchangeBuild)
+	}
 	root := t.TempDir()
 	mkTree(t, root, map[string]string{"shared/rc": "file:managed", ".bashrc": "file:the user's own bashrc"})
 	m := parse(t, root, "version: 1\nlinks:\n  rc: {dest: .bashrc, target: shared/rc, replace: file}\n")
@@ -211,6 +215,9 @@ func TestRecoveryCleansOnlyWhatTheIntentSays(t *testing.T) {
 // switch (the old link could not be unlinked) leaves it under the
 // temporary name its intent gave; the next apply removes it.
 func TestFailedChangeLeftoverCleanedNext(t *testing.T) {
+	if !exchangeBuilt {
+		t.Skip(noExchangeBuild)
+	}
 	root := t.TempDir()
 	mkTree(t, root, map[string]string{"a": "file:a", "b": "file:b", "cur": "link:a"})
 	m := parse(t, root, "version: 1\nlinks:\n  cur: {dest: cur, target: b}\n")

@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/linksdev/links/internal/symlinktest"
 )
 
 func TestProgressBar(t *testing.T) {
@@ -43,6 +45,7 @@ func TestThousands(t *testing.T) {
 // when stderr is a terminal whose TERM is not dumb; stdout gets every
 // change's line unless it is that terminal too.
 func TestApplyProgress(t *testing.T) {
+	symlinktest.Need(t)
 	defer func(n int) { progressMin = n }(progressMin)
 	progressMin = 300 // not parallel: nothing else runs meanwhile
 	for _, tc := range []struct {

@@ -1,0 +1,19 @@
+package reconcile
+
+import (
+	"testing"
+
+	"github.com/linksdev/links/internal/symlinktest"
+)
+
+// noExchangeBuild is why a test of the RENAME_EXCHANGE path skips in a
+// build without one (links_portable, Windows, Unix other than Linux and
+// macOS).
+const noExchangeBuild = "this test follows the RENAME_EXCHANGE path, and this build has no exchange"
+
+// needSymlinks skips the test where this system cannot make symlinks that
+// read back as symlinks (see internal/symlinktest).
+func needSymlinks(t testing.TB) {
+	t.Helper()
+	symlinktest.Need(t)
+}
