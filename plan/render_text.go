@@ -145,6 +145,8 @@ func appendChangeLine(b []byte, c *Change, color bool) []byte {
 	b = append(b, ' ')
 	b = appendPath(b, c.Dest)
 	switch {
+	case c.Restore != "" && c.Before.Type != TypeSymlink:
+		b = fmt.Appendf(b, " (%s restored from %s)", describe(c.After.Type), quotePath(c.Restore))
 	case c.Restore != "":
 		b = fmt.Appendf(b, " (%s restored from %s; was -> %s)", describe(c.After.Type), quotePath(c.Restore), quotePath(c.Before.Link))
 	case c.Action == Delete:

@@ -264,6 +264,19 @@ func (a *applier) delete(c *plan.Change, dir, name, tmp string) error {
 func (a *applier) restore(c *plan.Change, dir, name, tmp string) error {
 	bdir, bname := path.Dir(c.Restore), path.Base(c.Restore)
 	a.touch(dir, bdir)
+	if c.Before.Type == plan.TypeMissing {
+		// Nothing at dest (a rollback of an apply killed between moving
+		// the entry aside and renaming its link in): the entry moves
+		// back with a rename that replaces nothing.
+		if err := a.fs.Move(bdir, bname, dir, name); err != nil {
+			if errors.Is(err, fs.ErrExist) {
+				now, _ := a.look(dir, name)
+				return &StaleError{Dest: c.Dest, Planned: "nothing", Observed: showState(now)}
+			}
+			return fmt.Errorf("bring back %s: %w", c.Restore, err)
+		}
+		return nil
+	}
 	if err := a.fs.Move(bdir, bname, dir, tmp); err != nil {
 		return fmt.Errorf("bring back %s: %w", c.Restore, err)
 	}

@@ -6,7 +6,6 @@ import (
 	"io/fs"
 	"path"
 	"sort"
-	"strings"
 
 	"github.com/linksdev/links/plan"
 )
@@ -63,6 +62,22 @@ func (r *Root) RollbackPlan(of string, muts []Mutation, id, manifestName string)
 			c.Folder = folder
 		}
 		switch {
+		case now.Type == plan.TypeMissing && m.After.Type == plan.TypeSymlink &&
+			(m.Before.Type == plan.TypeFile || m.Before.Type == plan.TypeDir):
+			// Killed between moving the entry aside and renaming the
+			// link in (the fallback without RENAME_EXCHANGE): dest is
+			// empty, the entry is in its backup or still aside.
+			from, err := r.restoreSource(m, c.Dir())
+			if err != nil {
+				return nil, err
+			}
+			if from == "" {
+				c.Action = plan.Conflict
+				c.Reason = fmt.Sprintf("dest is empty and the %s apply %s displaced is neither in its backup %s nor at its temporary name; restore it by hand", describeType(m.Before.Type), of, m.Backup)
+				break
+			}
+			c.After = plan.State{Type: m.Before.Type}
+			c.Action, c.Restore = plan.Replace, from
 		case !sameState(now, m.After):
 			c.Action = plan.Conflict
 			c.Reason = fmt.Sprintf("changed since apply %s (it left %s, now %s); rollback will not touch it: restore it by hand or apply again", of, showState(m.After), showState(now))
@@ -110,8 +125,8 @@ func (r *Root) RollbackPlan(of string, muts []Mutation, id, manifestName string)
 // next to dest. It returns "" if neither holds an entry of the right type.
 func (r *Root) restoreSource(m Mutation, folder string) (string, error) {
 	candidates := []string{m.Backup}
-	if m.Temp != "" && !strings.ContainsAny(m.Temp, "/\\") {
-		candidates = append(candidates, path.Join(folder, m.Temp))
+	if validTemp(m.Temp) {
+		candidates = append(candidates, path.Join(folder, m.Temp), path.Join(folder, asideName(m.Temp)))
 	}
 	for _, c := range candidates {
 		st, _, err := r.observeDest(c)
