@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/urfave/cli/v2"
@@ -133,6 +134,15 @@ func (s *sys) newApp() *cli.App {
 			// Reported through Action below: CommandNotFound cannot return
 			// an error in urfave/cli v2.
 		},
+		Before: func(c *cli.Context) error {
+			if !c.Bool("version") {
+				return nil
+			}
+			if err := s.printVersion(c); err != nil {
+				return err
+			}
+			return withCode(exitOK, nil) // print the version, run no command
+		},
 		Action: func(c *cli.Context) error {
 			if c.NArg() > 0 {
 				return &usageError{msg: fmt.Sprintf("unknown command %q", c.Args().First())}
@@ -150,6 +160,7 @@ func (s *sys) newApp() *cli.App {
 			s.importCommand(),
 			s.logCommand(),
 			s.backupsCommand(),
+			s.versionCommand(),
 		},
 	}
 	for _, cmd := range app.Commands {
@@ -167,6 +178,7 @@ func globalFlags() []cli.Flag {
 		&cli.StringSliceFlag{Name: "var", Usage: "override a declared variable: `NAME=VALUE` (repeatable)"},
 		&cli.BoolFlag{Name: "no-color", Usage: "disable colour (also NO_COLOR)"},
 		&cli.StringFlag{Name: "C", Usage: "run as if links was started in `DIR`"},
+		&cli.BoolFlag{Name: "version", Usage: "print the version and exit (as links version)"},
 	}
 }
 
@@ -185,10 +197,8 @@ func (s *sys) globals(c *cli.Context) (*globals, error) {
 	// and Context looks a flag up through its lineage.
 	root := c
 	g := &globals{output: root.String("output"), vars: map[string]string{}}
-	switch g.output {
-	case "text", "json", "markdown":
-	default:
-		return nil, &usageError{msg: fmt.Sprintf("-o %q: output must be text, json or markdown", g.output)}
+	if err := checkOutput(c, g.output); err != nil {
+		return nil, err
 	}
 	wd, err := os.Getwd()
 	if err != nil {
@@ -237,4 +247,67 @@ func unwrapPath(err error) error {
 		return pe.Err
 	}
 	return err
+}
+
+// outputs are the -o formats each command writes, by command name ("links"
+// for links --version). Any other is a usage error, for every command: a
+// script asking verify for markdown learns at once that it gets none.
+var outputs = map[string][]string{
+	"links":      {"text", "json"},
+	"version":    {"text", "json"},
+	"validate":   {"text", "json"},
+	"schema":     {"text", "json"},
+	"plan":       {"text", "json", "markdown"},
+	"apply":      {"text", "json", "markdown"},
+	"rollback":   {"text", "json", "markdown"},
+	"verify":     {"text", "json", "prometheus"},
+	"scan":       {"text", "json", "markdown"},
+	"import":     {"text"},
+	"init":       {"text"},
+	"log":        {"text", "json"},
+	"backups":    {"text", "json"},
+	"prune":      {"text", "json"},
+	"completion": {"text"},
+}
+
+// allOutputs are the formats of -o, across commands.
+var allOutputs = []string{"text", "json", "markdown", "prometheus"}
+
+// checkOutput refuses an -o format the running command does not write.
+func checkOutput(c *cli.Context, output string) error {
+	name := "links"
+	if c.Command != nil && c.Command.Name != "" {
+		name = c.Command.Name
+	}
+	list, ok := outputs[name]
+	if !ok {
+		list = []string{"text"}
+	}
+	for _, o := range list {
+		if o == output {
+			return nil
+		}
+	}
+	cmd := "links --version"
+	if name != "links" {
+		cmd = "links " + name
+		if name == "prune" {
+			cmd = "links backups prune"
+		}
+	}
+	if !slices.Contains(allOutputs, output) {
+		return &usageError{msg: fmt.Sprintf("-o %q: output must be one of %s (%s writes %s)", output, orList(allOutputs), cmd, orList(list))}
+	}
+	return &usageError{msg: fmt.Sprintf("-o %s: %s writes %s", output, cmd, orList(list))}
+}
+
+// orList writes "a", "a or b", "a, b or c".
+func orList(l []string) string {
+	switch len(l) {
+	case 0:
+		return ""
+	case 1:
+		return l[0]
+	}
+	return strings.Join(l[:len(l)-1], ", ") + " or " + l[len(l)-1]
 }

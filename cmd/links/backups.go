@@ -47,9 +47,6 @@ func (s *sys) openBackups(c *cli.Context) (*globals, *reconcile.Root, *reconcile
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	if g.output == "markdown" {
-		return nil, nil, nil, &usageError{msg: "backups writes text or json, not markdown"}
-	}
 	_, root, err := s.open(g)
 	if err != nil {
 		return nil, nil, nil, err

@@ -37,9 +37,6 @@ func (s *sys) importCommand() *cli.Command {
 			if err != nil {
 				return err
 			}
-			if g.output != "text" {
-				return &usageError{msg: "import prints a YAML manifest; -o does not apply"}
-			}
 			var allow bool
 			switch d := c.String("dangling"); d {
 			case "skip":

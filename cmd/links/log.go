@@ -35,9 +35,6 @@ func (s *sys) logCommand() *cli.Command {
 			if err != nil {
 				return err
 			}
-			if g.output == "markdown" {
-				return &usageError{msg: "log writes text or json, not markdown"}
-			}
 			// No lock: the journal is append-only, and a line an apply is
 			// writing right now is at worst skipped as unreadable.
 			_, root, err := s.open(g)

@@ -15,6 +15,9 @@ func (s *sys) schemaCommand() *cli.Command {
 			if c.NArg() > 0 {
 				return &usageError{msg: "schema takes no arguments"}
 			}
+			if err := checkOutput(c, c.String("output")); err != nil {
+				return err
+			}
 			_, err := s.stdout.Write(schema.JSON())
 			return err
 		},

@@ -17,26 +17,91 @@ import (
 func (s *sys) validateCommand() *cli.Command {
 	return &cli.Command{
 		Name:      "validate",
-		Usage:     "check the manifest against its schema and rules; touches no file",
-		ArgsUsage: " ",
+		Usage:     "check manifests against the schema and their own rules; touches no file",
+		ArgsUsage: "[MANIFEST...]",
+		Description: "Checks the manifest named by -f (default links.yaml), or each MANIFEST given, as a\n" +
+			"pre-commit hook does: links validate a/links.yaml b/links.yml. Every problem is\n" +
+			"reported as FILE:LINE:COL: message; the exit status is 1 if any manifest is not valid.",
 		Action: func(c *cli.Context) error {
-			if c.NArg() > 0 {
-				return &usageError{msg: "validate takes no arguments; name the manifest with -f"}
-			}
 			g, err := s.globals(c)
 			if err != nil {
 				return err
 			}
-			m, err := s.load(g)
-			if err == nil {
-				err = policyErrors(m)
+			if c.NArg() == 0 {
+				m, err := s.validate(g)
+				return s.printValidate(g, m, err)
 			}
-			if err != nil {
-				m = nil
+			if c.IsSet("file") {
+				return &usageError{msg: "name the manifests either as arguments or with -f, not both"}
 			}
-			return s.printValidate(g, m, err)
+			if c.NArg() == 1 {
+				g.file = c.Args().First()
+				g.path = s.abs(g.dir, g.file)
+				m, err := s.validate(g)
+				return s.printValidate(g, m, err)
+			}
+			return s.validateMany(g, c.Args().Slice())
 		},
 	}
+}
+
+// validate loads the manifest g names and checks what plan would refuse.
+func (s *sys) validate(g *globals) (*manifest.Manifest, error) {
+	m, err := s.load(g)
+	if err == nil {
+		err = policyErrors(m)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+// validateMany checks each manifest in files, reporting every problem of
+// every one of them, and fails if any is not valid.
+func (s *sys) validateMany(g *globals, files []string) error {
+	out := struct {
+		FormatVersion int            `json:"format_version"`
+		Valid         bool           `json:"valid"`
+		Manifests     []validateJSON `json:"manifests"`
+	}{FormatVersion: 1, Valid: true}
+	bad := 0
+	for _, file := range files {
+		one := *g
+		one.file, one.path = file, s.abs(g.dir, file)
+		m, err := s.validate(&one)
+		if err != nil {
+			bad++
+		}
+		if g.output == "json" {
+			out.Manifests = append(out.Manifests, validateWire(&one, m, err))
+			continue
+		}
+		var list manifest.ErrorList
+		switch {
+		case err == nil:
+			fmt.Fprintf(s.stdout, "%s is valid: %s under %s.\n", file, plural(len(m.Links), "link"), m.Root)
+		case errors.As(err, &list):
+			s.flush()
+			for _, line := range strings.Split(err.Error(), "\n") {
+				fmt.Fprintf(s.stderr, "links: %s\n", line)
+			}
+			fmt.Fprintf(s.stderr, "links: %s is not valid: %s\n", file, plural(len(list), "problem"))
+		default:
+			s.flush()
+			fmt.Fprintf(s.stderr, "links: %v\n", err)
+		}
+	}
+	if g.output == "json" {
+		out.Valid = bad == 0
+		if err := writeJSON(s.stdout, out); err != nil {
+			return err
+		}
+	}
+	if bad > 0 {
+		return withCode(exitError, fmt.Errorf("%d of %d manifests are not valid", bad, len(files)))
+	}
+	return nil
 }
 
 // policyErrors reports the declared targets that their allow globs refuse:
@@ -106,20 +171,31 @@ type errorJSON struct {
 	Message string `json:"message"`
 }
 
+// validateWire is validate's JSON for one manifest: err is nil, a
+// manifest.ErrorList, or an error reading it (reported without a place).
+func validateWire(g *globals, m *manifest.Manifest, err error) validateJSON {
+	out := validateJSON{FormatVersion: 1, Valid: err == nil, Manifest: g.file, Errors: []errorJSON{}}
+	if m != nil {
+		out.Root, out.Links = m.Root, len(m.Links)
+	}
+	var list manifest.ErrorList
+	if errors.As(err, &list) {
+		for _, e := range list {
+			out.Errors = append(out.Errors, errorJSON{File: e.File, Line: e.Line, Column: e.Col, Path: e.Path, Message: e.Msg})
+		}
+	} else if err != nil {
+		out.Errors = append(out.Errors, errorJSON{File: g.file, Message: err.Error()})
+	}
+	return out
+}
+
 func (s *sys) printValidate(g *globals, m *manifest.Manifest, err error) error {
 	var list manifest.ErrorList
 	if err != nil && !errors.As(err, &list) {
 		return err // not a manifest problem: cannot read it, etc.
 	}
 	if g.output == "json" {
-		out := validateJSON{FormatVersion: 1, Valid: err == nil, Manifest: g.file, Errors: []errorJSON{}}
-		if m != nil {
-			out.Root, out.Links = m.Root, len(m.Links)
-		}
-		for _, e := range list {
-			out.Errors = append(out.Errors, errorJSON{File: e.File, Line: e.Line, Column: e.Col, Path: e.Path, Message: e.Msg})
-		}
-		if werr := writeJSON(s.stdout, out); werr != nil {
+		if werr := writeJSON(s.stdout, validateWire(g, m, err)); werr != nil {
 			return werr
 		}
 		if err != nil {
