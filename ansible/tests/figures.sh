@@ -1,0 +1,110 @@
+# Timings for ansible/linksdev/links/docs/performance.md. Sourced by
+# fleet.sh when FLEET_FIGURES=1, once its fleet is up and its test passed
+# (uses $T, $app, $tests, play, fail, say). Prints a table to
+# $T/figures.md and stdout; never fails on a timing.
+
+runs=${FIGURE_RUNS:-5}
+fig=$T/figures.md
+
+# wall CMD...: seconds the command took (it must succeed).
+wall() {
+	local t0 t1
+	t0=$(date +%s.%N)
+	"$@" >"$T/out" 2>&1 || fail "$* failed: $(cat "$T/out")"
+	t1=$(date +%s.%N)
+	calc "$t1 - $t0"
+}
+# median CMD...: the median wall time of $runs runs.
+median() {
+	local i
+	for i in $(seq "$runs"); do wall "$@"; done | sort -n | awk '{a[NR]=$1} END {printf "%.2f", (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'
+}
+calc() { awk "BEGIN { print $1 }"; }
+row() { printf '| %s | %s |\n' "$1" "$2" | tee -a "$fig"; }
+
+say "figures: one-task play against ansible -m ping ($runs runs each, median)"
+{
+	echo "Measured $(date -u +%Y-%m-%dT%H:%MZ) on $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg) at the start;"
+	echo "ansible-core $(ansible --version | head -1 | grep -o '[0-9][0-9.]*' | head -1), pipelining on, ControlPersist on, forks 5."
+	echo
+	echo "| what | median wall time (s) |"
+	echo "|---|---|"
+} | tee "$fig"
+cat >"$T/one-task.yml" <<EOF
+- hosts: fleet
+  gather_facts: false
+  tasks:
+    - linksdev.links.manifest:
+        manifest: "{{ app_dir }}/links.yaml"
+EOF
+cat >"$T/ping.yml" <<EOF
+- hosts: fleet
+  gather_facts: false
+  tasks:
+    - ansible.builtin.ping:
+EOF
+for limit in h2 fleet; do
+	n=1
+	[ "$limit" = fleet ] && n=3
+	ansible "$limit" -m ansible.builtin.ping >/dev/null # warm the SSH connections
+	row "ansible $limit -m ping ($n host(s))" "$(median ansible "$limit" -m ansible.builtin.ping)"
+	row "ansible-playbook, one ping task ($n host(s))" "$(median ansible-playbook -l "$limit" "$T/ping.yml")"
+	row "ansible-playbook, one linksdev.links.manifest task, nothing to change ($n host(s))" "$(median ansible-playbook -l "$limit" "$T/one-task.yml")"
+	row "ansible-playbook, the same task in check mode ($n host(s))" "$(median ansible-playbook -l "$limit" --check "$T/one-task.yml")"
+	row "ansible-playbook, one linksdev.links.manifest_info task ($n host(s))" "$(median ansible-playbook -l "$limit" "$tests/playbooks/verify.yml" -e release=r1 -e expect_ok=true)"
+done
+
+say "figures: 10,000 links on one host, module against a file state=link loop"
+big=$T/hosts/h2/srv/big # h2's folder; h2 sees it at $T/srv/big
+mkdir -p "$big/data"
+(
+	cd "$big/data"
+	seq -f '%05g' 0 9999 | xargs touch
+)
+{
+	echo "version: 1"
+	echo "links:"
+	seq -f '%05g' 0 9999 | awk '{printf "  l%s:\n    dest: links/%s\n    target: data/%s\n", $1, $1, $1}'
+} >"$big/links.yaml"
+cat >"$T/big.yml" <<EOF
+- hosts: h2
+  gather_facts: false
+  tasks:
+    - linksdev.links.manifest:
+        manifest: "$T/srv/big/links.yaml"
+EOF
+sample=${FIGURE_SAMPLE:-200}
+cat >"$T/loop.yml" <<EOF
+- hosts: h2
+  gather_facts: false
+  tasks:
+    - ansible.builtin.file:
+        src: "../data/{{ '%05d' % item }}"
+        dest: "$T/srv/big/loop/{{ '%05d' % item }}"
+        state: link
+      loop: "{{ range(0, $sample) | list }}"
+EOF
+mkdir -p "$big/loop"
+empty=$(median ansible-playbook -l h2 "$T/ping.yml")
+create=$(wall ansible-playbook "$T/big.yml")
+[ "$(find "$big/links" -type l | wc -l)" -eq 10000 ] || fail "the module did not make 10,000 links"
+again=$(median ansible-playbook "$T/big.yml")
+checked=$(median ansible-playbook --check "$T/big.yml")
+loop=$(wall ansible-playbook "$T/loop.yml")
+[ "$(find "$big/loop" -type l | wc -l)" -eq "$sample" ] || fail "the loop did not make $sample links"
+loop_again=$(wall ansible-playbook "$T/loop.yml")
+per=$(calc "($loop - $empty) / $sample")
+per_again=$(calc "($loop_again - $empty) / $sample")
+{
+	echo
+	echo "| 10,000 links on one host | wall time (s) |"
+	echo "|---|---|"
+	printf '| linksdev.links.manifest, creating all 10,000 (one run) | %.1f |\n' "$create"
+	printf '| linksdev.links.manifest, nothing to change (median) | %.1f |\n' "$again"
+	printf '| linksdev.links.manifest, check mode (median) | %.1f |\n' "$checked"
+	printf '| ansible.builtin.file state=link loop, %d items, measured (one run) | %.1f |\n' "$sample" "$loop"
+	printf '| the loop per item, (measured - one-task play %.2f s) / %d | %.3f |\n' "$empty" "$sample" "$per"
+	printf '| the loop for 10,000 items, **extrapolated** from the %d-item sample | %.0f |\n' "$sample" "$(calc "$empty + 10000 * $per")"
+	printf '| the loop again, nothing to change, %d items, measured (one run) | %.1f |\n' "$sample" "$loop_again"
+	printf '| the loop again for 10,000 items, **extrapolated** | %.0f |\n' "$(calc "$empty + 10000 * $per_again")"
+} | tee -a "$fig"
