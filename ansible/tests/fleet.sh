@@ -69,6 +69,10 @@ export ANSIBLE_COLLECTIONS_PATH=$T/collections ANSIBLE_HOME=$T/ansible-home ANSI
 ansible-galaxy collection install "$tarball" -p "$T/collections" >/dev/null
 [ -f "$T/collections/ansible_collections/linksdev/links/plugins/modules/manifest.py" ] || fail "collection not installed from $tarball"
 
+say "unit tests of the modules' pure parts"
+PYTHONDONTWRITEBYTECODE=1 PYTHONPATH=$T/collections /usr/bin/python3 -m unittest discover -s "$tests/unit" 2>"$T/out" || fail "unit tests: $(cat "$T/out")"
+tail -1 "$T/out"
+
 say "ansible-doc shows both modules and the role"
 ansible-doc linksdev.links.manifest >"$T/doc.txt"
 grep -q 'links plan --out FILE' "$T/doc.txt" || fail "ansible-doc linksdev.links.manifest: no description"
