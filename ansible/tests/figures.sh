@@ -25,33 +25,39 @@ row() { printf '| %s | %s |\n' "$1" "$2" | tee -a "$fig"; }
 say "figures: one-task play against ansible -m ping ($runs runs each, median)"
 {
 	echo "Measured $(date -u +%Y-%m-%dT%H:%MZ) on $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg) at the start;"
-	echo "ansible-core $(ansible --version | head -1 | grep -o '[0-9][0-9.]*' | head -1), pipelining on, ControlPersist on, forks 5."
+	echo "$(ansible --version 2>/dev/null | sed -n 1p | tr -d '[]'), pipelining on, ControlPersist on, forks 5."
 	echo
 	echo "| what | median wall time (s) |"
 	echo "|---|---|"
 } | tee "$fig"
-cat >"$T/one-task.yml" <<EOF
-- hosts: fleet
-  gather_facts: false
-  tasks:
-    - linksdev.links.manifest:
-        manifest: "{{ app_dir }}/links.yaml"
-EOF
-cat >"$T/ping.yml" <<EOF
-- hosts: fleet
-  gather_facts: false
-  tasks:
-    - ansible.builtin.ping:
-EOF
+# tasks.yml with N copies of one task: the slope between 1 and 11 copies is
+# the cost of one more task, without ansible-playbook's own start-up.
+tasks() {
+	local name=$1 n=$2 body=$3 i
+	{
+		echo "- hosts: fleet"
+		echo "  gather_facts: false"
+		echo "  tasks:"
+		for i in $(seq "$n"); do printf '    - %s\n' "$body"; done
+	} >"$T/$name-$n.yml"
+}
+for n in 1 11; do
+	tasks ping "$n" 'ansible.builtin.ping:'
+	tasks manifest "$n" 'linksdev.links.manifest: {manifest: "{{ app_dir }}/links.yaml"}'
+	tasks info "$n" 'linksdev.links.manifest_info: {manifest: "{{ app_dir }}/links.yaml"}'
+done
 for limit in h2 fleet; do
 	n=1
 	[ "$limit" = fleet ] && n=3
 	ansible "$limit" -m ansible.builtin.ping >/dev/null # warm the SSH connections
 	row "ansible $limit -m ping ($n host(s))" "$(median ansible "$limit" -m ansible.builtin.ping)"
-	row "ansible-playbook, one ping task ($n host(s))" "$(median ansible-playbook -l "$limit" "$T/ping.yml")"
-	row "ansible-playbook, one linksdev.links.manifest task, nothing to change ($n host(s))" "$(median ansible-playbook -l "$limit" "$T/one-task.yml")"
-	row "ansible-playbook, the same task in check mode ($n host(s))" "$(median ansible-playbook -l "$limit" --check "$T/one-task.yml")"
-	row "ansible-playbook, one linksdev.links.manifest_info task ($n host(s))" "$(median ansible-playbook -l "$limit" "$tests/playbooks/verify.yml" -e release=r1 -e expect_ok=true)"
+	for t in ping manifest info; do
+		one=$(median ansible-playbook -l "$limit" "$T/$t-1.yml")
+		eleven=$(median ansible-playbook -l "$limit" "$T/$t-11.yml")
+		row "one-task play, $t ($n host(s))" "$one"
+		row "one more $t task ($n host(s)), (11 tasks - 1 task) / 10" "$(calc "($eleven - $one) / 10" | xargs printf '%.2f')"
+	done
+	row "one-task play, manifest in check mode ($n host(s))" "$(median ansible-playbook -l "$limit" --check "$T/manifest-1.yml")"
 done
 
 say "figures: 10,000 links on one host, module against a file state=link loop"
@@ -85,7 +91,7 @@ cat >"$T/loop.yml" <<EOF
       loop: "{{ range(0, $sample) | list }}"
 EOF
 mkdir -p "$big/loop"
-empty=$(median ansible-playbook -l h2 "$T/ping.yml")
+empty=$(median ansible-playbook -l h2 "$T/ping-1.yml")
 create=$(wall ansible-playbook "$T/big.yml")
 [ "$(find "$big/links" -type l | wc -l)" -eq 10000 ] || fail "the module did not make 10,000 links"
 again=$(median ansible-playbook "$T/big.yml")
