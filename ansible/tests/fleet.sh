@@ -12,6 +12,7 @@
 #
 #   ansible/tests/fleet.sh              # the test (about a minute)
 #   FLEET_FIGURES=1 ansible/tests/fleet.sh   # then the timings for docs/performance.md
+#   FLEET_FIGURES_ONLY=1 ...            # the timings without the test
 #   FLEET_KEEP=1 ...                    # keep the scratch folder
 set -euo pipefail
 
@@ -205,6 +206,13 @@ done
 play install.yml
 expect_rc 0
 for h in "${hosts[@]}"; do recap "$h" 10 0 0; done
+
+if [ -n "${FLEET_FIGURES_ONLY:-}" ]; then
+	play apply.yml
+	expect_rc 0
+	. "$tests/figures.sh"
+	exit 0
+fi
 
 say "check mode: changed on every host, nothing written anywhere"
 snapshot >"$T/before"

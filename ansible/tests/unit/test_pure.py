@@ -71,6 +71,12 @@ class Diff(unittest.TestCase):
             ("delete", change("delete", "old", sym("x"), MISSING),
              dict(before_header="old (n, delete)", before="symlink -> x\n",
                   after_header="old (n, delete)", after="absent\n")),
+            ("delete, giving back what the link displaced",
+             dict(change("delete", "etc/motd", sym("../shared/motd"), {"type": "file"}),
+                  restore=".links/backups/ID/etc/motd"),
+             dict(before_header="etc/motd (n, delete)", before="symlink -> ../shared/motd\n",
+                  after_header="etc/motd (n, delete)",
+                  after="file (given back from backup .links/backups/ID/etc/motd)\n")),
             ("conflict is left out", change("conflict", "a", {"type": "file"}, sym("x"), reason="in the way"), None),
         ]
         for title, c, want in cases:

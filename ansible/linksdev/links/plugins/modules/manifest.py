@@ -123,7 +123,8 @@ conflicts:
 diff:
   description:
     - One C(before_header), C(before), C(after_header), C(after) per change
-      (C(symlink -> TEXT), C(absent), C(file (moved to backup PATH))).
+      (C(symlink -> TEXT), C(absent), C(file (moved to backup PATH)),
+      C(file (given back from backup PATH)).
   returned: in diff mode, when there are changes
   type: list
   elements: dict
@@ -168,6 +169,9 @@ def diff_of(changes):
         if c.get("name"):
             header += " (%s, %s)" % (c["name"], action)
         after = describe(c.get("after", {}))
+        if c.get("restore"):
+            # The entry the link displaced is given back from its backup.
+            after = "%s (given back from backup %s)\n" % (after.rstrip("\n"), c["restore"])
         if c.get("reason"):
             after += "# %s\n" % c["reason"]
         out.append(dict(
