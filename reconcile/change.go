@@ -393,22 +393,9 @@ func (a *applier) replaceFallback(c *plan.Change, dir, name, tmp string) error {
 			return nil
 		}
 	}
-	aside := asideName(tmp)
-	if err := a.fs.Move(dir, name, dir, aside); err != nil {
-		return undo(gone(c, err))
-	}
-	out, err := a.look(dir, aside)
-	if err == nil && !holds(c.Before, out) {
-		err = &StaleError{Dest: c.Dest, Planned: showState(c.Before), Observed: showState(out) + ", put there during the apply; left in place"}
-	}
-	if err == nil {
-		err = a.fs.Move(dir, tmp, dir, name)
-	}
+	aside, err := a.swapAside(c, dir, name, tmp, undo)
 	if err != nil {
-		if uerr := a.fs.Move(dir, aside, dir, name); uerr != nil {
-			return fmt.Errorf("%w; moving the entry back also failed (%v): it is at %s", err, uerr, path.Join(dir, aside))
-		}
-		return undo(err)
+		return err
 	}
 	if c.Backup == "" {
 		if err := a.fs.RemoveAll(dir, aside); err != nil {
@@ -442,9 +429,24 @@ func (a *applier) restoreFallback(c *plan.Change, dir, name, tmp string, sendBac
 		}
 		return nil
 	}
+	aside, err := a.swapAside(c, dir, name, tmp, back)
+	if err != nil {
+		return err
+	}
+	return a.fs.Remove(dir, aside)
+}
+
+// swapAside puts the entry at tmp in dest's place where RENAME_EXCHANGE is
+// missing: what is at dest is moved aside to a free name (asideName(tmp),
+// journaled with tmp), looked at, and only if it is what the plan was made
+// against is tmp renamed in (with RENAME_NOREPLACE). Dest is missing for a
+// moment, but nothing is replaced. On failure the old entry goes back and
+// undo disposes of tmp. It returns the aside name, which holds the old
+// entry for the caller to dispose of.
+func (a *applier) swapAside(c *plan.Change, dir, name, tmp string, undo func(error) error) (string, error) {
 	aside := asideName(tmp)
 	if err := a.fs.Move(dir, name, dir, aside); err != nil {
-		return back(gone(c, err))
+		return "", undo(gone(c, err))
 	}
 	out, err := a.look(dir, aside)
 	if err == nil && !holds(c.Before, out) {
@@ -455,9 +457,9 @@ func (a *applier) restoreFallback(c *plan.Change, dir, name, tmp string, sendBac
 	}
 	if err != nil {
 		if uerr := a.fs.Move(dir, aside, dir, name); uerr != nil {
-			return fmt.Errorf("%w; moving the entry back also failed (%v): it is at %s", err, uerr, path.Join(dir, aside))
+			return "", fmt.Errorf("%w; moving the entry back also failed (%v): it is at %s", err, uerr, path.Join(dir, aside))
 		}
-		return back(err)
+		return "", undo(err)
 	}
-	return a.fs.Remove(dir, aside)
+	return aside, nil
 }
