@@ -124,7 +124,14 @@ type run struct {
 // runLinks runs the binary in dir with args and waits for it.
 func runLinks(t testing.TB, dir string, args ...string) run {
 	t.Helper()
-	cmd := exec.Command(linksBinary(t), args...)
+	return runCommand(t, dir, linksBinary(t), args...)
+}
+
+// runCommand runs prog (the binary, or a wrapper around it) in dir with
+// args, NO_COLOR set, and waits for it.
+func runCommand(t testing.TB, dir, prog string, args ...string) run {
+	t.Helper()
+	cmd := exec.Command(prog, args...)
 	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), "NO_COLOR=1")
 	var out, errb bytes.Buffer

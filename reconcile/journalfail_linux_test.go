@@ -5,7 +5,6 @@ package reconcile
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -21,21 +20,7 @@ import (
 func runWrapped(t *testing.T, dir string, wrapper []string, args ...string) run {
 	t.Helper()
 	argv := append(append(append([]string{}, wrapper[1:]...), linksBinary(t)), args...)
-	cmd := exec.Command(wrapper[0], argv...)
-	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "NO_COLOR=1")
-	var out, errb bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errb
-	err := cmd.Run()
-	r := run{stdout: out.String(), stderr: errb.String()}
-	var ee *exec.ExitError
-	switch {
-	case errors.As(err, &ee):
-		r.code = ee.ExitCode()
-	case err != nil:
-		t.Fatalf("run %v: %v", argv, err)
-	}
-	return r
+	return runCommand(t, dir, wrapper[0], argv...)
 }
 
 // journalFailTree is three files a manifest replaces by links (the
