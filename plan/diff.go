@@ -265,7 +265,7 @@ func Diff(m *manifest.Manifest, obs *Observed, id string) *Plan {
 			c.Parents = nil
 		case Replace:
 			if l.Backup {
-				c.Backup = path.Join(m.StateDir, "backups", id, l.Dest)
+				c.Backup = BackupPath(m.StateDir, id, l.Dest)
 			} else {
 				c.Reason = fmt.Sprintf("the %s at dest is deleted (backup: false)", describe(c.Before.Type))
 			}

@@ -11,11 +11,13 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/linksdev/links/plan"
 )
 
 // BackupsDir is the folder in state_dir that holds displaced entries, one
-// folder per apply: state_dir/backups/<apply-id>/<dest>.
-const BackupsDir = "backups"
+// folder per apply: state_dir/backups/<apply-id>/<dest> (plan.BackupPath).
+const BackupsDir = plan.BackupsDir
 
 // Backup is one apply's backup folder.
 type Backup struct {

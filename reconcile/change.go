@@ -336,7 +336,7 @@ func (a *applier) settle(c *plan.Change, dir, name, tmp string, dispose, takeBac
 // state_dir/backups/<apply-id>/raced/, never deleting it, and returns the
 // change's error saying where it is.
 func (a *applier) keepAside(c *plan.Change, dir, tmp string, stale *StaleError, why error) error {
-	to := path.Join(a.r.StateDir, BackupsDir, a.p.ID, "raced", dir, tmp)
+	to := plan.BackupPath(a.r.StateDir, a.p.ID, path.Join("raced", dir, tmp))
 	err := a.fs.MkdirAll(path.Dir(to))
 	if err == nil {
 		err = a.fs.Move(dir, tmp, path.Dir(to), path.Base(to))

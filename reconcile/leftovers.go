@@ -70,7 +70,7 @@ func (a *applier) findLeftovers() (found []leftover, notes []string) {
 					// where it belongs in both cases.
 					l.to = s.Backup
 					if l.to == "" || !strings.HasPrefix(l.to, a.r.StateDir+"/"+BackupsDir+"/") {
-						l.to = path.Join(a.r.StateDir, BackupsDir, a.p.ID, "recovered", where)
+						l.to = plan.BackupPath(a.r.StateDir, a.p.ID, path.Join("recovered", where))
 					}
 				default:
 					notes = append(notes, fmt.Sprintf("%s holds %s, not what apply %s left there; it is left alone: look at it and move it where it belongs", where, showState(now), ap.ID))
@@ -132,7 +132,7 @@ func (a *applier) cleanLeftovers(list []leftover) error {
 		}
 		if err != nil && !strings.Contains(to, "/recovered/") {
 			// Its backup path is taken: keep it under this apply's.
-			to = path.Join(a.r.StateDir, BackupsDir, a.p.ID, "recovered", where)
+			to = plan.BackupPath(a.r.StateDir, a.p.ID, path.Join("recovered", where))
 			if err = a.fs.MkdirAll(path.Dir(to)); err == nil {
 				err = a.fs.Move(l.dir, l.name, path.Dir(to), path.Base(to))
 			}

@@ -109,7 +109,7 @@ func (r *Root) RollbackPlan(of string, muts []Mutation, id, manifestName string)
 		case m.Before.Type == plan.TypeSymlink:
 			// A file or folder an earlier rollback restored: displace it again.
 			c.Action = plan.Replace
-			c.Backup = path.Join(r.StateDir, "backups", id, m.Dest)
+			c.Backup = plan.BackupPath(r.StateDir, id, m.Dest)
 		default:
 			c.Action = plan.Conflict
 			c.Reason = fmt.Sprintf("cannot undo %s of %s to %s", m.Action, showState(m.Before), showState(m.After))

@@ -7,7 +7,6 @@ import (
 	"encoding/hex"
 	"fmt"
 	"os"
-	"path"
 	"strings"
 	"time"
 
@@ -86,10 +85,10 @@ const pendingID = "<apply-id>"
 func withPendingBackups(p *plan.Plan) *plan.Plan {
 	q := *p
 	q.Changes = append([]plan.Change(nil), p.Changes...)
-	prefix := path.Join(p.StateDir, "backups", p.ID) + "/"
+	prefix := plan.BackupPath(p.StateDir, p.ID, "") + "/"
 	for i := range q.Changes {
 		if b := q.Changes[i].Backup; strings.HasPrefix(b, prefix) {
-			q.Changes[i].Backup = path.Join(p.StateDir, "backups", pendingID, strings.TrimPrefix(b, prefix))
+			q.Changes[i].Backup = plan.BackupPath(p.StateDir, pendingID, strings.TrimPrefix(b, prefix))
 		}
 	}
 	return &q
