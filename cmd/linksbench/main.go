@@ -73,6 +73,7 @@ type config struct {
 	quick          bool
 	quickstartReps int
 	noStow         bool
+	noTrees        bool
 	nice           int
 	rev            string
 	replot         []string
@@ -98,6 +99,7 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	quick := fl.Bool("quick", false, "smoke run: 1,000 links, one repetition, one scenario, no waiting (seconds)")
 	qsReps := fl.Int("quickstart-reps", 21, "runs of links plan on the quickstart example")
 	noStow := fl.Bool("no-stow", false, "skip GNU Stow even when installed")
+	noTrees := fl.Bool("no-trees", false, "skip the tree rows (issue 17), e.g. with -rev of a links that has no trees")
 	nice := fl.Int("nice", 0, "run at this scheduling priority, inherited by every tool timed (e.g. -10 on a shared machine; negative needs root)")
 	if err := fl.Parse(args); err != nil {
 		return nil, err
@@ -122,7 +124,7 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	}
 	cfg := &config{reps: *reps, largeReps: *largeReps, lnSample: *lnSample, workDir: *workDir, keep: *keep,
 		linksBin: *linksBin, jsonFile: *jsonFile, svgFile: *svgFile, settle: *settle, quick: *quick,
-		quickstartReps: *qsReps, noStow: *noStow, nice: *nice, rev: *rev}
+		quickstartReps: *qsReps, noStow: *noStow, noTrees: *noTrees, nice: *nice, rev: *rev}
 	if *replot != "" {
 		cfg.replot = strings.Split(*replot, ",")
 	}
@@ -678,11 +680,13 @@ func (b *bench) createRep(t *tree, r int) error {
 	if err := b.linksAndFloors(t, r, false); err != nil {
 		return err
 	}
-	if err := b.timed(t, toolTreeApply, b.linksCmd(t, nil, "apply", "--auto-approve", "-f", t.TreeManifest(r))); err != nil {
-		return err
-	}
-	if err := t.checkLinks(r, "tl", t.Target, nil); err != nil {
-		return err
+	if !b.cfg.noTrees {
+		if err := b.timed(t, toolTreeApply, b.linksCmd(t, nil, "apply", "--auto-approve", "-f", t.TreeManifest(r))); err != nil {
+			return err
+		}
+		if err := t.checkLinks(r, "tl", t.Target, nil); err != nil {
+			return err
+		}
 	}
 	if b.ln {
 		b.optional(t, toolLnCreate, &b.ln, func() (sample, error) { return b.lnLoop(t, r, false) })
@@ -709,8 +713,10 @@ func (b *bench) readRep(t *tree, r int) error {
 			return err
 		}
 	}
-	if err := b.timed(t, toolTreePlan, b.linksCmd(t, nil, "plan", "--detailed-exitcode", "-f", t.TreeManifest(r))); err != nil {
-		return err
+	if !b.cfg.noTrees {
+		if err := b.timed(t, toolTreePlan, b.linksCmd(t, nil, "plan", "--detailed-exitcode", "-f", t.TreeManifest(r))); err != nil {
+			return err
+		}
 	}
 	if err := b.timed(t, toolYAML, floor(yamlParse(t.abs(manifest)))); err != nil {
 		return err
