@@ -61,10 +61,12 @@ func (a *applier) change(c *plan.Change, tmp string) error {
 	// A create over nothing needs no look first: symlinkat refuses any
 	// entry that appeared since the plan (EEXIST, reported as stale), and
 	// does so atomically, where a look first could not. One lstat less per
-	// link for the most common change. For the others the look is a
-	// courtesy (a clear message, nothing moved); the guarantee is the
-	// look after the move.
-	if c.Action != plan.Create || c.Before.Type != plan.TypeMissing {
+	// link for the most common change. An update needs no look first
+	// either: what its exchange brings out is looked at (settle), which is
+	// the guarantee; only its fallback without exchange, which renames over
+	// dest, looks first. For the others the look is a courtesy (a clear
+	// message, nothing moved); the guarantee is the look after the move.
+	if c.Action != plan.Update && (c.Action != plan.Create || c.Before.Type != plan.TypeMissing) {
 		if err := a.recheck(c, dir, name); err != nil {
 			return err
 		}
@@ -164,10 +166,15 @@ func (a *applier) update(c *plan.Change, dir, name, tmp string) error {
 	dropNew := func() error { return a.fs.Remove(dir, tmp) }
 	err := a.fs.Exchange(dir, tmp, name)
 	if errors.Is(err, ErrExchangeUnsupported) {
-		// Fallback: rename(2) of the new link over the old one. Readers
-		// still see one link or the other, but an entry written at dest
-		// between the re-check and this rename would be replaced: the
-		// window, documented in doc.go, of filesystems without exchange.
+		// Fallback: rename(2) of the new link over the old one, after a
+		// look. Readers still see one link or the other, but an entry
+		// written at dest between the look and this rename would be
+		// replaced: the window, documented in doc.go, of filesystems
+		// without exchange.
+		if err := a.recheck(c, dir, name); err != nil {
+			_ = dropNew()
+			return err
+		}
 		if err := a.fs.Rename(dir, tmp, name); err != nil {
 			_ = dropNew()
 			return err
