@@ -157,35 +157,25 @@ func (a *applier) create(c *plan.Change, dir, name string) error {
 }
 
 // update points the link at dest elsewhere: the new link, made at tmp, is
-// exchanged with dest, and what came out is looked at.
+// exchanged with dest, and what came out is looked at and unlinked.
 func (a *applier) update(c *plan.Change, dir, name, tmp string) error {
-	a.touch(dir)
-	if err := a.fs.Symlink(c.After.Link, dir, tmp); err != nil {
-		return err
-	}
-	dropNew := func() error { return a.fs.Remove(dir, tmp) }
-	err := a.fs.Exchange(dir, tmp, name)
-	if errors.Is(err, ErrExchangeUnsupported) {
+	dropOld := func() error { return a.fs.Remove(dir, tmp) }
+	return a.linkIn(c, dir, name, tmp, dropOld, func() error {
 		// Fallback: rename(2) of the new link over the old one, after a
 		// look. Readers still see one link or the other, but an entry
 		// written at dest between the look and this rename would be
 		// replaced: the window, documented in doc.go, of filesystems
 		// without exchange.
 		if err := a.recheck(c, dir, name); err != nil {
-			_ = dropNew()
+			_ = a.fs.Remove(dir, tmp)
 			return err
 		}
 		if err := a.fs.Rename(dir, tmp, name); err != nil {
-			_ = dropNew()
+			_ = a.fs.Remove(dir, tmp)
 			return err
 		}
 		return nil
-	}
-	if err != nil {
-		_ = dropNew()
-		return gone(c, err)
-	}
-	return a.settle(c, dir, name, tmp, dropNew, dropNew)
+	})
 }
 
 // replace puts the link where a file or directory is: the link, made at
@@ -193,6 +183,16 @@ func (a *applier) update(c *plan.Change, dir, name, tmp string) error {
 // at and moved to its backup (or deleted, with backup: false). If that move
 // fails the exchange is undone. Without exchange, see replaceFallback.
 func (a *applier) replace(c *plan.Change, dir, name, tmp string) error {
+	return a.linkIn(c, dir, name, tmp,
+		func() error { return a.displace(c, dir, name, tmp) },
+		func() error { return a.replaceFallback(c, dir, name, tmp) })
+}
+
+// linkIn makes the new link at tmp and exchanges it with dest; what came
+// out is settled (dispose disposes of it when it is what the plan was made
+// against). Where the filesystem cannot exchange, fallback does the change
+// instead, the new link already at tmp.
+func (a *applier) linkIn(c *plan.Change, dir, name, tmp string, dispose, fallback func() error) error {
 	a.touch(dir)
 	if err := a.fs.Symlink(c.After.Link, dir, tmp); err != nil {
 		return err
@@ -200,13 +200,13 @@ func (a *applier) replace(c *plan.Change, dir, name, tmp string) error {
 	dropNew := func() error { return a.fs.Remove(dir, tmp) }
 	err := a.fs.Exchange(dir, tmp, name)
 	if errors.Is(err, ErrExchangeUnsupported) {
-		return a.replaceFallback(c, dir, name, tmp)
+		return fallback()
 	}
 	if err != nil {
 		_ = dropNew()
 		return gone(c, err)
 	}
-	return a.settle(c, dir, name, tmp, func() error { return a.displace(c, dir, name, tmp) }, dropNew)
+	return a.settle(c, dir, name, tmp, dispose, dropNew)
 }
 
 // displace disposes of the entry a replace exchanged out of dest (now at
