@@ -95,7 +95,8 @@ func (r *Root) Apply(p *plan.Plan, opts ApplyOptions) (*Result, error) {
 		r.recordOwnership(p, func(int) bool { return true }, o)
 		ifAllMade <- ownershipRecord{o.Links, encodeStateLinks(o.Links)}
 	}()
-	fatal := a.makeChanges(sc.sched, a.actor, opts.Progress)
+	a.unfolds = sc.unfolds
+	fatal := a.makeChanges(sc.sched, sc.unfolds, a.actor, opts.Progress)
 	if fatal != nil {
 		a.notMade(sc.todo, fatal)
 	}
@@ -136,8 +137,9 @@ type prepared struct {
 }
 
 type scheduled struct {
-	todo  []int
-	sched *schedule
+	todo    []int
+	sched   *schedule
+	unfolds *unfolds
 }
 
 type ownershipRecord struct {
@@ -170,7 +172,7 @@ func (a *applier) prepare() (*prepared, error) {
 				todo = append(todo, i)
 			}
 		}
-		planned <- scheduled{todo, newSchedule(p, todo, a.batch, a.workers)}
+		planned <- scheduled{todo, newSchedule(p, todo, a.batch, a.workers), findUnfolds(p, todo)}
 	}()
 	owned, err := a.r.ReadState()
 	left := <-found
@@ -314,6 +316,7 @@ type applier struct {
 	actor   Actor
 	batch   int // intents fsynced together
 	workers int
+	unfolds *unfolds        // the plan's unfolds (unfold.go); set before any change
 	mu      sync.Mutex      // guards touched, made, res, the journal, Progress
 	touched map[string]bool // folders to fsync, root-relative
 	made    map[string]bool // folders this apply made (MkdirAll done)

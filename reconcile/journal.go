@@ -48,16 +48,19 @@ type Record struct {
 	// so ownership can be rebuilt from the journal.
 	ManifestKey string `json:"manifest_key,omitempty"`
 	// RollbackOf, on a begin record, is the apply a rollback undoes.
-	RollbackOf string        `json:"rollback_of,omitempty"`
-	Name       string        `json:"name,omitempty"`
-	Dest       string        `json:"dest,omitempty"`
-	Action     string        `json:"action,omitempty"`
-	Before     *plan.State   `json:"before,omitempty"`
-	After      *plan.State   `json:"after,omitempty"`
-	Backup     string        `json:"backup,omitempty"`
-	Temp       string        `json:"temp,omitempty"` // temporary name used in dest's folder
-	Error      string        `json:"error,omitempty"`
-	Summary    *plan.Summary `json:"summary,omitempty"`
+	RollbackOf string      `json:"rollback_of,omitempty"`
+	Name       string      `json:"name,omitempty"`
+	Dest       string      `json:"dest,omitempty"`
+	Action     string      `json:"action,omitempty"`
+	Before     *plan.State `json:"before,omitempty"`
+	After      *plan.State `json:"after,omitempty"`
+	Backup     string      `json:"backup,omitempty"`
+	Temp       string      `json:"temp,omitempty"` // temporary name used in dest's folder
+	// Staged, on the intent of a folder link's delete, says Temp names a
+	// folder built aside to take the link's place (an unfold, unfold.go).
+	Staged  bool          `json:"staged,omitempty"`
+	Error   string        `json:"error,omitempty"`
+	Summary *plan.Summary `json:"summary,omitempty"`
 }
 
 // journal appends records to state_dir/journal.jsonl.

@@ -42,6 +42,9 @@ func appendRecord(b []byte, rec *Record) []byte {
 	b = appendStateField(b, "after", rec.After)
 	b = appendField(b, "backup", rec.Backup)
 	b = appendField(b, "temp", rec.Temp)
+	if rec.Staged {
+		b = append(b, `,"staged":true`...)
+	}
 	b = appendField(b, "error", rec.Error)
 	if s := rec.Summary; s != nil {
 		for i, f := range [...]struct {

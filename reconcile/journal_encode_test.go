@@ -90,6 +90,7 @@ func FuzzAppendRecord(f *testing.F) {
 		rec.Before = &plan.State{Type: status, Link: link, Identity: ident}
 		rec.After = &plan.State{Type: action, Link: ident}
 		rec.Summary = &plan.Summary{Create: n, Update: pid, Replace: -n, Delete: n * 2, Noop: pid - n, Conflict: 1}
+		rec.Staged = n%2 == 0
 		checkRecordEncoding(t, rec)
 	})
 }

@@ -102,7 +102,10 @@ type Step struct {
 	// where it came from), relative to root; empty if none.
 	Backup string
 	// Temp is the temporary name apply used in dest's folder, if any.
-	Temp   string
+	Temp string
+	// Staged says Temp names a folder built aside to replace a folder
+	// link (an unfold).
+	Staged bool
 	Status StepStatus
 	// Error is why the mutation failed.
 	Error string
@@ -127,6 +130,7 @@ type rawRecord struct {
 	After       *rawState   `json:"after"`
 	Backup      string      `json:"backup"`
 	Temp        string      `json:"temp"`
+	Staged      bool        `json:"staged"`
 	Error       string      `json:"error"`
 	Summary     *rawSummary `json:"summary"`
 }
@@ -335,7 +339,7 @@ func (b *historyBuilder) add(rec rawRecord) {
 		a.Steps = append(a.Steps, Step{
 			Name: rec.Name, Dest: rec.Dest, Action: rec.Action,
 			Before: rec.Before.state(), After: rec.After.state(),
-			Backup: rec.Backup, Temp: rec.Temp, Status: StepInterrupted,
+			Backup: rec.Backup, Temp: rec.Temp, Staged: rec.Staged, Status: StepInterrupted,
 		})
 		b.pending[a][key] = append(b.pending[a][key], len(a.Steps)-1)
 	case "done", "failed":

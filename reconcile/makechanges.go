@@ -28,7 +28,7 @@ const aheadMax = 4
 // only once its batch's intents are durable, so every outcome follows its
 // intent in the journal. It returns the journal's failure, after which no
 // change starts.
-func (a *applier) makeChanges(s *schedule, actor Actor, progress func(*plan.Change, error)) error {
+func (a *applier) makeChanges(s *schedule, us *unfolds, actor Actor, progress func(*plan.Change, error)) error {
 	p, j, res := a.p, a.j, a.res
 	// A slot for each batch journaled whose changes are not all made.
 	slots := make(chan struct{}, aheadMax)
@@ -77,7 +77,8 @@ func (a *applier) makeChanges(s *schedule, actor Actor, progress func(*plan.Chan
 					if c.Restore != "" {
 						backup = c.Restore
 					}
-					intents = j.encode(intents, Record{Status: "intent", Actor: &actor, Name: c.Name, Dest: c.Dest, Action: c.Action.String(), Before: &c.Before, After: &c.After, Backup: backup, Temp: temps[i]})
+					u := us.of[i]
+					intents = j.encode(intents, Record{Status: "intent", Actor: &actor, Name: c.Name, Dest: c.Dest, Action: c.Action.String(), Before: &c.Before, After: &c.After, Backup: backup, Temp: temps[i], Staged: u != nil && u.del == i})
 				}
 				trace("batch %d: %d intents encoded", b, len(idx))
 				err := j.write(intents, false)
@@ -106,6 +107,36 @@ func (a *applier) makeChanges(s *schedule, actor Actor, progress func(*plan.Chan
 			}
 		}
 	}()
+	// outcome records change i's outcome (line is the caller's buffer).
+	outcome := func(i int, err error, line []byte) []byte {
+		c := &p.Changes[i]
+		rec := Record{Status: "done", Name: c.Name, Dest: c.Dest, Action: c.Action.String()}
+		if err != nil {
+			err = fmt.Errorf("%s %s: %w", c.Action, c.Dest, err)
+			rec.Status, rec.Error = "failed", err.Error()
+		}
+		line = j.encode(line[:0], rec)
+		a.mu.Lock()
+		if err != nil {
+			res.Errors[i] = err
+		} else {
+			res.Done++
+			a.changed[i] = true
+		}
+		j.buf = append(j.buf, line...)
+		full := len(j.buf) >= outcomeFlush
+		if progress != nil {
+			progress(c, err)
+		}
+		a.mu.Unlock()
+		if full {
+			select {
+			case kick <- struct{}{}:
+			default:
+			}
+		}
+		return line
+	}
 	left := s.segments()
 	var leftMu sync.Mutex
 	run := func(q []segment) {
@@ -117,32 +148,15 @@ func (a *applier) makeChanges(s *schedule, actor Actor, progress func(*plan.Chan
 					return
 				}
 				c := &p.Changes[i]
-				err := a.change(c, temps[i])
-				rec := Record{Status: "done", Name: c.Name, Dest: c.Dest, Action: c.Action.String()}
-				if err != nil {
-					err = fmt.Errorf("%s %s: %w", c.Action, c.Dest, err)
-					rec.Status, rec.Error = "failed", err.Error()
-				}
-				line = j.encode(line[:0], rec)
-				a.mu.Lock()
-				if err != nil {
-					res.Errors[i] = err
-				} else {
-					res.Done++
-					a.changed[i] = true
-				}
-				j.buf = append(j.buf, line...)
-				full := len(j.buf) >= outcomeFlush
-				if progress != nil {
-					progress(c, err)
-				}
-				a.mu.Unlock()
-				if full {
-					select {
-					case kick <- struct{}{}:
-					default:
+				if u := us.of[i]; u != nil {
+					// An unfold's change: its outcome may wait for the
+					// switch (unfold.go).
+					if wait, err := a.stage(u, i, c, temps[i]); !wait {
+						line = outcome(i, err, line)
 					}
+					continue
 				}
+				line = outcome(i, a.change(c, temps[i]), line)
 			}
 			leftMu.Lock()
 			left[seg.batch]--
@@ -171,6 +185,10 @@ func (a *applier) makeChanges(s *schedule, actor Actor, progress func(*plan.Chan
 			}()
 		}
 		wg.Wait()
+	}
+	if len(us.list) > 0 && !failed.Load() {
+		var line []byte
+		a.switchUnfolds(us, func(i int, err error) { line = outcome(i, err, line) })
 	}
 	close(stop)
 	<-written

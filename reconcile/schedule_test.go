@@ -188,7 +188,7 @@ func TestMakeChangesJournalFails(t *testing.T) {
 		t.Fatalf("schedule: %d batches, %d queues; want several batches on 2 workers", len(s.batches), len(s.steps[0]))
 	}
 	done := make(chan error, 1)
-	go func() { done <- a.makeChanges(s, Actor{}, nil) }()
+	go func() { done <- a.makeChanges(s, &unfolds{}, Actor{}, nil) }()
 	select {
 	case err = <-done:
 	case <-time.After(30 * time.Second):
