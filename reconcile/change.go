@@ -1,8 +1,6 @@
 package reconcile
 
 import (
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -35,17 +33,6 @@ import (
 //
 // Where the filesystem lacks RENAME_EXCHANGE (NFS, FUSE, macOS, Windows)
 // the fallbacks below say which window they leave.
-
-// tempName is a recognisable temporary name in the same folder as name.
-// The name part is shortened so the result stays under 255 bytes.
-func tempName(name string) string {
-	var b [4]byte
-	_, _ = rand.Read(b[:])
-	if len(name) > 200 {
-		name = name[:200]
-	}
-	return "." + name + TempMarker + hex.EncodeToString(b[:])
-}
 
 // asideName is the second temporary name a change may need (where a
 // fallback moves the old entry aside). It is derived from the journaled

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/linksdev/links/plan"
+	"github.com/linksdev/links/reconcile/journal"
 )
 
 // leftover is an entry a killed apply left under one of its temporary
@@ -48,7 +49,7 @@ type stagedLink struct {
 // link, the displaced or restored entry); anything else, and every name
 // no intent gave, is the user's and is never touched (it is reported).
 func (a *applier) findLeftovers() (found []leftover, notes []string) {
-	h, err := a.r.RecentJournal()
+	h, err := a.r.State.RecentJournal()
 	if err != nil {
 		return nil, []string{fmt.Sprintf("cannot read the journal to look for what an interrupted apply left: %v", err)}
 	}
@@ -60,7 +61,7 @@ func (a *applier) findLeftovers() (found []leftover, notes []string) {
 	}
 	for _, ap := range h.Applies {
 		for _, s := range ap.Steps {
-			if s.Status == StepDone || !validTemp(s.Temp) || !cleanDest(s.Dest) {
+			if s.Status == journal.StepDone || !journal.ValidTemp(s.Temp) || !plan.UnderRoot(s.Dest) {
 				continue
 			}
 			info := a.r.resolveDir(path.Dir(s.Dest))
@@ -87,7 +88,7 @@ func (a *applier) findLeftovers() (found []leftover, notes []string) {
 					// out of its backup (After): the intent's Backup is
 					// where it belongs in both cases.
 					l.to = s.Backup
-					if l.to == "" || !strings.HasPrefix(l.to, a.r.StateDir+"/"+BackupsDir+"/") {
+					if l.to == "" || !strings.HasPrefix(l.to, a.r.StateDir+"/"+journal.BackupsDir+"/") {
 						l.to = plan.BackupPath(a.r.StateDir, a.p.ID, path.Join("recovered", where))
 					}
 				default:
@@ -104,10 +105,10 @@ func (a *applier) findLeftovers() (found []leftover, notes []string) {
 // stagedIn lists what an unfold of dest, interrupted, may have made in
 // its staging folder staging: a link for each create of the apply ap
 // under dest, and the folders holding them.
-func stagedIn(ap *ApplyLog, dest, staging string) *stagedLeftover {
+func stagedIn(ap *journal.ApplyLog, dest, staging string) *stagedLeftover {
 	st := &stagedLeftover{dirs: map[string]bool{staging: true}}
 	for _, m := range ap.Steps {
-		if m.Action != plan.Create.String() || m.After.Type != plan.TypeSymlink || !strings.HasPrefix(m.Dest, dest+"/") || !cleanDest(m.Dest) {
+		if m.Action != plan.Create.String() || m.After.Type != plan.TypeSymlink || !strings.HasPrefix(m.Dest, dest+"/") || !plan.UnderRoot(m.Dest) {
 			continue
 		}
 		dir := staging + strings.TrimPrefix(path.Dir(m.Dest), dest)
@@ -117,13 +118,6 @@ func stagedIn(ap *ApplyLog, dest, staging string) *stagedLeftover {
 		st.links = append(st.links, stagedLink{dir: dir, name: path.Base(m.Dest), after: m.After})
 	}
 	return st
-}
-
-// validTemp reports whether t is a temporary name apply makes: a single
-// name holding TempMarker. (The journal is untrusted: a name with a slash
-// could point anywhere.)
-func validTemp(t string) bool {
-	return t != "" && strings.Contains(t, TempMarker) && !strings.ContainsAny(t, "/\\\x00") && t != "." && t != ".."
 }
 
 // cleanLeftovers cleans what findLeftovers found, each step journaled
@@ -151,8 +145,8 @@ func (a *applier) cleanLeftovers(list []leftover) error {
 			continue
 		}
 		to := l.to
-		a.j.add(Record{Status: "intent", Dest: where, Action: "recover-leftover", Before: &before, Backup: to})
-		if err := a.j.flush(true); err != nil {
+		a.j.Add(journal.Record{Status: journal.Intent, Dest: where, Action: journal.RecoverLeftover, Before: &before, Backup: to})
+		if err := a.j.Flush(true); err != nil {
 			return err
 		}
 		err := a.fs.MkdirAll(path.Dir(to))
@@ -167,11 +161,11 @@ func (a *applier) cleanLeftovers(list []leftover) error {
 			}
 		}
 		if err != nil {
-			a.j.add(Record{Status: "failed", Dest: where, Action: "recover-leftover", Error: err.Error()})
+			a.j.Add(journal.Record{Status: journal.Failed, Dest: where, Action: journal.RecoverLeftover, Error: err.Error()})
 			continue
 		}
 		a.touch(l.dir, path.Dir(to))
-		a.j.add(Record{Status: "done", Dest: where, Action: "recover-leftover", Backup: to})
+		a.j.Add(journal.Record{Status: journal.Done, Dest: where, Action: journal.RecoverLeftover, Backup: to})
 		a.res.Recovered = append(a.res.Recovered, fmt.Sprintf("moved %s left by apply %s to %s", where, l.of, to))
 	}
 	return nil
@@ -183,8 +177,8 @@ func (a *applier) cleanLeftovers(list []leftover) error {
 // journal's.
 func (a *applier) removeLeftover(dir, name string, before plan.State) (bool, error) {
 	where := path.Join(dir, name)
-	a.j.add(Record{Status: "intent", Dest: where, Action: "remove-leftover", Before: &before})
-	if err := a.j.flush(true); err != nil {
+	a.j.Add(journal.Record{Status: journal.Intent, Dest: where, Action: journal.RemoveLeftover, Before: &before})
+	if err := a.j.Flush(true); err != nil {
 		return false, err
 	}
 	// Looked at again just before: the unlink is of a link the journal
@@ -197,11 +191,11 @@ func (a *applier) removeLeftover(dir, name string, before plan.State) (bool, err
 		err = a.fs.Remove(dir, name)
 	}
 	if err != nil {
-		a.j.add(Record{Status: "failed", Dest: where, Action: "remove-leftover", Error: err.Error()})
+		a.j.Add(journal.Record{Status: journal.Failed, Dest: where, Action: journal.RemoveLeftover, Error: err.Error()})
 		return false, nil
 	}
 	a.touch(dir)
-	a.j.add(Record{Status: "done", Dest: where, Action: "remove-leftover"})
+	a.j.Add(journal.Record{Status: journal.Done, Dest: where, Action: journal.RemoveLeftover})
 	return true, nil
 }
 

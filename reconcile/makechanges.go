@@ -7,11 +7,8 @@ import (
 	"sync/atomic"
 
 	"github.com/linksdev/links/plan"
+	"github.com/linksdev/links/reconcile/journal"
 )
-
-// outcomeFlush is how many bytes of outcome records the workers gather
-// before the journal's writer writes them out.
-const outcomeFlush = 1 << 20
 
 // aheadMax is how many batches' intents may be durable with their
 // changes not all made: enough that a worker never waits for the journal
@@ -28,7 +25,7 @@ const aheadMax = 4
 // only once its batch's intents are durable, so every outcome follows its
 // intent in the journal. It returns the journal's failure, after which no
 // change starts.
-func (a *applier) makeChanges(s *schedule, us *unfolds, actor Actor, progress func(*plan.Change, error)) error {
+func (a *applier) makeChanges(s *schedule, us *unfolds, actor journal.Actor, progress func(*plan.Change, error)) error {
 	p, j, res := a.p, a.j, a.res
 	// A slot for each batch journaled whose changes are not all made.
 	slots := make(chan struct{}, aheadMax)
@@ -52,15 +49,12 @@ func (a *applier) makeChanges(s *schedule, us *unfolds, actor Actor, progress fu
 			}
 			failed.Store(true)
 		}
-		var intents, outcomes []byte
+		var intents []byte
 		flush := func() {
 			if jerr != nil {
 				return
 			}
-			a.mu.Lock()
-			outcomes, j.buf = j.buf, outcomes[:0]
-			a.mu.Unlock()
-			if err := j.write(outcomes, false); err != nil {
+			if err := j.Flush(false); err != nil {
 				fail(err)
 			}
 		}
@@ -71,22 +65,22 @@ func (a *applier) makeChanges(s *schedule, us *unfolds, actor Actor, progress fu
 				for _, i := range idx {
 					c := &p.Changes[i]
 					if c.Action == plan.Update || c.Action == plan.Replace || c.Action == plan.Delete {
-						temps[i] = tempName(path.Base(c.Dest))
+						temps[i] = journal.TempName(path.Base(c.Dest))
 					}
 					backup := c.Backup
 					if c.Restore != "" {
 						backup = c.Restore
 					}
 					u := us.of[i]
-					intents = j.encode(intents, Record{Status: "intent", Actor: &actor, Name: c.Name, Dest: c.Dest, Action: c.Action.String(), Before: &c.Before, After: &c.After, Backup: backup, Temp: temps[i], Staged: u != nil && u.del == i})
+					intents = j.Encode(intents, journal.Record{Status: journal.Intent, Actor: &actor, Name: c.Name, Dest: c.Dest, Action: c.Action.String(), Before: &c.Before, After: &c.After, Backup: backup, Temp: temps[i], Staged: u != nil && u.del == i})
 				}
 				trace("batch %d: %d intents encoded", b, len(idx))
-				err := j.write(intents, false)
+				err := j.Write(intents, false)
 				if err == nil {
 					for _, i := range idx {
 						a.journaled[i] = true
 					}
-					err = j.write(nil, true)
+					err = j.Write(nil, true)
 				}
 				if err != nil {
 					fail(err)
@@ -110,12 +104,12 @@ func (a *applier) makeChanges(s *schedule, us *unfolds, actor Actor, progress fu
 	// outcome records change i's outcome (line is the caller's buffer).
 	outcome := func(i int, err error, line []byte) []byte {
 		c := &p.Changes[i]
-		rec := Record{Status: "done", Name: c.Name, Dest: c.Dest, Action: c.Action.String()}
+		rec := journal.Record{Status: journal.Done, Name: c.Name, Dest: c.Dest, Action: c.Action.String()}
 		if err != nil {
 			err = fmt.Errorf("%s %s: %w", c.Action, c.Dest, err)
-			rec.Status, rec.Error = "failed", err.Error()
+			rec.Status, rec.Error = journal.Failed, err.Error()
 		}
-		line = j.encode(line[:0], rec)
+		line = j.Encode(line[:0], rec)
 		a.mu.Lock()
 		if err != nil {
 			res.Errors[i] = err
@@ -123,8 +117,7 @@ func (a *applier) makeChanges(s *schedule, us *unfolds, actor Actor, progress fu
 			res.Done++
 			a.changed[i] = true
 		}
-		j.buf = append(j.buf, line...)
-		full := len(j.buf) >= outcomeFlush
+		full := j.Pend(line)
 		if progress != nil {
 			progress(c, err)
 		}
@@ -207,8 +200,8 @@ func (a *applier) abort(why error, s plan.Summary) error {
 		}
 	}
 	a.notMade(todo, why)
-	a.j.add(Record{Status: "end", Summary: &s, Error: why.Error()})
-	_ = a.j.flush(true)
+	a.j.Add(journal.Record{Status: journal.End, Summary: &s, Error: why.Error()})
+	_ = a.j.Flush(true)
 	return why
 }
 
@@ -225,7 +218,7 @@ func (a *applier) notMade(todo []int, why error) {
 		err := fmt.Errorf("%s %s: not made: %w", c.Action, c.Dest, why)
 		a.res.Errors[i] = err
 		if a.journaled[i] {
-			a.j.add(Record{Status: "failed", Name: c.Name, Dest: c.Dest, Action: c.Action.String(), Error: err.Error()})
+			a.j.Add(journal.Record{Status: journal.Failed, Name: c.Name, Dest: c.Dest, Action: c.Action.String(), Error: err.Error()})
 		}
 	}
 }

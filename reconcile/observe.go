@@ -14,6 +14,7 @@ import (
 
 	"github.com/linksdev/links/manifest"
 	"github.com/linksdev/links/plan"
+	"github.com/linksdev/links/reconcile/journal"
 )
 
 // Workers is how many goroutines observe in parallel. System calls on
@@ -332,13 +333,13 @@ func (r *Root) Plan(m *manifest.Manifest, id string) (*plan.Plan, error) {
 	// The state file is decoded while the dests are observed: one is
 	// mostly CPU, the other mostly system calls.
 	type stateResult struct {
-		owned *Ownership
+		owned *journal.Ownership
 		err   error
 	}
 	state := make(chan stateResult, 1)
 	go func() {
 		// Only the owned links m no longer declares matter to a plan.
-		o, err := r.readOwnership(undeclaredIn(m))
+		o, err := r.State.ReadOwnership(undeclaredIn(m))
 		state <- stateResult{o, err}
 	}()
 	obs, err := r.Observe(m)
@@ -364,7 +365,7 @@ func (r *Root) Plan(m *manifest.Manifest, id string) (*plan.Plan, error) {
 }
 
 // observeOrphans looks at every owned dest the manifest no longer declares.
-func (r *Root) observeOrphans(m *manifest.Manifest, obs *plan.Observed, owned *Ownership) error {
+func (r *Root) observeOrphans(m *manifest.Manifest, obs *plan.Observed, owned *journal.Ownership) error {
 	var orphans []string
 	for d, rec := range owned.Links {
 		if !obs.Declared(m, d) && rec.Manifest == r.Manifest {
@@ -382,7 +383,7 @@ func (r *Root) observeOrphans(m *manifest.Manifest, obs *plan.Observed, owned *O
 			obs.Orphans = map[string]plan.Orphan{}
 		}
 		o := plan.Orphan{Name: rec.Name, Recorded: rec.Link, Now: now}
-		if rec.Backup != "" && cleanDest(rec.Backup) && strings.HasPrefix(rec.Backup, r.StateDir+"/"+BackupsDir+"/") {
+		if rec.Backup != "" && plan.UnderRoot(rec.Backup) && strings.HasPrefix(rec.Backup, r.StateDir+"/"+journal.BackupsDir+"/") {
 			// The state file is untrusted: only a path under backups is
 			// ever given back.
 			o.Backup, o.Displaced = rec.Backup, plan.State{Type: rec.BackupType, Identity: rec.BackupIdentity}

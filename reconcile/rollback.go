@@ -8,24 +8,8 @@ import (
 	"sort"
 
 	"github.com/linksdev/links/plan"
+	"github.com/linksdev/links/reconcile/journal"
 )
-
-// Mutation is one change an earlier apply made (or meant to make), as its
-// journal recorded it.
-type Mutation struct {
-	Name   string
-	Dest   string
-	Action string
-	Before plan.State
-	After  plan.State
-	// Backup is where a displaced entry went (or, for a restore, where it
-	// came from).
-	Backup string
-	// Temp is the temporary name the apply used in dest's folder: where a
-	// displaced entry sits if the apply was killed between the switch and
-	// the move to its backup.
-	Temp string
-}
 
 // RollbackPlan plans the inverse of apply `of`, whose mutations are muts in
 // the order they were journaled: links it created are deleted, links it
@@ -35,12 +19,12 @@ type Mutation struct {
 // apply left is a conflict, so the rollback cannot be applied until it is
 // resolved; a mutation that never happened (dest still as before it) is
 // skipped. The plan's ID is id; it is applied like any plan.
-func (r *Root) RollbackPlan(of string, muts []Mutation, id, manifestName string) (*plan.Plan, error) {
+func (r *Root) RollbackPlan(of string, muts []journal.Mutation, id, manifestName string) (*plan.Plan, error) {
 	p := &plan.Plan{ID: id, RollbackOf: of, Manifest: manifestName, Root: r.Path, StateDir: r.StateDir}
 	seen := map[string]bool{}
 	for i := len(muts) - 1; i >= 0; i-- {
 		m := muts[i]
-		if seen[m.Dest] || !cleanDest(m.Dest) {
+		if seen[m.Dest] || !plan.UnderRoot(m.Dest) {
 			continue
 		}
 		seen[m.Dest] = true
@@ -123,9 +107,9 @@ func (r *Root) RollbackPlan(of string, muts []Mutation, id, manifestName string)
 // restoreSource finds the entry m displaced: in its backup, or, if the
 // apply was killed before moving it there, still at its temporary name
 // next to dest. It returns "" if neither holds an entry of the right type.
-func (r *Root) restoreSource(m Mutation, folder string) (string, error) {
+func (r *Root) restoreSource(m journal.Mutation, folder string) (string, error) {
 	candidates := []string{m.Backup}
-	if validTemp(m.Temp) {
+	if journal.ValidTemp(m.Temp) {
 		candidates = append(candidates, path.Join(folder, m.Temp), path.Join(folder, asideName(m.Temp)))
 	}
 	for _, c := range candidates {
@@ -165,8 +149,4 @@ func (r *Root) observeDest(dest string) (plan.State, []string, error) {
 // keeps its inode but its mtime may move).
 func sameState(a, b plan.State) bool {
 	return a.Type == b.Type && a.Link == b.Link
-}
-
-func cleanDest(d string) bool {
-	return d != "" && d != "." && path.Clean(d) == d && !path.IsAbs(d) && d != ".." && !(len(d) > 2 && d[:3] == "../")
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/linksdev/links/manifest"
 	"github.com/linksdev/links/plan"
+	"github.com/linksdev/links/reconcile/journal"
 )
 
 // Root is a manifest's root folder, opened for confined access.
@@ -26,6 +27,9 @@ type Root struct {
 	// relative to root (slash-separated) when it lies under root, so the
 	// tree can move, else its absolute path.
 	Manifest string
+	// State is state_dir: the journal, the state file, the lock and the
+	// backups.
+	State *journal.Dir
 
 	root *os.Root
 	fs   *rootFS
@@ -59,7 +63,13 @@ func Open(m *manifest.Manifest) (*Root, error) {
 	if rel, err := filepath.Rel(m.Root, m.Path); err == nil && !strings.HasPrefix(filepath.ToSlash(rel), "../") && rel != ".." {
 		key = filepath.ToSlash(rel)
 	}
-	return &Root{Path: m.Root, Real: real, StateDir: m.StateDir, Manifest: key, root: r, fs: newRootFS(r), dirs: map[string]dirInfo{}}, nil
+	root := &Root{Path: m.Root, Real: real, StateDir: m.StateDir, Manifest: key, root: r, fs: newRootFS(r), dirs: map[string]dirInfo{}}
+	root.State = journal.New(r, journal.Options{StateDir: m.StateDir, Manifest: key, SyncDir: root.fs.SyncDir,
+		Observe: func(dest string) (plan.State, error) {
+			now, _, err := root.observeDest(dest)
+			return now, err
+		}})
+	return root, nil
 }
 
 // Close releases the root's handles.

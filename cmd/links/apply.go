@@ -51,7 +51,7 @@ func (s *sys) apply(g *globals, autoApprove bool, lockTimeout time.Duration) err
 		return err
 	}
 	defer root.Close()
-	lock, err := root.Lock(lockTimeout)
+	lock, err := root.State.Lock(lockTimeout)
 	if err != nil {
 		return err
 	}
@@ -90,7 +90,7 @@ func (s *sys) apply(g *globals, autoApprove bool, lockTimeout time.Duration) err
 // warnInterrupted says so when the journal shows applies that were killed
 // or crashed since the last one that ran to its end.
 func (s *sys) warnInterrupted(root *reconcile.Root) {
-	h, err := root.RecentJournal()
+	h, err := root.State.RecentJournal()
 	if err != nil {
 		fmt.Fprintf(s.stderr, "links: warning: cannot read the journal: %v\n", err)
 		return
@@ -182,7 +182,7 @@ func (s *sys) applySaved(g *globals, file string, lockTimeout time.Duration) err
 	if s := p.Summary(); s.Conflict > 0 {
 		return withCode(exitError, &reconcile.ConflictError{Count: s.Conflict})
 	}
-	lock, err := root.Lock(lockTimeout)
+	lock, err := root.State.Lock(lockTimeout)
 	if err != nil {
 		return err
 	}

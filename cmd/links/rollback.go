@@ -10,6 +10,7 @@ import (
 
 	"github.com/linksdev/links/plan"
 	"github.com/linksdev/links/reconcile"
+	"github.com/linksdev/links/reconcile/journal"
 )
 
 func (s *sys) rollbackCommand() *cli.Command {
@@ -47,20 +48,20 @@ func (s *sys) rollback(g *globals, id string, autoApprove bool, lockTimeout time
 	}
 	defer root.Close()
 	// Nothing to roll back: say so without creating state_dir for the lock.
-	if h, err := root.ReadJournal(); err == nil && len(h.Applies) == 0 {
+	if h, err := root.State.ReadJournal(); err == nil && len(h.Applies) == 0 {
 		return errors.New("the journal has no apply to roll back; links log lists applies")
 	}
-	lock, err := root.Lock(lockTimeout)
+	lock, err := root.State.Lock(lockTimeout)
 	if err != nil {
 		return err
 	}
 	defer lock.Unlock()
 
-	h, err := root.ReadJournal()
+	h, err := root.State.ReadJournal()
 	if err != nil {
 		return err
 	}
-	var target *reconcile.ApplyLog
+	var target *journal.ApplyLog
 	if id != "" {
 		if target, err = h.Find(id); err != nil {
 			return err

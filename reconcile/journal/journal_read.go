@@ -1,14 +1,11 @@
-package reconcile
+package journal
 
 import (
 	"bufio"
 	"bytes"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
-	"io/fs"
-	"path"
 	"strings"
 	"time"
 
@@ -165,22 +162,7 @@ func (s *rawSummary) summary() plan.Summary {
 // A missing journal (or state_dir) is an empty history. Unreadable lines
 // are skipped and counted in History.Skipped; only failing to read the
 // file is an error.
-func (r *Root) ReadJournal() (*History, error) {
-	p := path.Join(r.StateDir, JournalFile)
-	f, err := r.root.Open(p)
-	if errors.Is(err, fs.ErrNotExist) {
-		return &History{}, nil
-	}
-	if err != nil {
-		return nil, fmt.Errorf("read journal %s: %w", p, unwrapPathError(err))
-	}
-	defer f.Close()
-	h, err := ParseJournal(f)
-	if err != nil {
-		return nil, fmt.Errorf("read journal %s: %w", p, unwrapPathError(err))
-	}
-	return h, nil
-}
+func (d *Dir) ReadJournal() (*History, error) { return d.journalFrom(0) }
 
 // maxLine bounds a journal line; a longer one is skipped as unreadable
 // without being held in memory.
@@ -437,21 +419,6 @@ func (h *History) Interrupted() []*ApplyLog {
 	return out
 }
 
-// UnknownApplyError reports an apply id that names no apply, or a prefix
-// that names several.
-type UnknownApplyError struct {
-	ID string
-	// Matches are the ids an ambiguous prefix matches (at least two).
-	Matches []string
-}
-
-func (e *UnknownApplyError) Error() string {
-	if len(e.Matches) > 1 {
-		return fmt.Sprintf("apply id %q is ambiguous: it begins %s; give more of it", e.ID, strings.Join(e.Matches, ", "))
-	}
-	return fmt.Sprintf("no apply %q in the journal; links log lists them", e.ID)
-}
-
 // Find returns the apply whose id is id, or the only one whose id begins
 // with it (like a git commit prefix). It returns an *UnknownApplyError if
 // none does, or several do.
@@ -491,4 +458,21 @@ func (a *ApplyLog) Mutations() []Mutation {
 		}
 	}
 	return out
+}
+
+// Mutation is one change an earlier apply made (or meant to make), as its
+// journal recorded it.
+type Mutation struct {
+	Name   string
+	Dest   string
+	Action string
+	Before plan.State
+	After  plan.State
+	// Backup is where a displaced entry went (or, for a restore, where it
+	// came from).
+	Backup string
+	// Temp is the temporary name the apply used in dest's folder: where a
+	// displaced entry sits if the apply was killed between the switch and
+	// the move to its backup.
+	Temp string
 }

@@ -1,4 +1,4 @@
-package reconcile
+package journal
 
 import (
 	"fmt"
@@ -6,6 +6,7 @@ import (
 	"os/user"
 	"path"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/linksdev/links/plan"
@@ -35,13 +36,32 @@ func CurrentActor() Actor {
 	return a
 }
 
+// Status is what a journal record says of its apply or mutation.
+type Status string
+
+// The statuses a record has.
+const (
+	Begin  Status = "begin"  // an apply starts
+	Intent Status = "intent" // a mutation is about to be made
+	Done   Status = "done"   // the mutation was made
+	Failed Status = "failed" // the mutation failed (Error says why)
+	End    Status = "end"    // the apply ended
+)
+
+// The actions of a journal's records besides a plan's (create, update,
+// replace, delete): cleaning what a killed apply left.
+const (
+	RemoveLeftover  = "remove-leftover"  // a temporary link or empty folder unlinked
+	RecoverLeftover = "recover-leftover" // a displaced entry moved to its backup
+)
+
 // Record is one line of the journal. Status "begin" and "end" frame an
 // apply; "intent" is written (and fsynced) before a mutation, "done" or
 // "failed" after it.
 type Record struct {
 	ApplyID  string `json:"apply_id"`
 	Time     string `json:"time"` // RFC 3339, UTC
-	Status   string `json:"status"`
+	Status   Status `json:"status"`
 	Actor    *Actor `json:"actor,omitempty"`
 	Manifest string `json:"manifest,omitempty"`
 	// ManifestKey, on a begin record, identifies the manifest (Root.Manifest)
@@ -63,13 +83,20 @@ type Record struct {
 	Summary *plan.Summary `json:"summary,omitempty"`
 }
 
-// journal appends records to state_dir/journal.jsonl.
-type journal struct {
+// Writer appends one apply's records to state_dir/journal.jsonl. Records
+// wait in a pending buffer (Add, Pend) until Flush writes them; Write
+// writes a batch encoded apart (Encode) directly. Add, Pend and Pending
+// may be called from any goroutine; Flush and Write from one at a time.
+type Writer struct {
 	f    *os.File
 	id   string
 	now  func() time.Time
-	buf  []byte
 	path string
+
+	mu      sync.Mutex
+	pending []byte
+	spare   []byte // the buffer Flush wrote last, reused
+
 	// start is the offset where this apply's records begin; written
 	// counts the bytes written since.
 	start, written int64
@@ -87,13 +114,18 @@ type journal struct {
 // interrupted.
 const journalTail = 1 << 20
 
-func (r *Root) openJournal(id string, now func() time.Time) (*journal, error) {
-	p := path.Join(r.StateDir, JournalFile)
-	f, err := r.openStateFile(JournalFile, "journal", os.O_RDWR|os.O_APPEND|os.O_CREATE)
+// FlushSize is how many pending bytes make Pend report the buffer full.
+const FlushSize = 1 << 20
+
+// OpenWriter opens the journal for the apply id, whose records are
+// stamped with now's time.
+func (d *Dir) OpenWriter(id string, now func() time.Time) (*Writer, error) {
+	p := path.Join(d.rel, JournalFile)
+	f, err := d.openStateFile(JournalFile, "journal", os.O_RDWR|os.O_APPEND|os.O_CREATE)
 	if err != nil {
 		return nil, err
 	}
-	j := &journal{f: f, id: id, now: now, path: p}
+	j := &Writer{f: f, id: id, now: now, path: p}
 	fi, err := f.Stat()
 	if err != nil {
 		f.Close()
@@ -105,7 +137,7 @@ func (r *Root) openJournal(id string, now func() time.Time) (*journal, error) {
 		// so this apply's first record is not glued to it.
 		var last [1]byte
 		if _, err := f.ReadAt(last[:], fi.Size()-1); err == nil && last[0] != '\n' {
-			j.buf = append(j.buf, '\n')
+			j.pending = append(j.pending, '\n')
 			j.start-- // the newline is counted in written
 		}
 	}
@@ -119,8 +151,8 @@ func (r *Root) openJournal(id string, now func() time.Time) (*journal, error) {
 // reserveFor makes sure the journal's blocks are allocated for n more
 // bytes and journalTail beyond them. It fails (ENOSPC) while the tail is
 // still there, so that what closes the apply can be written.
-func (j *journal) reserveFor(n int64) error {
-	need := j.end() + n + journalTail
+func (j *Writer) reserveFor(n int64) error {
+	need := j.End() + n + journalTail
 	if need <= j.reserved {
 		return nil
 	}
@@ -132,52 +164,76 @@ func (j *journal) reserveFor(n int64) error {
 	return nil
 }
 
-// journalSize is the journal's current size (0 if there is none).
-func (r *Root) journalSize() int64 {
-	fi, err := r.root.Stat(path.Join(r.StateDir, JournalFile))
+// JournalSize is the journal's current size (0 if there is none).
+func (d *Dir) JournalSize() int64 {
+	fi, err := d.root.Stat(path.Join(d.rel, JournalFile))
 	if err != nil {
 		return 0
 	}
 	return fi.Size()
 }
 
-// end is the offset just past this apply's records written so far.
-func (j *journal) end() int64 { return j.start + j.written }
+// Start is the offset where this apply's records begin.
+func (j *Writer) Start() int64 { return j.start }
 
-// add buffers a record; flush writes buffered records.
-func (j *journal) add(rec Record) {
-	j.buf = j.encode(j.buf, rec)
+// End is the offset just past this apply's records written so far.
+func (j *Writer) End() int64 { return j.start + j.written }
+
+// Add encodes rec into the pending records.
+func (j *Writer) Add(rec Record) {
+	j.mu.Lock()
+	j.pending = j.Encode(j.pending, rec)
+	j.mu.Unlock()
 }
 
-// encode appends rec, stamped with this apply's id and the time, as a
+// Pend appends encoded records to the pending ones and reports whether
+// FlushSize bytes or more are pending.
+func (j *Writer) Pend(lines []byte) (full bool) {
+	j.mu.Lock()
+	j.pending = append(j.pending, lines...)
+	full = len(j.pending) >= FlushSize
+	j.mu.Unlock()
+	return full
+}
+
+// Pending is how many bytes of records wait for Flush.
+func (j *Writer) Pending() int {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	return len(j.pending)
+}
+
+// Encode appends rec, stamped with this apply's id and the time, as a
 // journal line to b. It touches nothing shared: workers encode their
-// records outside the applier's lock and only append the bytes under it.
-func (j *journal) encode(b []byte, rec Record) []byte {
+// records apart and Pend the bytes.
+func (j *Writer) Encode(b []byte, rec Record) []byte {
 	rec.ApplyID = j.id
 	rec.Time = recordTime(j.now())
 	b = appendRecord(b, &rec)
 	return append(b, '\n')
 }
 
-// flush writes the buffered records and, when sync is set, fsyncs them.
-func (j *journal) flush(sync bool) error {
-	if err := j.write(j.buf, sync); err != nil {
-		return err
-	}
-	j.buf = j.buf[:0]
-	return nil
+// Flush writes the pending records and, when sync is set, fsyncs them.
+func (j *Writer) Flush(sync bool) error {
+	j.mu.Lock()
+	out := j.pending
+	j.pending = j.spare[:0]
+	j.mu.Unlock()
+	err := j.Write(out, sync)
+	j.spare = out[:0]
+	return err
 }
 
-// write writes b, whole records, and fsyncs the journal when sync is set.
-// Records encoded apart from the buffer (the next batch's intents) are
-// written with it directly; the caller makes sure nothing else writes to
-// the journal meanwhile.
+// Write writes b, whole records, and fsyncs the journal when sync is set.
+// Records encoded apart from the pending ones (the next batch's intents)
+// are written with it directly; the caller makes sure no Flush or Write
+// runs meanwhile.
 //
 // A write cut short (a full disk) is taken back: the file is truncated to
 // where it was, so no record is ever appended after a damaged line. Once
 // a write failed, the journal is failing: what follows (the outcome and end
 // records that close the apply) goes into the reserved tail.
-func (j *journal) write(b []byte, sync bool) error {
+func (j *Writer) Write(b []byte, sync bool) error {
 	if len(b) > 0 {
 		if !j.failing {
 			if err := j.reserveFor(int64(len(b))); err != nil {
@@ -195,16 +251,17 @@ func (j *journal) write(b []byte, sync bool) error {
 					j.written = before
 				}
 			}
-			return fmt.Errorf("write journal %s: %w", j.path, unwrapPathError(err))
+			return fmt.Errorf("write journal %s: %w", j.path, bare(err))
 		}
 	}
 	if sync {
 		if err := j.f.Sync(); err != nil {
 			j.failing = true
-			return fmt.Errorf("fsync journal %s: %w", j.path, unwrapPathError(err))
+			return fmt.Errorf("fsync journal %s: %w", j.path, bare(err))
 		}
 	}
 	return nil
 }
 
-func (j *journal) close() error { return j.f.Close() }
+// Close closes the journal file.
+func (j *Writer) Close() error { return j.f.Close() }
