@@ -82,7 +82,7 @@ func (a *applier) recheck(c *plan.Change, dir, name string) error {
 		return err
 	}
 	if !holds(c.Before, now) {
-		return &StaleError{Dest: c.Dest, Planned: showState(c.Before), Observed: showState(now)}
+		return &StaleError{Dest: c.Dest, Planned: c.Before.String(), Observed: now.String()}
 	}
 	return nil
 }
@@ -99,21 +99,12 @@ func (a *applier) look(dir, name string) (plan.State, error) {
 	return plan.State{Type: st.Type, Link: st.Link, Identity: st.Identity}, nil
 }
 
-func showState(s plan.State) string {
-	if s.Type == plan.TypeSymlink {
-		return "a symlink to " + s.Link
-	}
-	if s.Type == plan.TypeMissing {
-		return "nothing"
-	}
-	return "a " + describeType(s.Type)
-}
 
 // gone turns the failure of a move of dest (ENOENT: dest vanished since
 // the re-check) into a StaleError.
 func gone(c *plan.Change, err error) error {
 	if errors.Is(err, fs.ErrNotExist) {
-		return &StaleError{Dest: c.Dest, Planned: showState(c.Before), Observed: "nothing"}
+		return &StaleError{Dest: c.Dest, Planned: c.Before.String(), Observed: "nothing"}
 	}
 	return err
 }
@@ -141,7 +132,7 @@ func (a *applier) create(c *plan.Change, dir, name string) error {
 		if a.unfolds.intoRestored(c) && holds(c.After, now) {
 			return nil // the restored folder brought the link back (unfold.go)
 		}
-		return &StaleError{Dest: c.Dest, Planned: "nothing", Observed: showState(now)}
+		return &StaleError{Dest: c.Dest, Planned: "nothing", Observed: now.String()}
 	}
 	return err
 }
@@ -211,7 +202,7 @@ func (a *applier) displace(c *plan.Change, dir, name, tmp string) error {
 			err = a.fs.Remove(dir, tmp)
 		}
 		if err != nil {
-			return fmt.Errorf("delete displaced %s (left at %s): %w", describeType(c.Before.Type), path.Join(dir, tmp), err)
+			return fmt.Errorf("delete the displaced entry (%s, left at %s): %w", c.Before, path.Join(dir, tmp), err)
 		}
 		return nil
 	}
@@ -245,7 +236,7 @@ func (a *applier) delete(c *plan.Change, dir, name, tmp string) error {
 	}
 	// Someone put this there since the re-check: it goes back, with a
 	// rename that replaces nothing.
-	stale := &StaleError{Dest: c.Dest, Planned: showState(c.Before), Observed: showState(out) + ", put there during the apply"}
+	stale := &StaleError{Dest: c.Dest, Planned: c.Before.String(), Observed: out.String() + ", put there during the apply"}
 	if err := a.fs.Move(dir, tmp, dir, name); err != nil {
 		return a.keepAside(c, dir, tmp, stale, err)
 	}
@@ -268,7 +259,7 @@ func (a *applier) restore(c *plan.Change, dir, name, tmp string) error {
 		if err := a.fs.Move(bdir, bname, dir, name); err != nil {
 			if errors.Is(err, fs.ErrExist) {
 				now, _ := a.look(dir, name)
-				return &StaleError{Dest: c.Dest, Planned: "nothing", Observed: showState(now)}
+				return &StaleError{Dest: c.Dest, Planned: "nothing", Observed: now.String()}
 			}
 			return fmt.Errorf("bring back %s: %w", c.Restore, err)
 		}
@@ -304,7 +295,7 @@ func (a *applier) settle(c *plan.Change, dir, name, tmp string, dispose, takeBac
 	if holds(c.Before, out) {
 		return dispose()
 	}
-	stale := &StaleError{Dest: c.Dest, Planned: showState(c.Before), Observed: showState(out) + ", put there during the apply"}
+	stale := &StaleError{Dest: c.Dest, Planned: c.Before.String(), Observed: out.String() + ", put there during the apply"}
 	if err := a.fs.Exchange(dir, tmp, name); err != nil {
 		// dest vanished (or cannot be exchanged any more): the entry goes
 		// back with a rename that replaces nothing, the new entry having
@@ -396,7 +387,7 @@ func (a *applier) replaceFallback(c *plan.Change, dir, name, tmp string) error {
 	}
 	if c.Backup == "" {
 		if err := a.fs.RemoveAll(dir, aside); err != nil {
-			return fmt.Errorf("delete displaced %s (left at %s): %w", describeType(c.Before.Type), path.Join(dir, aside), err)
+			return fmt.Errorf("delete the displaced entry (%s, left at %s): %w", c.Before, path.Join(dir, aside), err)
 		}
 		return nil
 	}
@@ -447,7 +438,7 @@ func (a *applier) swapAside(c *plan.Change, dir, name, tmp string, undo func(err
 	}
 	out, err := a.look(dir, aside)
 	if err == nil && !holds(c.Before, out) {
-		err = &StaleError{Dest: c.Dest, Planned: showState(c.Before), Observed: showState(out) + ", put there during the apply; left in place"}
+		err = &StaleError{Dest: c.Dest, Planned: c.Before.String(), Observed: out.String() + ", put there during the apply; left in place"}
 	}
 	if err == nil {
 		err = a.fs.Move(dir, tmp, dir, name)

@@ -92,7 +92,7 @@ func (a *applier) findLeftovers() (found []leftover, notes []string) {
 						l.to = plan.BackupPath(a.r.StateDir, a.p.ID, path.Join("recovered", where))
 					}
 				default:
-					notes = append(notes, fmt.Sprintf("%s holds %s, not what apply %s left there; it is left alone: look at it and move it where it belongs", where, showState(now), ap.ID))
+					notes = append(notes, fmt.Sprintf("%s holds %s, not what apply %s left there; it is left alone: look at it and move it where it belongs", where, now.String(), ap.ID))
 					continue
 				}
 				found = append(found, l)
@@ -185,7 +185,7 @@ func (a *applier) removeLeftover(dir, name string, before plan.State) (bool, err
 	// names, still as it says.
 	now, err := a.look(dir, name)
 	if err == nil && !holds(before, now) {
-		err = fmt.Errorf("%s changed since it was looked at (now %s); left alone", where, showState(now))
+		err = fmt.Errorf("%s changed since it was looked at (now %s); left alone", where, now.String())
 	}
 	if err == nil {
 		err = a.fs.Remove(dir, name)

@@ -57,14 +57,14 @@ func (r *Root) RollbackPlan(of string, muts []journal.Mutation, id, manifestName
 			}
 			if from == "" {
 				c.Action = plan.Conflict
-				c.Reason = fmt.Sprintf("dest is empty and the %s apply %s displaced is neither in its backup %s nor at its temporary name; restore it by hand", describeType(m.Before.Type), of, m.Backup)
+				c.Reason = fmt.Sprintf("dest is empty and what apply %s displaced (%s) is neither in its backup %s nor at its temporary name; restore it by hand", of, m.Before, m.Backup)
 				break
 			}
 			c.After = plan.State{Type: m.Before.Type}
 			c.Action, c.Restore = plan.Replace, from
 		case !sameState(now, m.After):
 			c.Action = plan.Conflict
-			c.Reason = fmt.Sprintf("changed since apply %s (it left %s, now %s); rollback will not touch it: restore it by hand or apply again", of, showState(m.After), showState(now))
+			c.Reason = fmt.Sprintf("changed since apply %s (it left %s, now %s); rollback will not touch it: restore it by hand or apply again", of, m.After.String(), now.String())
 		case m.After.Type == plan.TypeSymlink && m.Before.Type == plan.TypeMissing:
 			c.Action = plan.Delete
 			c.Reason = "created by apply " + of
@@ -74,7 +74,7 @@ func (r *Root) RollbackPlan(of string, muts []journal.Mutation, id, manifestName
 			c.After = plan.State{Type: m.Before.Type}
 			if m.Backup == "" {
 				c.Action = plan.Conflict
-				c.Reason = fmt.Sprintf("the %s apply %s displaced was deleted (backup: false) and cannot be restored", describeType(m.Before.Type), of)
+				c.Reason = fmt.Sprintf("what apply %s displaced (%s) was deleted (backup: false) and cannot be restored", of, m.Before)
 				break
 			}
 			from, err := r.restoreSource(m, c.Dir())
@@ -96,7 +96,7 @@ func (r *Root) RollbackPlan(of string, muts []journal.Mutation, id, manifestName
 			c.Backup = plan.BackupPath(r.StateDir, id, m.Dest)
 		default:
 			c.Action = plan.Conflict
-			c.Reason = fmt.Sprintf("cannot undo %s of %s to %s", m.Action, showState(m.Before), showState(m.After))
+			c.Reason = fmt.Sprintf("cannot undo %s of %s to %s", m.Action, m.Before.String(), m.After.String())
 		}
 		p.Changes = append(p.Changes, c)
 	}

@@ -158,7 +158,7 @@ func (r *Root) resolveUncached(rel string, hops int) dirInfo {
 		}
 		return t
 	}
-	return dirInfo{problem: fmt.Sprintf("parent %s is a %s, not a folder; move it or choose another dest", rel, describeType(st.Type))}
+	return dirInfo{problem: fmt.Sprintf("parent %s is %s, not a folder; move it or choose another dest", rel, plan.State{Type: st.Type})}
 }
 
 // inside interprets a symlink's text found in folder dir and returns the
@@ -182,12 +182,3 @@ func (r *Root) inside(dir, text string) (string, bool) {
 	return p, true
 }
 
-func describeType(t string) string {
-	switch t {
-	case plan.TypeFile:
-		return "regular file"
-	case plan.TypeOther:
-		return "special file (FIFO, socket or device)"
-	}
-	return t
-}
