@@ -2,7 +2,8 @@ package plan
 
 import (
 	"path"
-	"strings"
+
+	"github.com/linksdev/links/manifest"
 )
 
 // Entry types, as observed with lstat (a symlink is never followed).
@@ -144,5 +145,5 @@ func (s Summary) Changed() bool { return s.Create+s.Update+s.Replace+s.Delete > 
 // out. Paths read from disk (the journal, the state file, a saved plan)
 // steer writes only when they pass.
 func UnderRoot(p string) bool {
-	return p != "" && p != "." && path.Clean(p) == p && !path.IsAbs(p) && p != ".." && !strings.HasPrefix(p, "../")
+	return p != "" && p != "." && path.Clean(p) == p && !path.IsAbs(p) && !manifest.LeadsOut(p)
 }

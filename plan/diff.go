@@ -139,7 +139,7 @@ func relTo(base, p string) (string, bool) {
 		return "", false
 	}
 	rel = filepath.ToSlash(rel)
-	if rel == ".." || strings.HasPrefix(rel, "../") {
+	if manifest.LeadsOut(rel) {
 		return "", false
 	}
 	return rel, true

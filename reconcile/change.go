@@ -99,7 +99,6 @@ func (a *applier) look(dir, name string) (plan.State, error) {
 	return plan.State{Type: st.Type, Link: st.Link, Identity: st.Identity}, nil
 }
 
-
 // gone turns the failure of a move of dest (ENOENT: dest vanished since
 // the re-check) into a StaleError.
 func gone(c *plan.Change, err error) error {

@@ -7,7 +7,6 @@ import (
 	"os"
 	"path"
 	"path/filepath"
-	"strings"
 	"sync"
 
 	"github.com/linksdev/links/manifest"
@@ -60,7 +59,7 @@ func Open(m *manifest.Manifest) (*Root, error) {
 		return nil, fmt.Errorf("open root %s: %w", m.Root, unwrapPathError(err))
 	}
 	key := filepath.ToSlash(m.Path)
-	if rel, err := filepath.Rel(m.Root, m.Path); err == nil && !strings.HasPrefix(filepath.ToSlash(rel), "../") && rel != ".." {
+	if rel, err := filepath.Rel(m.Root, m.Path); err == nil && !manifest.LeadsOut(filepath.ToSlash(rel)) {
 		key = filepath.ToSlash(rel)
 	}
 	root := &Root{Path: m.Root, Real: real, StateDir: m.StateDir, Manifest: key, root: r, fs: newRootFS(r), dirs: map[string]dirInfo{}}
@@ -168,7 +167,7 @@ func (r *Root) inside(dir, text string) (string, bool) {
 		for _, base := range []string{r.Path, r.Real} {
 			if rel, err := filepath.Rel(base, filepath.Clean(text)); err == nil {
 				rel = filepath.ToSlash(rel)
-				if rel != ".." && !strings.HasPrefix(rel, "../") {
+				if !manifest.LeadsOut(rel) {
 					return rel, true
 				}
 			}
@@ -176,9 +175,8 @@ func (r *Root) inside(dir, text string) (string, bool) {
 		return "", false
 	}
 	p := path.Join(dir, filepath.ToSlash(text))
-	if p == ".." || strings.HasPrefix(p, "../") {
+	if manifest.LeadsOut(p) {
 		return "", false
 	}
 	return p, true
 }
-
