@@ -5,9 +5,9 @@ import (
 	"maps"
 	"sort"
 	"sync"
-	"sync/atomic"
 	"time"
 
+	"github.com/linksdev/links/internal/par"
 	"github.com/linksdev/links/plan"
 	"github.com/linksdev/links/reconcile/journal"
 )
@@ -331,33 +331,17 @@ type applier struct {
 // there are many (each fsync mostly waits for the disk), and returns the
 // first failure in dirs' order.
 func (a *applier) syncDirs(dirs []string, workers int) error {
+	if len(dirs) < syncParallelMin {
+		workers = 1
+	}
+	// Every folder is fsynced, whatever failed before it.
 	errs := make([]error, len(dirs))
-	if len(dirs) < syncParallelMin || workers <= 1 {
-		for i, d := range dirs {
-			if err := a.fs.SyncDir(d); err != nil {
-				errs[i] = fmt.Errorf("fsync %s: %w", d, err)
-			}
+	_ = par.Each(len(dirs), workers, func(i int) error {
+		if err := a.fs.SyncDir(dirs[i]); err != nil {
+			errs[i] = fmt.Errorf("fsync %s: %w", dirs[i], err)
 		}
-		return firstError(errs)
-	}
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for range min(workers, len(dirs)) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				i := int(next.Add(1)) - 1
-				if i >= len(dirs) {
-					return
-				}
-				if err := a.fs.SyncDir(dirs[i]); err != nil {
-					errs[i] = fmt.Errorf("fsync %s: %w", dirs[i], err)
-				}
-			}
-		}()
-	}
-	wg.Wait()
+		return nil
+	})
 	return firstError(errs)
 }
 

@@ -6,6 +6,7 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"github.com/linksdev/links/internal/par"
 	"github.com/linksdev/links/plan"
 	"github.com/linksdev/links/reconcile/journal"
 )
@@ -165,19 +166,7 @@ func (a *applier) makeChanges(s *schedule, us *unfolds, actor journal.Actor, pro
 		if failed.Load() {
 			break
 		}
-		if len(st) == 1 {
-			run(st[0])
-			continue
-		}
-		var wg sync.WaitGroup
-		for _, q := range st {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				run(q)
-			}()
-		}
-		wg.Wait()
+		_ = par.Each(len(st), len(st), func(w int) error { run(st[w]); return nil })
 	}
 	if len(us.list) > 0 && !failed.Load() {
 		var line []byte

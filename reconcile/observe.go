@@ -12,6 +12,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/linksdev/links/internal/par"
 	"github.com/linksdev/links/manifest"
 	"github.com/linksdev/links/plan"
 	"github.com/linksdev/links/reconcile/journal"
@@ -29,42 +30,23 @@ func (r *Root) Observe(m *manifest.Manifest) (*plan.Observed, error) {
 	results := make([]plan.Observation, len(m.Links))
 	obs := &plan.Observed{RootReal: r.Real, Index: results, Guards: r.guards(m)}
 	obs.BackupDev, obs.StateDirProblem = r.stateDirAccess(m)
-	var (
-		errMu  sync.Mutex
-		errAt  = len(m.Links)
-		errVal error
-	)
 	targets := &targetCache{m: map[targetKey]targetInfo{}, res: newResolver()}
 	ls := newLister(r.fs, m, r.Path)
-	// Links are sorted by dest, so contiguous chunks keep each folder's
-	// entries on one worker.
-	workers := max(1, min(Workers, len(m.Links)/256))
-	chunk := (len(m.Links) + workers - 1) / workers
-	var wg sync.WaitGroup
-	for w := 0; w < workers; w++ {
-		lo, hi := w*chunk, min((w+1)*chunk, len(m.Links))
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			o := &observer{r: r, targets: targets, ls: ls}
-			defer o.flush()
-			for i := lo; i < hi; i++ {
-				var err error
-				results[i], err = o.observe(&m.Links[i])
-				if err != nil {
-					errMu.Lock()
-					if i < errAt { // report the first dest that failed
-						errAt, errVal = i, err
-					}
-					errMu.Unlock()
-					return
-				}
+	// Links are sorted by dest, so consecutive ranges keep each folder's
+	// entries on one worker; the first dest that failed is reported.
+	err := par.Ranges(len(m.Links), min(Workers, len(m.Links)/256), func(lo, hi int) error {
+		o := &observer{r: r, targets: targets, ls: ls}
+		defer o.flush()
+		for i := lo; i < hi; i++ {
+			var err error
+			if results[i], err = o.observe(&m.Links[i]); err != nil {
+				return fmt.Errorf("observe %s: %w", m.Links[i].Dest, err)
 			}
-		}()
-	}
-	wg.Wait()
-	if errVal != nil {
-		return nil, fmt.Errorf("observe %s: %w", m.Links[errAt].Dest, errVal)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	return obs, nil
 }
