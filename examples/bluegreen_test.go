@@ -134,7 +134,7 @@ func TestBlueGreenRecipe(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	last := h.LastApply()
+	last := h.LastChange()
 	rb, err := r.RollbackPlan(last.ID, last.Mutations(), plan.NewID(time.Now(), rand.Reader), "links.yaml")
 	if err != nil {
 		t.Fatal(err)

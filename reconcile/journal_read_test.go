@@ -47,7 +47,7 @@ func TestReadJournal(t *testing.T) {
 	if b := first.Steps[0].Backup; b != ".links/backups/"+p1.ID+"/conf" {
 		t.Errorf("backup %q", b)
 	}
-	muts := h.LastApply().Mutations()
+	muts := h.LastChange().Mutations()
 	if len(muts) != 1 || muts[0].Before != (plan.State{Type: plan.TypeSymlink, Link: "t/a"}) || muts[0].After != (plan.State{Type: plan.TypeSymlink, Link: "t/b"}) {
 		t.Errorf("last apply's mutations: %+v", muts)
 	}
@@ -78,7 +78,7 @@ func TestReadJournal(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if last := h.LastApply(); last.ID != p3.ID || last.Status != journal.ApplyComplete || len(h.Interrupted()) != 0 {
+	if last := h.LastChange(); last.ID != p3.ID || last.Status != journal.ApplyComplete || len(h.Interrupted()) != 0 {
 		t.Errorf("after the next apply: %q, interrupted %v", historyLines(h), h.Interrupted())
 	}
 }

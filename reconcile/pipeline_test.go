@@ -84,7 +84,7 @@ func TestApplyPipelinesIntents(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	a := h.LastApply()
+	a := h.LastChange()
 	if a == nil || a.Status != journal.ApplyComplete || len(a.Steps) != 9 {
 		t.Fatalf("journal: %+v, want one complete apply of 9 steps", a)
 	}

@@ -173,7 +173,7 @@ func TestKilledApplyThenLogApplyRollback(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if a := h.LastApply(); a == nil || a.Status != journal.ApplyInterrupted {
+			if a := h.LastChange(); a == nil || a.Status != journal.ApplyInterrupted {
 				t.Fatalf("journal: last apply %+v, want interrupted", a)
 			}
 			if _, err := rollback(t, m, p.ID); err != nil {

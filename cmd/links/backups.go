@@ -139,39 +139,16 @@ func (s *sys) pruneBackups(c *cli.Context) error {
 		return err
 	}
 	defer root.Close()
-	// Hold the lock an apply takes: no apply moves entries into the
-	// backups, and no rollback takes them out, while they are removed.
-	lock, err := root.State.Lock(c.Duration("lock-timeout"))
+	pr, err := root.State.StartPrune(c.Duration("lock-timeout"), opts)
 	if err != nil {
 		return err
 	}
-	defer lock.Unlock()
-	// Read the journal again under the lock: an apply may have finished
-	// since, and its backups are now the ones in use.
-	h, err := root.State.ReadJournal()
-	if err != nil {
-		return err
-	}
-	list, err := root.State.Backups(h)
-	if err != nil {
-		return err
-	}
+	defer pr.Close()
 	dir := path.Join(root.StateDir, journal.BackupsDir)
-	remove := journal.PruneCandidates(list, opts)
-	var size int64
-	for _, b := range remove {
-		size += b.Size
-	}
 	if g.output != "json" {
-		if len(remove) == 0 {
-			fmt.Fprintf(s.stdout, "Nothing to prune: %s in %s, none chosen.\n", plural(len(list), "backup"), dir)
-		} else {
-			fmt.Fprintf(s.stdout, "links will remove these backups from %s:\n\n", dir)
-			s.printBackups(remove, opts.Now)
-			fmt.Fprintf(s.stdout, "\nPrune: %s to remove (%s), %d to keep.\n", plural(len(remove), "backup"), showSize(size), len(list)-len(remove))
-		}
+		s.showPrune(pr, dir, opts.Now)
 	}
-	if len(remove) > 0 && !c.Bool("auto-approve") {
+	if len(pr.Remove) > 0 && !c.Bool("auto-approve") {
 		if !s.stdinTTY {
 			return errors.New("prune needs approval and there is no terminal to ask on; review the list, then run links backups prune --auto-approve")
 		}
@@ -183,30 +160,20 @@ func (s *sys) pruneBackups(c *cli.Context) error {
 			return errors.New("prune cancelled; nothing was removed")
 		}
 	}
-	leftovers, err := root.State.RemoveBackupLeftovers()
-	for _, p := range leftovers {
-		fmt.Fprintf(s.stderr, "links: removed %s, left by an interrupted prune\n", p)
-	}
-	if err != nil {
-		return err
-	}
 	var removed []journal.Backup
-	var failed error
-	for _, b := range remove {
-		if err := root.State.RemoveBackup(b.ApplyID); err != nil {
-			failed = err
-			break
-		}
+	failed := pr.Finish(func(p string) {
+		fmt.Fprintf(s.stderr, "links: removed %s, left by an interrupted prune\n", p)
+	}, func(b journal.Backup) {
 		removed = append(removed, b)
 		if g.output != "json" {
 			fmt.Fprintf(s.stdout, "  - removed %s\n", b.Path)
 		}
-	}
+	})
 	if g.output == "json" {
 		if err := writeJSON(s.stdout, pruneJSON{FormatVersion: 1, Dir: dir, Removed: backupsWire(removed, opts.Now)}); err != nil && failed == nil {
 			failed = err
 		}
-	} else if len(remove) > 0 {
+	} else if len(pr.Remove) > 0 {
 		var freed int64
 		for _, b := range removed {
 			freed += b.Size
@@ -217,6 +184,21 @@ func (s *sys) pruneBackups(c *cli.Context) error {
 		return withCode(exitError, failed)
 	}
 	return nil
+}
+
+// showPrune prints what a prune will remove from dir.
+func (s *sys) showPrune(pr *journal.Pruning, dir string, now time.Time) {
+	if len(pr.Remove) == 0 {
+		fmt.Fprintf(s.stdout, "Nothing to prune: %s in %s, none chosen.\n", plural(len(pr.All), "backup"), dir)
+		return
+	}
+	var size int64
+	for _, b := range pr.Remove {
+		size += b.Size
+	}
+	fmt.Fprintf(s.stdout, "links will remove these backups from %s:\n\n", dir)
+	s.printBackups(pr.Remove, now)
+	fmt.Fprintf(s.stdout, "\nPrune: %s to remove (%s), %d to keep.\n", plural(len(pr.Remove), "backup"), showSize(size), len(pr.All)-len(pr.Remove))
 }
 
 var daysPattern = regexp.MustCompile(`^([0-9]+(?:\.[0-9]+)?)d(.*)$`)

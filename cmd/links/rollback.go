@@ -66,17 +66,8 @@ func (s *sys) rollback(g *globals, id string, autoApprove bool, lockTimeout time
 		if target, err = h.Find(id); err != nil {
 			return err
 		}
-	} else {
-		// The newest apply that changed links (not one that only cleaned
-		// a killed run's leftovers).
-		for i := len(h.Applies) - 1; i >= 0 && target == nil; i-- {
-			if len(h.Applies[i].Mutations()) > 0 {
-				target = h.Applies[i]
-			}
-		}
-		if target == nil {
-			return errors.New("the journal has no apply to roll back; links log lists applies")
-		}
+	} else if target = h.LastChange(); target == nil {
+		return errors.New("the journal has no apply to roll back; links log lists applies")
 	}
 	muts := target.Mutations()
 	if len(muts) == 0 {

@@ -126,6 +126,7 @@ func (d *Dir) Backups(h *History) ([]Backup, error) {
 	// The newest apply, and the newest that changed links (what links
 	// rollback undoes by default; the newest may only have cleaned a
 	// killed run's leftovers).
+	last := h.LastChange()
 	for i := len(h.Applies) - 1; i >= 0; i-- {
 		a := h.Applies[i]
 		inUse[a.ID] = true
@@ -134,7 +135,7 @@ func (d *Dir) Backups(h *History) ([]Backup, error) {
 				inUse[id] = true
 			}
 		}
-		if len(a.Mutations()) > 0 {
+		if a == last {
 			break
 		}
 	}

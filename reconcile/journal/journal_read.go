@@ -393,14 +393,16 @@ func (b *historyBuilder) finish() *History {
 	return &b.h
 }
 
-// LastApply is the newest apply in the journal (the last begun), or nil
-// if there is none. It may be an apply that only cleaned a killed run's
-// leftovers (Steps with leftover actions only, an empty Summary).
-func (h *History) LastApply() *ApplyLog {
-	if len(h.Applies) == 0 {
-		return nil
+// LastChange is the newest apply that changed links (what links rollback
+// undoes by default), or nil: newer applies may only have cleaned a
+// killed run's leftovers.
+func (h *History) LastChange() *ApplyLog {
+	for i := len(h.Applies) - 1; i >= 0; i-- {
+		if len(h.Applies[i].Mutations()) > 0 {
+			return h.Applies[i]
+		}
 	}
-	return h.Applies[len(h.Applies)-1]
+	return nil
 }
 
 // Interrupted lists the applies left interrupted since the last apply

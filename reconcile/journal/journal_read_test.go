@@ -260,8 +260,8 @@ func TestParseJournalFields(t *testing.T) {
 	if rec.Summary != (plan.Summary{}) {
 		t.Errorf("summary without records: %+v", rec.Summary)
 	}
-	if h.LastApply() != rec {
-		t.Errorf("LastApply = %v", h.LastApply().ID)
+	if h.LastChange() != rb {
+		t.Errorf("LastChange = %v, want the rollback (the recovery apply after it changed no links)", h.LastChange())
 	}
 }
 
@@ -320,8 +320,8 @@ func TestHistoryFind(t *testing.T) {
 			t.Errorf("Find(%q) = %v, %v; want %s", tt.id, a, err, tt.want)
 		}
 	}
-	if (&History{}).LastApply() != nil {
-		t.Error("LastApply of an empty history is not nil")
+	if (&History{}).LastChange() != nil {
+		t.Error("LastChange of an empty history is not nil")
 	}
 }
 
