@@ -64,10 +64,10 @@ const TempMarker = journal.TempMarker
 // leftovers cleaned), make the changes (makechanges.go; each one in
 // change.go), and finish (folders fsynced, end record, state file).
 func (r *Root) Apply(p *plan.Plan, opts ApplyOptions) (*Result, error) {
-	s := p.Summary()
-	if s.Conflict > 0 {
-		return nil, &ConflictError{Count: s.Conflict}
+	if err := p.Conflicts(); err != nil {
+		return nil, err
 	}
+	s := p.Summary()
 	a := r.newApplier(p, opts)
 	pre, err := a.prepare()
 	if err != nil {

@@ -313,7 +313,7 @@ func TestApplyRefusesConflictsWhole(t *testing.T) {
 	m := parse(t, root, "version: 1\nlinks:\n  ok: {dest: ok, target: t}\n  no: {dest: blocked, target: t}\n")
 	before := snapshot(t, root)
 	_, _, err := planApply(t, m, ApplyOptions{})
-	var ce *ConflictError
+	var ce *plan.ConflictError
 	if !errors.As(err, &ce) {
 		t.Fatalf("err = %v, want a ConflictError", err)
 	}

@@ -9,7 +9,6 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/linksdev/links/plan"
-	"github.com/linksdev/links/reconcile"
 	"github.com/linksdev/links/reconcile/journal"
 )
 
@@ -86,8 +85,8 @@ func (s *sys) rollback(g *globals, id string, autoApprove bool, lockTimeout time
 		if err := s.printPlan(g, p); err != nil {
 			return err
 		}
-		if sum.Conflict > 0 {
-			return withCode(exitError, &reconcile.ConflictError{Count: sum.Conflict})
+		if err := p.Conflicts(); err != nil {
+			return withCode(exitError, err)
 		}
 		return nil
 	}
