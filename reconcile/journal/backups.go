@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io/fs"
 	"path"
-	"regexp"
 	"sort"
 	"strings"
 	"time"
@@ -46,9 +45,6 @@ type Backup struct {
 	// (PruneOptions.IncludeHeld).
 	Holds []string
 }
-
-// applyIDPattern matches the ids plan.NewID makes.
-var applyIDPattern = regexp.MustCompile(`^([0-9]{8}T[0-9]{6}Z)-[0-9a-f]+$`)
 
 // backupsPath is state_dir/backups, relative to root.
 func (d *Dir) backupsPath() string { return path.Join(d.rel, BackupsDir) }
@@ -92,96 +88,14 @@ func (d *Dir) Backups(h *History) ([]Backup, error) {
 		return nil, fmt.Errorf("read backups folder %s: %w", bdir, bare(err))
 	}
 
-	// What the journal says: when each apply ran, which backups it made
-	// (entries), and which folders the newest apply uses.
-	starts := map[string]time.Time{}
-	entries := map[string]map[string]bool{} // folder -> backup paths
-	inUse := map[string]bool{}
-	prefix := bdir + "/"
-	folderOf := func(p string) string {
-		rest, ok := strings.CutPrefix(p, prefix)
-		if !ok {
-			return ""
-		}
-		id, _, _ := strings.Cut(rest, "/")
-		return id
-	}
-	if h == nil {
-		h = &History{}
-	}
-	for _, a := range h.Applies {
-		starts[a.ID] = a.Start
-		for _, s := range a.Steps {
-			if s.Backup == "" || s.Status != StepDone {
-				continue
-			}
-			if id := folderOf(s.Backup); id != "" {
-				if entries[id] == nil {
-					entries[id] = map[string]bool{}
-				}
-				entries[id][s.Backup] = true
-			}
-		}
-	}
-	// The newest apply, and the newest that changed links (what links
-	// rollback undoes by default; the newest may only have cleaned a
-	// killed run's leftovers).
-	last := h.LastChange()
-	for i := len(h.Applies) - 1; i >= 0; i-- {
-		a := h.Applies[i]
-		inUse[a.ID] = true
-		for _, s := range a.Steps {
-			if id := folderOf(s.Backup); id != "" {
-				inUse[id] = true
-			}
-		}
-		if a == last {
-			break
-		}
-	}
-
-	// What managed links will give back when they are deleted.
-	holds := map[string][]string{}
-	if owned, err := d.ReadState(); err == nil {
-		for d, o := range owned.Links {
-			if id := folderOf(o.Backup); id != "" {
-				holds[id] = append(holds[id], d)
-			}
-		}
-	}
-
+	facts := d.backupFacts(h, bdir+"/")
 	var out []Backup
 	for _, e := range ents {
 		name := e.Name()
 		if !e.IsDir() || strings.Contains(name, TempMarker) {
 			continue // a symlink or file is not a backup; a half-pruned folder is cleaned by prune
 		}
-		b := Backup{ApplyID: name, Path: path.Join(bdir, name), Entries: -1, InUse: inUse[name], Holds: holds[name]}
-		sort.Strings(b.Holds)
-		_, journaled := starts[name]
-		m := applyIDPattern.FindStringSubmatch(name)
-		b.Known = journaled || entries[name] != nil || m != nil
-		switch t := starts[name]; {
-		case !t.IsZero():
-			b.Time = t
-		case m != nil:
-			b.Time, _ = time.Parse("20060102T150405Z", m[1])
-		}
-		if b.Time.IsZero() {
-			if fi, err := e.Info(); err == nil {
-				b.Time = fi.ModTime()
-			}
-		}
-		if es := entries[name]; es != nil {
-			b.Entries = 0
-			for p := range es {
-				if _, err := d.root.Lstat(p); err == nil {
-					b.Entries++
-				}
-			}
-		}
-		b.Files, b.Size = d.measure(b.Path)
-		out = append(out, b)
+		out = append(out, d.backup(bdir, e, facts))
 	}
 	sort.Slice(out, func(i, j int) bool {
 		if !out[i].Time.Equal(out[j].Time) {
@@ -341,4 +255,96 @@ func (d *Dir) RemoveBackupLeftovers() ([]string, error) {
 		}
 	}
 	return removed, nil
+}
+
+// backupFacts is what the journal and the state file say of the backup
+// folders (by apply id).
+type backupFacts struct {
+	starts  map[string]time.Time       // when each apply ran
+	entries map[string]map[string]bool // the backup paths each apply made
+	inUse   map[string]bool            // used by the newest apply, or the newest that changed links
+	holds   map[string][]string        // the managed links that will give them back
+}
+
+// backupFacts reads h and the state file for the backups whose paths
+// start with prefix (state_dir/backups/).
+func (d *Dir) backupFacts(h *History, prefix string) backupFacts {
+	f := backupFacts{starts: map[string]time.Time{}, entries: map[string]map[string]bool{}, inUse: map[string]bool{}, holds: map[string][]string{}}
+	folderOf := func(p string) string {
+		rest, ok := strings.CutPrefix(p, prefix)
+		if !ok {
+			return ""
+		}
+		id, _, _ := strings.Cut(rest, "/")
+		return id
+	}
+	if h == nil {
+		h = &History{}
+	}
+	for _, a := range h.Applies {
+		f.starts[a.ID] = a.Start
+		for _, s := range a.Steps {
+			if id := folderOf(s.Backup); id != "" && s.Status == StepDone {
+				if f.entries[id] == nil {
+					f.entries[id] = map[string]bool{}
+				}
+				f.entries[id][s.Backup] = true
+			}
+		}
+	}
+	// The newest apply, and the newest that changed links (what links
+	// rollback undoes by default; the newest may only have cleaned a
+	// killed run's leftovers).
+	last := h.LastChange()
+	for i := len(h.Applies) - 1; i >= 0; i-- {
+		a := h.Applies[i]
+		f.inUse[a.ID] = true
+		for _, s := range a.Steps {
+			if id := folderOf(s.Backup); id != "" {
+				f.inUse[id] = true
+			}
+		}
+		if a == last {
+			break
+		}
+	}
+	if owned, err := d.ReadState(); err == nil {
+		for dest, o := range owned.Links {
+			if id := folderOf(o.Backup); id != "" {
+				f.holds[id] = append(f.holds[id], dest)
+			}
+		}
+	}
+	return f
+}
+
+// backup describes the backup folder e of bdir.
+func (d *Dir) backup(bdir string, e fs.DirEntry, f backupFacts) Backup {
+	name := e.Name()
+	b := Backup{ApplyID: name, Path: path.Join(bdir, name), Entries: -1, InUse: f.inUse[name], Holds: f.holds[name]}
+	sort.Strings(b.Holds)
+	_, journaled := f.starts[name]
+	idTime, isID := plan.IDTime(name)
+	b.Known = journaled || f.entries[name] != nil || isID
+	switch t := f.starts[name]; {
+	case !t.IsZero():
+		b.Time = t
+	case isID:
+		b.Time = idTime
+	}
+	if b.Time.IsZero() {
+		if fi, err := e.Info(); err == nil {
+			b.Time = fi.ModTime()
+		}
+	}
+	if es := f.entries[name]; es != nil {
+		b.Entries = 0
+		for p := range es {
+			if _, err := d.root.Lstat(p); err == nil {
+				b.Entries++
+			}
+		}
+	}
+	b.Files, b.Size = d.measure(b.Path)
+	return b
 }
