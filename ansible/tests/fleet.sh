@@ -407,7 +407,7 @@ ansible fleet -o -m ansible.builtin.shell -a "findmnt -n -o FSTYPE,OPTIONS --tar
 	fail "look in $noexec: $(cat "$T/out")"
 grep '^h2 |' "$T/out"
 for h in "${hosts[@]}"; do
-	grep "^$h |" "$T/out" | grep -q "(stdout) tmpfs [^ ]*noexec.*Permission denied.*probe exit 126" ||
+	grep "^$h |" "$T/out" | grep -q "(stdout) tmpfs  *[^ ]*noexec.*Permission denied.*probe exit 126" ||
 		fail "$h: $noexec is not mounted noexec: $(cat "$T/out")"
 	grep "^$h |" "$T/out" | grep -q "$noexec/ansible/ansible-tmp-[^/]*/AnsiballZ_manifest.py" &&
 		grep "^$h |" "$T/out" | grep -q "$noexec/ansible/ansible-tmp-[^/]*/links-plan-[^/]*\.json" ||
