@@ -223,7 +223,7 @@ func (a *applier) begin(s plan.Summary, left []leftover) error {
 // the folders fail to sync, the end record says so, and the state file is
 // written again with its offset.
 func (a *applier) finish(s plan.Summary, todo []int, owned *journal.Ownership, ifAllMade <-chan ownershipRecord, fatal error) error {
-	r, j, res := a.r, a.j, a.res
+	j, res := a.j, a.res
 	endRecord := func(fatal error) journal.Record {
 		end := journal.Record{Status: journal.End, Summary: &s}
 		if fatal != nil {
@@ -233,27 +233,9 @@ func (a *applier) finish(s plan.Summary, todo []int, owned *journal.Ownership, i
 		}
 		return end
 	}
-	early := fatal == nil
 	endLine := j.Encode(nil, endRecord(nil))
 	predicted := j.End() + int64(j.Pending()) + int64(len(endLine))
-	type newState struct {
-		links []byte
-		tmp   string // written and fsynced, with offset predicted
-	}
-	state := make(chan newState, 1)
-	go func() {
-		var st newState
-		if all := <-ifAllMade; res.Done == len(todo) {
-			owned.Links, st.links = all.links, all.encoded
-		} else {
-			r.recordOwnership(a.p, func(i int) bool { return a.changed[i] }, owned)
-			st.links = journal.EncodeLinks(owned.Links)
-		}
-		if early {
-			st.tmp, _ = r.State.PrepareState(predicted, st.links) // else written again below
-		}
-		state <- st
-	}()
+	state := a.prepareState(len(todo), owned, ifAllMade, fatal == nil, predicted)
 	// Every touched folder is flushed before success is reported.
 	dirs := make([]string, 0, len(a.touched))
 	for d := range a.touched {
@@ -274,26 +256,7 @@ func (a *applier) finish(s plan.Summary, todo []int, owned *journal.Ownership, i
 		fatal = ferr
 	}
 	trace("end record durable")
-	st := <-state
-	owned.JournalOffset = j.End()
-	if fatal != nil || len(res.Errors) > 0 {
-		// A change that failed may have left an entry under its temporary
-		// name (its error says where): the state file's offset stays at
-		// this apply's start, so the next apply reads its records and
-		// cleans what they name (findLeftovers). Replaying its completed
-		// changes again is harmless: ownership is set, not counted.
-		owned.JournalOffset = j.Start()
-	}
-	var err error
-	if st.tmp != "" && ferr == nil && owned.JournalOffset == predicted {
-		err = r.State.CommitState(st.tmp)
-	} else {
-		if st.tmp != "" {
-			r.State.DiscardState(st.tmp)
-		}
-		err = r.State.WriteLinks(owned.JournalOffset, st.links)
-	}
-	if err != nil && fatal == nil {
+	if err := a.writeState(<-state, owned, ferr == nil, fatal != nil, predicted); err != nil && fatal == nil {
 		fatal = err
 	}
 	trace("state written")
@@ -304,6 +267,56 @@ func (a *applier) finish(s plan.Summary, todo []int, owned *journal.Ownership, i
 		return fmt.Errorf("%d of %d changes failed", len(res.Errors), len(todo))
 	}
 	return nil
+}
+
+// newState is the state file an apply writes: its links encoded and, when
+// prepared early, the temporary file holding it with the predicted offset.
+type newState struct {
+	links []byte
+	tmp   string
+}
+
+// prepareState makes the new ownership record on its own goroutine (the
+// one made while the changes were, if all n were made) and, when early,
+// writes and fsyncs it under a temporary name with the offset predicted.
+func (a *applier) prepareState(n int, owned *journal.Ownership, ifAllMade <-chan ownershipRecord, early bool, predicted int64) <-chan newState {
+	state := make(chan newState, 1)
+	go func() {
+		var st newState
+		if all := <-ifAllMade; a.res.Done == n {
+			owned.Links, st.links = all.links, all.encoded
+		} else {
+			a.r.recordOwnership(a.p, func(i int) bool { return a.changed[i] }, owned)
+			st.links = journal.EncodeLinks(owned.Links)
+		}
+		if early {
+			st.tmp, _ = a.r.State.PrepareState(predicted, st.links) // else written again by writeState
+		}
+		state <- st
+	}()
+	return state
+}
+
+// writeState puts the state file in place: the prepared one when the end
+// record is durable and the journal ends where it was predicted to, else
+// written again with the offset it must have.
+func (a *applier) writeState(st newState, owned *journal.Ownership, endDurable, fatal bool, predicted int64) error {
+	owned.JournalOffset = a.j.End()
+	if fatal || len(a.res.Errors) > 0 {
+		// A change that failed may have left an entry under its temporary
+		// name (its error says where): the state file's offset stays at
+		// this apply's start, so the next apply reads its records and
+		// cleans what they name (findLeftovers). Replaying its completed
+		// changes again is harmless: ownership is set, not counted.
+		owned.JournalOffset = a.j.Start()
+	}
+	if st.tmp != "" && endDurable && owned.JournalOffset == predicted {
+		return a.r.State.CommitState(st.tmp)
+	}
+	if st.tmp != "" {
+		a.r.State.DiscardState(st.tmp)
+	}
+	return a.r.State.WriteLinks(owned.JournalOffset, st.links)
 }
 
 // applier carries one apply's state.
