@@ -45,63 +45,74 @@ func (r *Root) RollbackPlan(of string, muts []journal.Mutation, id, manifestName
 		if folder != path.Dir(m.Dest) && folder != "" {
 			c.Folder = folder
 		}
-		switch {
-		case now.Type == plan.TypeMissing && m.After.Type == plan.TypeSymlink &&
-			(m.Before.Type == plan.TypeFile || m.Before.Type == plan.TypeDir):
-			// Killed between moving the entry aside and renaming the
-			// link in (the fallback without RENAME_EXCHANGE): dest is
-			// empty, the entry is in its backup or still aside.
-			from, err := r.restoreSource(m, c.Dir())
-			if err != nil {
-				return nil, err
-			}
-			if from == "" {
-				c.Action = plan.Conflict
-				c.Reason = fmt.Sprintf("dest is empty and what apply %s displaced (%s) is neither in its backup %s nor at its temporary name; restore it by hand", of, m.Before, m.Backup)
-				break
-			}
-			c.After = plan.State{Type: m.Before.Type}
-			c.Action, c.Restore = plan.Replace, from
-		case !sameState(now, m.After):
-			c.Action = plan.Conflict
-			c.Reason = fmt.Sprintf("changed since apply %s (it left %s, now %s); rollback will not touch it: restore it by hand or apply again", of, m.After.String(), now.String())
-		case m.After.Type == plan.TypeSymlink && m.Before.Type == plan.TypeMissing:
-			c.Action = plan.Delete
-			c.Reason = "created by apply " + of
-		case m.After.Type == plan.TypeSymlink && m.Before.Type == plan.TypeSymlink:
-			c.Action = plan.Update
-		case m.After.Type == plan.TypeSymlink:
-			c.After = plan.State{Type: m.Before.Type}
-			if m.Backup == "" {
-				c.Action = plan.Conflict
-				c.Reason = fmt.Sprintf("what apply %s displaced (%s) was deleted (backup: false) and cannot be restored", of, m.Before)
-				break
-			}
-			from, err := r.restoreSource(m, c.Dir())
-			if err != nil {
-				return nil, err
-			}
-			if from == "" {
-				c.Action = plan.Conflict
-				c.Reason = fmt.Sprintf("its backup %s is gone or changed; restore it by hand", m.Backup)
-				break
-			}
-			c.Action, c.Restore = plan.Replace, from
-		case m.After.Type == plan.TypeMissing && m.Before.Type == plan.TypeSymlink:
-			c.Action, c.Parents = plan.Create, missing
-			c.Reason = "deleted by apply " + of
-		case m.Before.Type == plan.TypeSymlink:
-			// A file or folder an earlier rollback restored: displace it again.
-			c.Action = plan.Replace
-			c.Backup = plan.BackupPath(r.StateDir, id, m.Dest)
-		default:
-			c.Action = plan.Conflict
-			c.Reason = fmt.Sprintf("cannot undo %s of %s to %s", m.Action, m.Before.String(), m.After.String())
+		if err := r.undo(&c, m, of, id, missing); err != nil {
+			return nil, err
 		}
 		p.Changes = append(p.Changes, c)
 	}
 	sort.Slice(p.Changes, func(i, j int) bool { return p.Changes[i].Dest < p.Changes[j].Dest })
 	return p, nil
+}
+
+// undo makes c, the change of a rollback at m.Dest (now c.Before), the
+// inverse of m, the mutation apply of made there: missing are the folders
+// a link to make again needs.
+func (r *Root) undo(c *plan.Change, m journal.Mutation, of, id string, missing []string) error {
+	now := c.Before
+	switch {
+	case now.Type == plan.TypeMissing && m.After.Type == plan.TypeSymlink &&
+		(m.Before.Type == plan.TypeFile || m.Before.Type == plan.TypeDir):
+		// Killed between moving the entry aside and renaming the
+		// link in (the fallback without RENAME_EXCHANGE): dest is
+		// empty, the entry is in its backup or still aside.
+		from, err := r.restoreSource(m, c.Dir())
+		if err != nil {
+			return err
+		}
+		if from == "" {
+			c.Action = plan.Conflict
+			c.Reason = fmt.Sprintf("dest is empty and what apply %s displaced (%s) is neither in its backup %s nor at its temporary name; restore it by hand", of, m.Before, m.Backup)
+			break
+		}
+		c.After = plan.State{Type: m.Before.Type}
+		c.Action, c.Restore = plan.Replace, from
+	case !sameState(now, m.After):
+		c.Action = plan.Conflict
+		c.Reason = fmt.Sprintf("changed since apply %s (it left %s, now %s); rollback will not touch it: restore it by hand or apply again", of, m.After.String(), now.String())
+	case m.After.Type == plan.TypeSymlink && m.Before.Type == plan.TypeMissing:
+		c.Action = plan.Delete
+		c.Reason = "created by apply " + of
+	case m.After.Type == plan.TypeSymlink && m.Before.Type == plan.TypeSymlink:
+		c.Action = plan.Update
+	case m.After.Type == plan.TypeSymlink:
+		c.After = plan.State{Type: m.Before.Type}
+		if m.Backup == "" {
+			c.Action = plan.Conflict
+			c.Reason = fmt.Sprintf("what apply %s displaced (%s) was deleted (backup: false) and cannot be restored", of, m.Before)
+			break
+		}
+		from, err := r.restoreSource(m, c.Dir())
+		if err != nil {
+			return err
+		}
+		if from == "" {
+			c.Action = plan.Conflict
+			c.Reason = fmt.Sprintf("its backup %s is gone or changed; restore it by hand", m.Backup)
+			break
+		}
+		c.Action, c.Restore = plan.Replace, from
+	case m.After.Type == plan.TypeMissing && m.Before.Type == plan.TypeSymlink:
+		c.Action, c.Parents = plan.Create, missing
+		c.Reason = "deleted by apply " + of
+	case m.Before.Type == plan.TypeSymlink:
+		// A file or folder an earlier rollback restored: displace it again.
+		c.Action = plan.Replace
+		c.Backup = plan.BackupPath(r.StateDir, id, m.Dest)
+	default:
+		c.Action = plan.Conflict
+		c.Reason = fmt.Sprintf("cannot undo %s of %s to %s", m.Action, m.Before.String(), m.After.String())
+	}
+	return nil
 }
 
 // restoreSource finds the entry m displaced: in its backup, or, if the
