@@ -207,24 +207,7 @@ func Diff(m *manifest.Manifest, obs *Observed, id string) *Plan {
 	needs := dependencies(m)
 	chains := chainLengths(m, obs, needs)
 	<-done
-	// Two dests can be one entry only through a symlinked folder: the real
-	// dests of those links are the only ones two links can share. resolved
-	// maps each of them to the first link there.
-	// aliasedAt maps each of those real dests to the first link there.
-	var aliased map[string]bool
-	var aliasedAt map[string]*manifest.Link
-	for i := range m.Links {
-		if o := obs.At(m, i); o.ParentProblem == "" && o.ParentReal != path.Dir(m.Links[i].Dest) {
-			if aliased == nil {
-				aliased, aliasedAt = map[string]bool{}, map[string]*manifest.Link{}
-			}
-			real := path.Join(o.ParentReal, path.Base(m.Links[i].Dest))
-			aliased[real] = true
-			if _, ok := aliasedAt[real]; !ok {
-				aliasedAt[real] = &m.Links[i]
-			}
-		}
-	}
+	aliased, aliasedAt := aliasedDests(m, obs)
 	// Each link's change depends on that link alone: large manifests are
 	// diffed on every CPU. What depends on other links' changes (two dests
 	// aliased into one entry) is settled after, in manifest order.
@@ -272,6 +255,36 @@ func Diff(m *manifest.Manifest, obs *Observed, id string) *Plan {
 		}
 	}
 	p.Changes = changes
+	diffOrphans(m, obs, p)
+	sort.Slice(p.Changes, func(i, j int) bool { return p.Changes[i].Dest < p.Changes[j].Dest })
+	return p
+}
+
+// aliasedDests finds the real dests two links could share: two dests can
+// be one entry only through a symlinked folder, so only the real dests of
+// links under one are candidates. aliasedAt maps each to the first link
+// there.
+func aliasedDests(m *manifest.Manifest, obs *Observed) (aliased map[string]bool, aliasedAt map[string]*manifest.Link) {
+	for i := range m.Links {
+		if o := obs.At(m, i); o.ParentProblem == "" && o.ParentReal != path.Dir(m.Links[i].Dest) {
+			if aliased == nil {
+				aliased, aliasedAt = map[string]bool{}, map[string]*manifest.Link{}
+			}
+			real := path.Join(o.ParentReal, path.Base(m.Links[i].Dest))
+			aliased[real] = true
+			if _, ok := aliasedAt[real]; !ok {
+				aliasedAt[real] = &m.Links[i]
+			}
+		}
+	}
+	return aliased, aliasedAt
+}
+
+// diffOrphans adds to p what becomes of the links links made that m no
+// longer declares: deleted (their displaced entry given back when its
+// backup is intact) if they are as links left them, else forgotten with a
+// warning.
+func diffOrphans(m *manifest.Manifest, obs *Observed, p *Plan) {
 	orphans := make([]string, 0, len(obs.Orphans))
 	for d := range obs.Orphans {
 		if !obs.Declared(m, d) {
@@ -303,17 +316,9 @@ func Diff(m *manifest.Manifest, obs *Observed, id string) *Plan {
 			p.Changes = append(p.Changes, c)
 			continue
 		}
-		now := "nothing"
-		if o.Now.Type == TypeSymlink {
-			now = "a symlink to " + o.Now.Link
-		} else if o.Now.Type != TypeMissing {
-			now = "a " + describe(o.Now.Type)
-		}
-		p.Warnings = append(p.Warnings, fmt.Sprintf("%s (was links.%s) is no longer declared, but it changed since links made it (now %s): left alone and no longer tracked", d, o.Name, now))
+		p.Warnings = append(p.Warnings, fmt.Sprintf("%s (was links.%s) is no longer declared, but it changed since links made it (now %s): left alone and no longer tracked", d, o.Name, o.Now))
 		p.Forget = append(p.Forget, d)
 	}
-	sort.Slice(p.Changes, func(i, j int) bool { return p.Changes[i].Dest < p.Changes[j].Dest })
-	return p
 }
 
 // diffLink is m.Links[i]'s change, as far as it depends on that link
