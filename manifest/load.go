@@ -154,10 +154,19 @@ func (d *document) build(opts Options, bad map[string]bool) *Manifest {
 	}
 	m := &Manifest{File: d.file, Path: filepath.Join(opts.Dir, filepath.Base(d.file)), StateDir: DefaultStateDir, Vars: map[string]string{}}
 	x := &expander{vars: m.Vars, lookupEnv: opts.LookupEnv, skip: map[string]bool{}, left: d.expandLimit, limit: d.expandLimit}
+	d.buildVars(top, opts, bad, m, x)
+	d.rootOK = d.buildRoot(top, opts, bad, m, x)
+	d.buildStateDir(top, bad, m)
+	defaults, _ := top["defaults"].(map[string]any)
+	d.buildLinks(top, opts, bad, defaults, m, x)
+	m.Links = sortByDest(m.Links)
+	return m
+}
 
-	// vars, then --var overrides (only for declared variables). A variable
-	// the schema rejected is known but unusable: references to it are not
-	// reported again.
+// buildVars reads vars:, then the --var overrides (only for declared
+// variables). A variable the schema rejected is known but unusable:
+// references to it are not reported again.
+func (d *document) buildVars(top map[string]any, opts Options, bad map[string]bool, m *Manifest, x *expander) {
 	if vars, ok := top["vars"].(map[string]any); ok && !bad["/vars"] {
 		for k, v := range vars {
 			ptr := "/vars/" + escapePointer(k)
@@ -190,8 +199,11 @@ func (d *document) build(opts Options, bad map[string]bool) *Manifest {
 		}
 		m.Vars[k] = opts.Vars[k]
 	}
+}
 
-	// root. Until it is known, paths are checked only lexically.
+// buildRoot reads root: and reports whether it is usable. Until it is
+// known, paths are checked only lexically.
+func (d *document) buildRoot(top map[string]any, opts Options, bad map[string]bool, m *Manifest, x *expander) bool {
 	m.Root = filepath.Clean(opts.Dir)
 	rootOK := !bad["/root"]
 	if s, ok := top["root"].(string); ok && rootOK {
@@ -226,9 +238,11 @@ func (d *document) build(opts Options, bad map[string]bool) *Manifest {
 			rootOK = false
 		}
 	}
-	d.rootOK = rootOK
+	return rootOK
+}
 
-	// state_dir
+// buildStateDir reads state_dir:.
+func (d *document) buildStateDir(top map[string]any, bad map[string]bool, m *Manifest) {
 	if s, ok := top["state_dir"].(string); ok && !bad["/state_dir"] {
 		rel, err := d.underRoot(m.Root, s)
 		switch {
@@ -241,12 +255,12 @@ func (d *document) build(opts Options, bad map[string]bool) *Manifest {
 			m.StateDir = rel
 		}
 	}
+}
 
-	// defaults
-	defaults, _ := top["defaults"].(map[string]any)
-
-	// links, in the order they are written, so that a duplicate dest is
-	// reported at the later one.
+// buildLinks builds the links and trees, in the order they are written,
+// so that a duplicate dest is reported at the later one.
+func (d *document) buildLinks(top map[string]any, opts Options, bad map[string]bool, defaults map[string]any, m *Manifest, x *expander) {
+	rootOK := d.rootOK
 	if _, ok := top["links"].(map[string]any); !ok {
 		d.links = nil // links: is not a mapping (reported)
 	}
@@ -300,8 +314,6 @@ func (d *document) build(opts Options, bad map[string]bool) *Manifest {
 		byDest[l.Dest] = len(m.Links)
 		m.Links = append(m.Links, l)
 	}
-	m.Links = sortByDest(m.Links)
-	return m
 }
 
 // sortByDest returns links sorted by Dest. It sorts small (dest, index)
