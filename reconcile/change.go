@@ -148,7 +148,7 @@ func (a *applier) create(c *plan.Change, dir, name string) error {
 		a.mu.Unlock()
 	}
 	a.touch(dir)
-	err := a.fs.Symlink(c.After.Link, dir, name)
+	err := a.fs.Symlink(c.After.Link, dir, name, c.Kind)
 	if errors.Is(err, fs.ErrExist) {
 		now, _ := a.look(dir, name)
 		return &StaleError{Dest: c.Dest, Planned: "nothing", Observed: showState(now)}
@@ -194,7 +194,7 @@ func (a *applier) replace(c *plan.Change, dir, name, tmp string) error {
 // instead, the new link already at tmp.
 func (a *applier) linkIn(c *plan.Change, dir, name, tmp string, dispose, fallback func() error) error {
 	a.touch(dir)
-	if err := a.fs.Symlink(c.After.Link, dir, tmp); err != nil {
+	if err := a.fs.Symlink(c.After.Link, dir, tmp, c.Kind); err != nil {
 		return err
 	}
 	dropNew := func() error { return a.fs.Remove(dir, tmp) }

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path"
 
+	"github.com/linksdev/links/manifest"
 	"github.com/linksdev/links/plan"
 )
 
@@ -52,9 +53,10 @@ func (f *rootFS) stat(dir, name string) (isDir bool, statErr, err error) {
 	return fi.IsDir(), nil, nil
 }
 
-// Symlink creates dir/name with the link text (see symlink_windows.go).
-func (f *rootFS) Symlink(text, dir, name string) error {
-	return f.symlink(text, dir, name)
+// Symlink creates dir/name with the link text, a directory link where
+// kind or the target says so (see symlink_windows.go).
+func (f *rootFS) Symlink(text, dir, name string, kind manifest.Kind) error {
+	return f.symlink(text, dir, name, kind)
 }
 
 func (f *rootFS) Rename(dir, from, to string) error {

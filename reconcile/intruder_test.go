@@ -8,6 +8,8 @@ import (
 	"sort"
 	"strings"
 	"testing"
+
+	"github.com/linksdev/links/manifest"
 )
 
 // hookFS calls hook before its k-th operation (counting every call,
@@ -33,9 +35,9 @@ func (f *hookFS) Lstat(dir, name string) (Stat, error) {
 	f.step("lstat " + name)
 	return f.FS.Lstat(dir, name)
 }
-func (f *hookFS) Symlink(text, dir, name string) error {
+func (f *hookFS) Symlink(text, dir, name string, kind manifest.Kind) error {
 	f.step("symlink " + name)
-	return f.FS.Symlink(text, dir, name)
+	return f.FS.Symlink(text, dir, name, kind)
 }
 func (f *hookFS) Rename(dir, a, b string) error {
 	f.step("rename " + a + " " + b)
