@@ -170,7 +170,23 @@ func (a *applier) update(c *plan.Change, dir, name, tmp string) error {
 			_ = a.fs.Remove(dir, tmp)
 			return err
 		}
-		if err := a.fs.Rename(dir, tmp, name); err != nil {
+		err := a.fs.Rename(dir, tmp, name)
+		if errors.Is(err, errDirLinkInTheWay) {
+			// Windows: a rename does not replace a directory link. The
+			// old link is moved aside to its journaled free name, looked
+			// at, the new one renamed in without replacing, and the old
+			// one unlinked only if it is the one planned against: a
+			// moment without a link at dest, but nothing replaced.
+			aside, err := a.swapAside(c, dir, name, tmp, func(err error) error {
+				_ = a.fs.Remove(dir, tmp)
+				return err
+			})
+			if err != nil {
+				return err
+			}
+			return a.fs.Remove(dir, aside)
+		}
+		if err != nil {
 			_ = a.fs.Remove(dir, tmp)
 			return err
 		}

@@ -7,6 +7,9 @@ import (
 	"io/fs"
 	"os"
 	"path"
+	"syscall"
+
+	"golang.org/x/sys/windows"
 
 	"github.com/linksdev/links/manifest"
 	"github.com/linksdev/links/plan"
@@ -59,8 +62,28 @@ func (f *rootFS) Symlink(text, dir, name string, kind manifest.Kind) error {
 	return f.symlink(text, dir, name, kind)
 }
 
+// Rename renames dir/from over dir/to. Windows replaces a file or a file
+// link this way, atomically, but not a directory link (to the system it
+// is a directory): that failure is marked errDirLinkInTheWay, and the
+// caller moves the old link aside instead.
 func (f *rootFS) Rename(dir, from, to string) error {
-	return f.root.Rename(path.Join(dir, from), path.Join(dir, to))
+	err := f.root.Rename(path.Join(dir, from), path.Join(dir, to))
+	if err != nil && f.isDirLink(path.Join(dir, to)) {
+		return fmt.Errorf("%w (%w)", err, errDirLinkInTheWay)
+	}
+	return err
+}
+
+// isDirLink says whether p is a directory symlink: a symlink whose own
+// attributes carry FILE_ATTRIBUTE_DIRECTORY (SYMBOLIC_LINK_FLAG_DIRECTORY
+// at its creation).
+func (f *rootFS) isDirLink(p string) bool {
+	fi, err := f.root.Lstat(p)
+	if err != nil || fi.Mode()&fs.ModeSymlink == 0 {
+		return false
+	}
+	d, ok := fi.Sys().(*syscall.Win32FileAttributeData)
+	return ok && d.FileAttributes&windows.FILE_ATTRIBUTE_DIRECTORY != 0
 }
 
 // exchangeBuilt says this build has no atomic exchange: Windows has none.

@@ -1,6 +1,10 @@
 package reconcile
 
-import "github.com/linksdev/links/manifest"
+import (
+	"errors"
+
+	"github.com/linksdev/links/manifest"
+)
 
 // On Windows a symlink is a file link or a directory link from birth
 // (CreateSymbolicLinkW's SYMBOLIC_LINK_FLAG_DIRECTORY): a directory
@@ -26,3 +30,10 @@ func symlinkDirFlag(kind manifest.Kind, targetIsDir bool) bool {
 func symlinkThroughRoot(dirFlag, folderInsideRoot bool) bool {
 	return !dirFlag || folderInsideRoot
 }
+
+// errDirLinkInTheWay is wrapped in FS.Rename's error where the entry to be
+// replaced is a directory link, which the system does not replace by a
+// rename (Windows: a directory symlink is a directory to
+// FileRenameInformation and MoveFileEx). An update then moves the old
+// link aside first (change.go, update).
+var errDirLinkInTheWay = errors.New("a directory link is in the way, which a rename does not replace")
