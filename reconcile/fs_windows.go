@@ -3,11 +3,13 @@
 package reconcile
 
 import (
+	"errors"
 	"fmt"
 	"io/fs"
 	"os"
 	"path"
 	"syscall"
+	"unsafe"
 
 	"golang.org/x/sys/windows"
 
@@ -43,8 +45,74 @@ func (f *rootFS) Lstat(dir, name string) (Stat, error) {
 	default:
 		s.Type = plan.TypeOther
 	}
-	s.Identity = fmt.Sprintf("%d:%d", fi.Size(), fi.ModTime().UnixNano())
+	s.Identity, err = f.identity(dir, name, s.IsDir)
+	if err != nil {
+		if !errors.Is(err, fs.ErrNotExist) && !errors.Is(err, errChangedWhileLooked) {
+			// Not even attributes may be read (an ACL that allows
+			// listing the folder but denies FILE_READ_ATTRIBUTES): the
+			// weaker fingerprint os.Root.Lstat gives.
+			s.Identity = fmt.Sprintf("%d:%d", fi.Size(), fi.ModTime().UnixNano())
+			return s, nil
+		}
+		return Stat{}, pathErr("lstat", p, err)
+	}
 	return s, nil
+}
+
+// errChangedWhileLooked says an entry was replaced between the two looks
+// Lstat takes at it.
+var errChangedWhileLooked = errors.New("changed while it was looked at")
+
+// identity fingerprints dir/name as Unix does with dev:ino:size:mtime:
+// volume serial number, file index, size and last write time, all read by
+// GetFileInformationByHandle from one handle. The handle is opened beneath
+// dir's folder handle (NtCreateFile with a root directory, as os.Root
+// does, so the look stays confined) without following a reparse point
+// and with backup semantics (FILE_OPEN_REPARSE_POINT and
+// FILE_OPEN_FOR_BACKUP_INTENT, the native forms of CreateFile's
+// FILE_FLAG_OPEN_REPARSE_POINT and FILE_FLAG_BACKUP_SEMANTICS, the latter
+// needed to open a folder), asking only to read attributes, which a
+// program holding the file open does not prevent. isDir is what
+// os.Root.Lstat found; a handle that disagrees means the entry was
+// replaced in between.
+func (f *rootFS) identity(dir, name string, isDir bool) (string, error) {
+	d, err := f.dir(dir)
+	if err != nil {
+		return "", err
+	}
+	u, err := windows.NewNTUnicodeString(name)
+	if err != nil {
+		return "", err
+	}
+	oa := windows.OBJECT_ATTRIBUTES{RootDirectory: windows.Handle(d.Fd()), ObjectName: u}
+	oa.Length = uint32(unsafe.Sizeof(oa))
+	var h windows.Handle
+	err = windows.NtCreateFile(&h, windows.FILE_READ_ATTRIBUTES|windows.SYNCHRONIZE, &oa, &windows.IO_STATUS_BLOCK{}, nil, 0,
+		windows.FILE_SHARE_READ|windows.FILE_SHARE_WRITE|windows.FILE_SHARE_DELETE, windows.FILE_OPEN,
+		windows.FILE_OPEN_REPARSE_POINT|windows.FILE_OPEN_FOR_BACKUP_INTENT|windows.FILE_SYNCHRONOUS_IO_NONALERT, 0, 0)
+	if err != nil {
+		if st, ok := err.(windows.NTStatus); ok {
+			return "", st.Errno()
+		}
+		return "", err
+	}
+	defer windows.CloseHandle(h)
+	var info windows.ByHandleFileInformation
+	if err := windows.GetFileInformationByHandle(h, &info); err != nil {
+		return "", err
+	}
+	return handleIdentity(&info, isDir)
+}
+
+// handleIdentity is the fingerprint of an entry from its handle's
+// information, checked against what Lstat found.
+func handleIdentity(info *windows.ByHandleFileInformation, isDir bool) (string, error) {
+	if (info.FileAttributes&windows.FILE_ATTRIBUTE_DIRECTORY != 0) != isDir {
+		return "", errChangedWhileLooked
+	}
+	index := uint64(info.FileIndexHigh)<<32 | uint64(info.FileIndexLow)
+	size := uint64(info.FileSizeHigh)<<32 | uint64(info.FileSizeLow)
+	return fmt.Sprintf("%d:%d:%d:%d", info.VolumeSerialNumber, index, size, info.LastWriteTime.Nanoseconds()), nil
 }
 
 // stat follows dir/name and reports whether it exists and is a folder.
