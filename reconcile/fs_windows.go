@@ -91,10 +91,7 @@ func (f *rootFS) identity(dir, name string, isDir bool) (string, error) {
 		windows.FILE_SHARE_READ|windows.FILE_SHARE_WRITE|windows.FILE_SHARE_DELETE, windows.FILE_OPEN,
 		windows.FILE_OPEN_REPARSE_POINT|windows.FILE_OPEN_FOR_BACKUP_INTENT|windows.FILE_SYNCHRONOUS_IO_NONALERT, 0, 0)
 	if err != nil {
-		if st, ok := err.(windows.NTStatus); ok {
-			return "", st.Errno()
-		}
-		return "", err
+		return "", ntErr(err)
 	}
 	defer windows.CloseHandle(h)
 	var info windows.ByHandleFileInformation
@@ -159,11 +156,75 @@ const exchangeBuilt = false
 
 func (f *rootFS) Exchange(dir, a, b string) error { return ErrExchangeUnsupported }
 
+// Move renames fromDir/fromName to toDir/toName in one step that fails if
+// the destination exists: NtSetInformationFile(FileRenameInformation)
+// with ReplaceIfExists false (what MoveFileEx does without
+// MOVEFILE_REPLACE_EXISTING), on a handle opened beneath fromDir's folder
+// handle, naming toName relative to toDir's. Both handles come through
+// os.Root, so the move stays confined; and nothing that appears at the
+// destination can be replaced (a look first and a rename after could).
 func (f *rootFS) Move(fromDir, fromName, toDir, toName string) error {
-	if _, err := f.root.Lstat(path.Join(toDir, toName)); err == nil {
-		return &fs.PathError{Op: "rename", Path: path.Join(toDir, toName), Err: fs.ErrExist}
+	shown := path.Join(fromDir, fromName)
+	src, err := f.dir(fromDir)
+	if err != nil {
+		return err
 	}
-	return f.root.Rename(path.Join(fromDir, fromName), path.Join(toDir, toName))
+	dst, err := f.dir(toDir)
+	if err != nil {
+		return err
+	}
+	if err := renameNoReplace(windows.Handle(src.Fd()), fromName, windows.Handle(dst.Fd()), toName); err != nil {
+		return pathErr("rename", shown, err)
+	}
+	return nil
+}
+
+// fileRenameInformation is FILE_RENAME_INFORMATION (ntifs.h) with room
+// for a name; ReplaceIfExists is a BOOLEAN in a union with a ULONG.
+type fileRenameInformation struct {
+	ReplaceIfExists uint32
+	RootDirectory   windows.Handle
+	FileNameLength  uint32
+	FileName        [windows.MAX_PATH]uint16
+}
+
+func renameNoReplace(fromDir windows.Handle, from string, toDir windows.Handle, to string) error {
+	u, err := windows.NewNTUnicodeString(from)
+	if err != nil {
+		return err
+	}
+	oa := windows.OBJECT_ATTRIBUTES{RootDirectory: fromDir, ObjectName: u}
+	oa.Length = uint32(unsafe.Sizeof(oa))
+	var h windows.Handle
+	err = windows.NtCreateFile(&h, windows.DELETE|windows.SYNCHRONIZE, &oa, &windows.IO_STATUS_BLOCK{}, nil, 0,
+		windows.FILE_SHARE_READ|windows.FILE_SHARE_WRITE|windows.FILE_SHARE_DELETE, windows.FILE_OPEN,
+		windows.FILE_OPEN_REPARSE_POINT|windows.FILE_OPEN_FOR_BACKUP_INTENT|windows.FILE_SYNCHRONOUS_IO_NONALERT, 0, 0)
+	if err != nil {
+		return ntErr(err)
+	}
+	defer windows.CloseHandle(h)
+	name, err := windows.UTF16FromString(to)
+	if err != nil {
+		return err
+	}
+	info := fileRenameInformation{RootDirectory: toDir} // ReplaceIfExists: false
+	if len(name) > len(info.FileName) {
+		return windows.ERROR_FILENAME_EXCED_RANGE
+	}
+	copy(info.FileName[:], name)
+	info.FileNameLength = uint32((len(name) - 1) * 2)
+	err = windows.NtSetInformationFile(h, &windows.IO_STATUS_BLOCK{}, (*byte)(unsafe.Pointer(&info)),
+		uint32(unsafe.Sizeof(info)), windows.FileRenameInformation)
+	return ntErr(err)
+}
+
+// ntErr turns an NTSTATUS into the Win32 error it stands for, which
+// errors.Is matches against fs.ErrExist, fs.ErrNotExist and the rest.
+func ntErr(err error) error {
+	if st, ok := err.(windows.NTStatus); ok {
+		return st.Errno()
+	}
+	return err
 }
 
 func (f *rootFS) Link(fromDir, fromName, toDir, toName string) error {
