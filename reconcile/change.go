@@ -437,7 +437,8 @@ func (a *applier) replaceFallback(c *plan.Change, dir, name, tmp string) error {
 // written at dest just before would be replaced: this fallback's window).
 // A folder cannot replace a link by rename: the link is moved aside to a
 // free name, looked at, and the folder moved in (a short window where dest
-// is missing, nothing replaced). On failure the entry goes back to its
+// is missing, nothing replaced); so is a directory link, which a rename
+// does not replace on Windows. On failure the entry goes back to its
 // backup.
 func (a *applier) restoreFallback(c *plan.Change, dir, name, tmp string, sendBack func() error) error {
 	back := func(err error) error {
@@ -447,10 +448,15 @@ func (a *applier) restoreFallback(c *plan.Change, dir, name, tmp string, sendBac
 		return err
 	}
 	if c.After.Type != plan.TypeDir {
-		if err := a.fs.Rename(dir, tmp, name); err != nil {
-			return back(err)
+		err := a.fs.Rename(dir, tmp, name)
+		if !errors.Is(err, errDirLinkInTheWay) {
+			if err != nil {
+				return back(err)
+			}
+			return nil
 		}
-		return nil
+		// Windows: the link is a directory link, which a rename does not
+		// replace: the folder's order below.
 	}
 	aside, err := a.swapAside(c, dir, name, tmp, back)
 	if err != nil {

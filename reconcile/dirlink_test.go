@@ -151,3 +151,45 @@ func (f *swapBeforeAsideFS) Move(fromDir, fromName, toDir, toName string) error 
 	}
 	return f.FS.Move(fromDir, fromName, toDir, toName)
 }
+
+// TestRestoreOverDirLink deletes a link to a folder that had displaced a
+// file: the file comes back from its backup in the same step. Where a
+// rename does not replace a directory link (Windows), the link is moved
+// aside first, as for a folder.
+func TestRestoreOverDirLink(t *testing.T) {
+	root := t.TempDir()
+	mkTree(t, root, map[string]string{"rel/a/f": "file:a", "cur": "file:the user's file"})
+	if _, _, err := planApply(t, parse(t, root, "version: 1\nlinks:\n  l: {dest: cur, target: rel/a, replace: file}\n  k: {dest: keep, target: rel/a}\n"), ApplyOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	hf := &hookFS{k: -1}
+	p, _, err := planApply(t, parse(t, root, "version: 1\nlinks:\n  k: {dest: keep, target: rel/a}\n"), ApplyOptions{WrapFS: func(f FS) FS {
+		hf.FS = &windowsRenameFS{FS: f, root: root}
+		return &noExchangeFS{FS: hf}
+	}})
+	if err != nil {
+		t.Fatalf("apply: %v\nops: %s", err, strings.Join(hf.ops, ", "))
+	}
+	if s := p.Summary(); s.Delete != 1 || p.Changes[0].Restore == "" {
+		t.Fatalf("plan %+v, %+v: want a delete that restores", s, p.Changes[0])
+	}
+	if b, err := os.ReadFile(filepath.Join(root, "cur")); err != nil || string(b) != "the user's file" {
+		t.Errorf("cur: %q, %v; want the user's file back", b, err)
+	}
+	if fi, err := os.Lstat(filepath.Join(root, "cur")); err != nil || !fi.Mode().IsRegular() {
+		t.Errorf("cur is not a regular file: %v", err)
+	}
+	refused := false
+	for _, op := range hf.ops {
+		refused = refused || strings.HasPrefix(op, "rename ")
+	}
+	if !refused {
+		t.Errorf("the rename over the directory link was never tried\nops: %s", strings.Join(hf.ops, ", "))
+	}
+	ents, _ := os.ReadDir(root)
+	for _, e := range ents {
+		if strings.Contains(e.Name(), TempMarker) {
+			t.Errorf("left behind: %s", e.Name())
+		}
+	}
+}
