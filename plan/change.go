@@ -59,6 +59,13 @@ type Change struct {
 	// resolved (relative to root), where apply makes the link; it is set
 	// only when it differs from the folder Dest names.
 	Folder string
+	// Kind is the declared link's kind: (empty when the manifest leaves
+	// it to the target; a tree's folded folder is a dir). Apply hands it
+	// to the symlink call: on Windows a link is a directory link or a
+	// file link from birth, and a dangling target cannot say which.
+	// Elsewhere it changes nothing (plan checks it against the target
+	// where the target exists).
+	Kind manifest.Kind
 	// Restore, set only by rollback, is the backup (relative to root) that
 	// a replace moves back into dest in place of the link there; After then
 	// has the backup's type (file or dir).

@@ -55,7 +55,7 @@ func (d Difference) String() string {
 // the plan made again now from the manifest and the disk, and returns
 // every difference: a change whose fields are not exactly the new plan's
 // (name, action, before and after with identity, backup, restore, parents,
-// needs, folder), a change the manifest no longer plans, a change the new
+// needs, folder, kind), a change the manifest no longer plans, a change the new
 // plan has that the saved one lacks, or links to stop tracking that differ.
 // A saved plan is applied only when there is none. Reasons and warnings are
 // text for people and are not compared.
@@ -120,7 +120,7 @@ func sameChange(a, b *Change) bool {
 	return a.Name == b.Name && a.Dest == b.Dest && a.Action == b.Action &&
 		a.Before == b.Before && a.After == b.After && a.Backup == b.Backup &&
 		a.Restore == b.Restore && slices.Equal(a.Parents, b.Parents) &&
-		a.Needs == b.Needs && a.Folder == b.Folder
+		a.Needs == b.Needs && a.Folder == b.Folder && a.Kind == b.Kind
 }
 
 // summary is the change in a few words, for a Difference.
@@ -131,6 +131,9 @@ func (c *Change) summary() string {
 	}
 	if c.Restore != "" {
 		s += ", restore " + c.Restore
+	}
+	if c.Kind != "" {
+		s += ", kind: " + string(c.Kind)
 	}
 	if c.Name != "" {
 		s += ", links." + c.Name

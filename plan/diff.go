@@ -326,7 +326,7 @@ func diffOrphans(m *manifest.Manifest, obs *Observed, p *Plan) {
 func diffLink(m *manifest.Manifest, obs *Observed, i int, needs map[string]dependency, under map[string]*manifest.Link, chains map[string]int) Change {
 	l := &m.Links[i]
 	o := obs.At(m, i)
-	c := Change{Name: l.Name, Dest: l.Dest, Before: o.Dest, Parents: o.Missing}
+	c := Change{Name: l.Name, Dest: l.Dest, Before: o.Dest, Parents: o.Missing, Kind: l.Kind}
 	if o.ParentProblem == "" && o.ParentReal != path.Dir(l.Dest) {
 		c.Folder = o.ParentReal
 	}

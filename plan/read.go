@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"io"
 	"strings"
+
+	"github.com/linksdev/links/manifest"
 )
 
 // ReadJSON decodes a saved plan written by WriteJSON and checks that it is
@@ -38,7 +40,8 @@ func ReadJSON(r io.Reader) (*Plan, error) {
 	}
 	for i, wc := range w.Changes {
 		c := Change{Name: wc.Name, Dest: wc.Dest, Action: wc.Action, Before: State(wc.Before), After: State(wc.After),
-			Backup: wc.Backup, Reason: wc.Reason, Parents: wc.Parents, Needs: wc.Needs, Restore: wc.Restore, Folder: wc.Folder}
+			Backup: wc.Backup, Reason: wc.Reason, Parents: wc.Parents, Needs: wc.Needs, Restore: wc.Restore, Folder: wc.Folder,
+			Kind: manifest.Kind(wc.Kind)}
 		if err := checkChange(&c, p.StateDir); err != nil {
 			return nil, fmt.Errorf("saved plan: change %d (%q): %w", i, wc.Dest, err)
 		}
@@ -79,6 +82,11 @@ func checkChange(c *Change, stateDir string) error {
 	}
 	if c.Restore != "" && ((c.Action != Replace && c.Action != Delete) || (c.After.Type != TypeFile && c.After.Type != TypeDir)) {
 		return fmt.Errorf("a restore must be a replace or delete that brings back a file or folder")
+	}
+	switch c.Kind {
+	case manifest.KindAny, manifest.KindFile, manifest.KindDir:
+	default:
+		return fmt.Errorf("unknown kind %q (file or dir)", c.Kind)
 	}
 	if c.Folder != "" && c.Folder != "." && !cleanRel(c.Folder) {
 		return fmt.Errorf("folder %q is not a clean path under root", c.Folder)

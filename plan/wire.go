@@ -53,6 +53,7 @@ type wireChange struct {
 	Needs   string    `json:"needs,omitempty"`
 	Restore string    `json:"restore,omitempty"`
 	Folder  string    `json:"folder,omitempty"`
+	Kind    string    `json:"kind,omitempty"`
 	Error   string    `json:"error,omitempty"`
 }
 
@@ -155,6 +156,7 @@ func wireChangeOf(p *Plan, i int, opts JSONOptions) wireChange {
 		Name: c.Name, Dest: c.Dest, Action: c.Action,
 		Before: wireState(c.Before), After: wireState(c.After),
 		Backup: c.Backup, Reason: c.Reason, Parents: c.Parents, Needs: c.Needs, Restore: c.Restore, Folder: c.Folder,
+		Kind: string(c.Kind),
 	}
 	if t, m, ok := TreeOf(c.Name); ok {
 		wc.Tree, wc.Member = t, m

@@ -11,6 +11,7 @@ import (
 	"syscall"
 	"testing"
 
+	"github.com/linksdev/links/manifest"
 	"github.com/linksdev/links/plan"
 	"github.com/linksdev/links/reconcile/journal"
 )
@@ -133,11 +134,11 @@ func (f *faultFS) step(op string) error {
 	return nil
 }
 
-func (f *faultFS) Symlink(text, dir, name string) error {
+func (f *faultFS) Symlink(text, dir, name string, kind manifest.Kind) error {
 	if err := f.step("symlink"); err != nil {
 		return err
 	}
-	return f.FS.Symlink(text, dir, name)
+	return f.FS.Symlink(text, dir, name, kind)
 }
 func (f *faultFS) Rename(dir, a, b string) error {
 	if err := f.step("rename"); err != nil {

@@ -125,7 +125,7 @@ func (a *applier) create(c *plan.Change, dir, name string) error {
 		a.mu.Unlock()
 	}
 	a.touch(dir)
-	err := a.fs.Symlink(c.After.Link, dir, name)
+	err := a.fs.Symlink(c.After.Link, dir, name, c.Kind)
 	if errors.Is(err, fs.ErrExist) {
 		now, _ := a.look(dir, name)
 		if a.unfolds.intoRestored(c) && holds(c.After, now) {
@@ -150,7 +150,23 @@ func (a *applier) update(c *plan.Change, dir, name, tmp string) error {
 			_ = a.fs.Remove(dir, tmp)
 			return err
 		}
-		if err := a.fs.Rename(dir, tmp, name); err != nil {
+		err := a.fs.Rename(dir, tmp, name)
+		if errors.Is(err, errDirLinkInTheWay) {
+			// Windows: a rename does not replace a directory link. The
+			// old link is moved aside to its journaled free name, looked
+			// at, the new one renamed in without replacing, and the old
+			// one unlinked only if it is the one planned against: a
+			// moment without a link at dest, but nothing replaced.
+			aside, err := a.swapAside(c, dir, name, tmp, func(err error) error {
+				_ = a.fs.Remove(dir, tmp)
+				return err
+			})
+			if err != nil {
+				return err
+			}
+			return a.fs.Remove(dir, aside)
+		}
+		if err != nil {
 			_ = a.fs.Remove(dir, tmp)
 			return err
 		}
@@ -174,7 +190,7 @@ func (a *applier) replace(c *plan.Change, dir, name, tmp string) error {
 // instead, the new link already at tmp.
 func (a *applier) linkIn(c *plan.Change, dir, name, tmp string, dispose, fallback func() error) error {
 	a.touch(dir)
-	if err := a.fs.Symlink(c.After.Link, dir, tmp); err != nil {
+	if err := a.fs.Symlink(c.After.Link, dir, tmp, c.Kind); err != nil {
 		return err
 	}
 	dropNew := func() error { return a.fs.Remove(dir, tmp) }
@@ -401,7 +417,8 @@ func (a *applier) replaceFallback(c *plan.Change, dir, name, tmp string) error {
 // written at dest just before would be replaced: this fallback's window).
 // A folder cannot replace a link by rename: the link is moved aside to a
 // free name, looked at, and the folder moved in (a short window where dest
-// is missing, nothing replaced). On failure the entry goes back to its
+// is missing, nothing replaced); so is a directory link, which a rename
+// does not replace on Windows. On failure the entry goes back to its
 // backup.
 func (a *applier) restoreFallback(c *plan.Change, dir, name, tmp string, sendBack func() error) error {
 	back := func(err error) error {
@@ -411,10 +428,15 @@ func (a *applier) restoreFallback(c *plan.Change, dir, name, tmp string, sendBac
 		return err
 	}
 	if c.After.Type != plan.TypeDir {
-		if err := a.fs.Rename(dir, tmp, name); err != nil {
-			return back(err)
+		err := a.fs.Rename(dir, tmp, name)
+		if !errors.Is(err, errDirLinkInTheWay) {
+			if err != nil {
+				return back(err)
+			}
+			return nil
 		}
-		return nil
+		// Windows: the link is a directory link, which a rename does not
+		// replace: the folder's order below.
 	}
 	aside, err := a.swapAside(c, dir, name, tmp, back)
 	if err != nil {

@@ -73,7 +73,11 @@
 //
 //   - update: the new link is renamed over the old one (atomic for
 //     readers); an entry written at the dest between the re-check and that
-//     rename is replaced, and lost.
+//     rename is replaced, and lost. Where the rename cannot replace the
+//     old link (a directory link on Windows), the old link is moved aside
+//     to its journaled free name, looked at, the new one moved in without
+//     replacing, and the old one unlinked: the dest is missing for a
+//     moment, nothing is replaced.
 //   - replace of a file: it is hard-linked into its backup, then the link
 //     renamed over it; an entry written between the two is lost. Where hard
 //     links fail, and for folders, the entry is moved aside to a free name,
@@ -104,8 +108,11 @@
 // Windows: a rename replaces a file or a file symlink atomically
 // (FileRenameInformation with ReplaceIfExists, as MoveFileEx with
 // MOVEFILE_REPLACE_EXISTING); a directory symlink is a directory there
-// and a rename does not replace it, so retargeting one fails and changes
-// nothing. FlushFileBuffers needs a handle opened for writing, so a
+// and a rename does not replace it, so retargeting one takes the
+// move-aside order of the update above. A move that must not replace is
+// one FileRenameInformation without ReplaceIfExists (no look first). A
+// link is a directory link when the manifest says kind: dir or its
+// target is a folder. FlushFileBuffers needs a handle opened for writing, so a
 // folder's handle is reopened with write access and flushed; where
 // Windows refuses (no write access, a filesystem that cannot), NTFS's
 // metadata log keeps each create or rename whole, and the last ones

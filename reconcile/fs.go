@@ -5,6 +5,8 @@ import (
 	"os"
 	"path"
 	"sync"
+
+	"github.com/linksdev/links/manifest"
 )
 
 // FS is what apply does to the disk, one operation per method, each on
@@ -14,8 +16,11 @@ import (
 type FS interface {
 	// Lstat describes dir/name without following a final symlink.
 	Lstat(dir, name string) (Stat, error)
-	// Symlink creates dir/name with the link text; it fails if name exists.
-	Symlink(text, dir, name string) error
+	// Symlink creates dir/name with the link text; it fails if name
+	// exists. kind is the manifest's kind: for the link (empty when
+	// undeclared): Windows makes a directory link when it is dir or the
+	// target is a folder (symlinkDirFlag); elsewhere it is not used.
+	Symlink(text, dir, name string, kind manifest.Kind) error
 	// Rename renames dir/from over dir/to (replacing a non-directory).
 	Rename(dir, from, to string) error
 	// Exchange swaps dir/a and dir/b atomically. It returns an error

@@ -10,6 +10,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"github.com/linksdev/links/manifest"
 	"github.com/linksdev/links/plan"
 )
 
@@ -100,7 +101,9 @@ func (f *rootFS) stat(dir, name string) (isDir bool, statErr, err error) {
 	return st.Mode&unix.S_IFMT == unix.S_IFDIR, nil, nil
 }
 
-func (f *rootFS) Symlink(text, dir, name string) error {
+// Symlink makes dir/name; kind matters only on Windows (a Unix symlink
+// is neither a file link nor a directory link).
+func (f *rootFS) Symlink(text, dir, name string, _ manifest.Kind) error {
 	d, err := f.dir(dir)
 	if err != nil {
 		return err

@@ -8,6 +8,8 @@ import (
 	"sort"
 	"strings"
 	"testing"
+
+	"github.com/linksdev/links/manifest"
 )
 
 // hookFS calls hook before its k-th operation (counting every call,
@@ -38,9 +40,9 @@ func (f *hookFS) Lstat(dir, name string) (Stat, error) {
 	f.step("lstat " + name)
 	return f.FS.Lstat(dir, name)
 }
-func (f *hookFS) Symlink(text, dir, name string) error {
+func (f *hookFS) Symlink(text, dir, name string, kind manifest.Kind) error {
 	f.step("symlink " + name)
-	return f.FS.Symlink(text, dir, name)
+	return f.FS.Symlink(text, dir, name, kind)
 }
 func (f *hookFS) Rename(dir, a, b string) error {
 	f.step("rename " + a + " " + b)
@@ -86,6 +88,9 @@ type intruderScenario struct {
 	manifest string
 	dest     string
 	noExch   bool // run the fallback without RENAME_EXCHANGE
+	// wrap, when set, wraps the real FS beneath the hook (to give it
+	// another platform's behaviour).
+	wrap func(root string, f FS) FS
 	// window, for a fallback without RENAME_EXCHANGE, names the operations
 	// before which an intruder may be lost: the window doc.go documents
 	// (the rename of the new link over the old one). Nothing else may lose
@@ -111,6 +116,12 @@ var intruderScenarios = []intruderScenario{
 		manifest: "version: 1\nlinks:\n  k: {dest: keep, target: rel/a}\n", dest: "cur"},
 	{name: "update-noexchange", tree: map[string]string{"rel/a/f": "file:a", "rel/b/f": "file:b", "cur": "link:rel/b"},
 		manifest: "version: 1\nlinks:\n  l: {dest: cur, target: rel/a}\n", dest: "cur", noExch: true,
+		window: func(op string) bool {
+			return strings.HasPrefix(op, "symlink .cur") || strings.HasPrefix(op, "rename .cur")
+		}},
+	{name: "update-dirlink-noexchange", tree: map[string]string{"rel/a/f": "file:a", "rel/b/f": "file:b", "cur": "link:rel/b"},
+		manifest: "version: 1\nlinks:\n  l: {dest: cur, target: rel/a}\n", dest: "cur", noExch: true,
+		wrap: func(root string, f FS) FS { return &windowsRenameFS{FS: f, root: root} },
 		window: func(op string) bool {
 			return strings.HasPrefix(op, "symlink .cur") || strings.HasPrefix(op, "rename .cur")
 		}},
@@ -283,6 +294,9 @@ func setUpScenario(t *testing.T, root string, sc intruderScenario, k int, hook f
 	delete(want, "file:agreed to lose")
 	hf := &hookFS{k: k}
 	wrapped := func(f FS) FS {
+		if sc.wrap != nil {
+			f = sc.wrap(root, f)
+		}
 		hf.FS = f
 		if sc.noExch {
 			return &noExchangeFS{FS: hf}

@@ -126,9 +126,9 @@ func (k *killFS) step(op string) {
 		runtime.Goexit()
 	}
 }
-func (k *killFS) Symlink(text, dir, name string) error {
+func (k *killFS) Symlink(text, dir, name string, kind manifest.Kind) error {
 	k.step("symlink")
-	return k.FS.Symlink(text, dir, name)
+	return k.FS.Symlink(text, dir, name, kind)
 }
 func (k *killFS) Rename(dir, a, b string) error { k.step("rename"); return k.FS.Rename(dir, a, b) }
 func (k *killFS) Exchange(dir, a, b string) error {

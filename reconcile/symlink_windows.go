@@ -11,6 +11,7 @@ import (
 
 	"golang.org/x/sys/windows"
 
+	"github.com/linksdev/links/manifest"
 	"github.com/linksdev/links/plan"
 )
 
@@ -24,39 +25,39 @@ const symbolicLinkFlagAllowUnprivilegedCreate = 0x2
 //
 // Windows records in a symlink whether it points to a directory
 // (SYMBOLIC_LINK_FLAG_DIRECTORY); a directory reached through a file link
-// cannot be opened as one. os.Root.Symlink, which creates the link
-// relative to the folder's handle (confined like every other operation),
-// sets that flag only for a relative text that resolves to a directory
-// inside root. So:
+// cannot be opened as one. The link is a directory link when the
+// manifest says kind: dir or the target is a folder now (symlinkDirFlag,
+// linkkind.go). os.Root.Symlink, which creates the link relative to the
+// folder's handle (confined like every other operation), sets that flag
+// only for a relative text that resolves to a directory inside root. So:
 //
-//   - A text whose target is a directory outside root, and any link when
+//   - A directory link whose target is a folder outside root or does not
+//     exist yet (kind: dir, allow_dangling), and any link when
 //     os.Root.Symlink is refused for want of the privilege, is created by
 //     path with CreateSymbolicLinkW, asking for unprivileged creation
-//     (Developer Mode) and the directory flag where the target is a
-//     directory. Then the link is looked up again through root: if it is
-//     not there (a parent folder was swapped while apply ran, or the
-//     system reported success and made nothing, as Wine 8 does), the
-//     change fails.
-//   - A dangling target becomes a file link (nothing says it is a
-//     directory yet); the manifest's kind: is checked against the target
-//     where it exists.
+//     (Developer Mode) and the directory flag where wanted. Then the link
+//     is looked up again through root: if it is not there (a parent
+//     folder was swapped while apply ran, or the system reported success
+//     and made nothing, as Wine 8 does), the change fails.
+//   - A dangling target without kind: dir becomes a file link.
 //   - Without the privilege and without Developer Mode, the error says
 //     what to enable.
-func (f *rootFS) symlink(text, dir, name string) error {
+func (f *rootFS) symlink(text, dir, name string, kind manifest.Kind) error {
 	p := path.Join(dir, name)
 	isDir, inside := f.targetIsDir(text, dir)
-	if !isDir || inside {
+	dirFlag := symlinkDirFlag(kind, isDir)
+	if symlinkThroughRoot(dirFlag, isDir && inside) {
 		err := f.root.Symlink(text, p)
 		if !errors.Is(err, windows.ERROR_PRIVILEGE_NOT_HELD) {
 			return err
 		}
 	}
-	return f.symlinkByPath(text, dir, name, isDir)
+	return f.symlinkByPath(text, dir, name, dirFlag)
 }
 
 // targetIsDir follows the link text from dir (a read, as os.Symlink does
 // to choose the flag) and says whether it reaches a directory, and whether
-// that directory is inside root.
+// what it reaches is inside root.
 func (f *rootFS) targetIsDir(text, dir string) (isDir, inside bool) {
 	t := filepath.FromSlash(text)
 	full := t
