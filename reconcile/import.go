@@ -11,6 +11,7 @@ import (
 
 	"github.com/linksdev/links/manifest"
 	"github.com/linksdev/links/plan"
+	"github.com/linksdev/links/reconcile/scan"
 )
 
 // Import strategies: how the imported links' text is to be written.
@@ -34,7 +35,7 @@ type ImportOptions struct {
 	Paths []string
 	// Scan tunes the walk (Dir, Exclude, IncludeGit, OneFileSystem,
 	// Workers). Its Root is ignored: Root is the boundary.
-	Scan ScanOptions
+	Scan scan.Options
 	// Strategy is StrategyKeep (the default when empty), StrategyRelative
 	// or StrategyAbsolute.
 	Strategy string
@@ -72,12 +73,12 @@ type ImportResult struct {
 	// Skipped are the symlinks found but not declared, sorted by path.
 	Skipped []ImportSkip
 	// Unreadable are the folders that could not be scanned.
-	Unreadable []ScanError
+	Unreadable []scan.Unreadable
 }
 
 // importLink is one link on its way into the manifest.
 type importLink struct {
-	found    *ScanLink
+	found    *scan.Link
 	dest     string // relative to root, slash-separated
 	name     string
 	target   string // as the manifest says it (relative to root, or absolute)
@@ -135,7 +136,7 @@ func Import(opts ImportOptions) (*ImportResult, error) {
 		so.SkipDirs = append(so.SkipDirs, sd)
 	}
 	so.SkipDirs = append(so.SkipDirs, filepath.Join(rootReal, stateRel))
-	res, err := Scan(paths, so)
+	res, err := scan.Scan(paths, so)
 	if err != nil {
 		return nil, err
 	}
@@ -177,17 +178,17 @@ func Import(opts ImportOptions) (*ImportResult, error) {
 		case manifestRel != "" && (dest == manifestRel || strings.HasPrefix(manifestRel, dest+"/")):
 			skip("it is, or leads to, the manifest file itself")
 			continue
-		case l.Status == StatusLoop:
+		case l.Status == scan.StatusLoop:
 			skip("%s", l.Error)
 			continue
-		case l.Status == StatusBroken && l.Link == "":
+		case l.Status == scan.StatusBroken && l.Link == "":
 			skip("%s", l.Error)
 			continue
-		case l.Status == StatusBroken && !opts.AllowDangling:
+		case l.Status == scan.StatusBroken && !opts.AllowDangling:
 			skip("its target does not resolve (%s); import it with --dangling allow to declare it with allow_dangling: true", l.Error)
 			continue
 		}
-		il := &importLink{found: l, dest: dest, dangling: l.Status == StatusBroken}
+		il := &importLink{found: l, dest: dest, dangling: l.Status == scan.StatusBroken}
 		il.target, il.strategy = importTarget(dest, l.Link, rootAbs, rootReal)
 		switch strategy {
 		case StrategyRelative:
@@ -294,6 +295,24 @@ func scanDir(dir string) string {
 		dir, _ = filepath.Abs(".")
 	}
 	return dir
+}
+
+func absIn(dir, p string) string {
+	if filepath.IsAbs(p) {
+		return filepath.Clean(p)
+	}
+	return filepath.Join(dir, p)
+}
+
+// within reports whether p is base or lies beneath it (both clean).
+func within(p, base string) bool {
+	if p == base {
+		return true
+	}
+	if strings.HasSuffix(base, string(filepath.Separator)) {
+		return strings.HasPrefix(p, base)
+	}
+	return len(p) > len(base) && p[len(base)] == filepath.Separator && strings.HasPrefix(p, base)
 }
 
 // realish resolves the symlinks in p, or in its folder when p itself does

@@ -7,8 +7,10 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/linksdev/links/internal/symlinktest"
 	"github.com/linksdev/links/manifest"
 	"github.com/linksdev/links/plan"
+	"github.com/linksdev/links/reconcile/scan"
 )
 
 // importPlan loads what Import wrote as the manifest file and plans it
@@ -57,7 +59,7 @@ func skippedPaths(res *ImportResult) map[string]string {
 // importTrees are the trees the round trip is checked on, each under
 // root/tree (root/outside is outside it).
 var importTrees = map[string]map[string]string{
-	"scan": scanTree,
+	"scan": symlinktest.ScanTree,
 	"dotfiles": {
 		"outside/shared.conf":              "file:s",
 		"tree/dotfiles/bashrc":             "file:b",
@@ -137,8 +139,8 @@ func TestImportRoundTrip(t *testing.T) {
 	for _, name := range names {
 		for _, dangling := range []bool{false, true} {
 			t.Run(name+map[bool]string{false: "", true: "/dangling-allow"}[dangling], func(t *testing.T) {
-				root := tempRoot(t)
-				buildScanTree(t, root, importTrees[name])
+				root := symlinktest.TempDir(t)
+				symlinktest.Build(t, root, importTrees[name])
 				tree := filepath.Join(root, "tree")
 				mf := filepath.Join(tree, "links.yaml")
 				res, err := Import(ImportOptions{Root: tree, ManifestFile: mf, AllowDangling: dangling})
@@ -183,8 +185,8 @@ func TestImportRoundTrip(t *testing.T) {
 // TestImportRootThroughSymlink imports a tree whose root path goes
 // through a symlink: targets outside root must still round-trip.
 func TestImportRootThroughSymlink(t *testing.T) {
-	root := tempRoot(t)
-	buildScanTree(t, root, importTrees["dotfiles"])
+	root := symlinktest.TempDir(t)
+	symlinktest.Build(t, root, importTrees["dotfiles"])
 	if err := os.Symlink("tree", filepath.Join(root, "alias")); err != nil {
 		t.Fatal(err)
 	}
@@ -204,11 +206,11 @@ func TestImportRootThroughSymlink(t *testing.T) {
 }
 
 func TestImportSubpathsAndExcludes(t *testing.T) {
-	root := tempRoot(t)
-	buildScanTree(t, root, importTrees["dotfiles"])
+	root := symlinktest.TempDir(t)
+	symlinktest.Build(t, root, importTrees["dotfiles"])
 	tree := filepath.Join(root, "tree")
 	mf := filepath.Join(tree, "links.yaml")
-	res, err := Import(ImportOptions{Root: tree, Paths: []string{"home"}, Scan: ScanOptions{Dir: tree, Exclude: []string{"*space*", ".config"}}, ManifestFile: mf})
+	res, err := Import(ImportOptions{Root: tree, Paths: []string{"home"}, Scan: scan.Options{Dir: tree, Exclude: []string{"*space*", ".config"}}, ManifestFile: mf})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -224,8 +226,8 @@ func TestImportSubpathsAndExcludes(t *testing.T) {
 }
 
 func TestImportStrategies(t *testing.T) {
-	root := tempRoot(t)
-	buildScanTree(t, root, importTrees["dotfiles"])
+	root := symlinktest.TempDir(t)
+	symlinktest.Build(t, root, importTrees["dotfiles"])
 	tree := filepath.Join(root, "tree")
 	mf := filepath.Join(tree, "links.yaml")
 	for _, st := range []string{StrategyRelative, StrategyAbsolute} {
@@ -259,12 +261,12 @@ func TestImportStrategies(t *testing.T) {
 }
 
 func TestImportDeterministic(t *testing.T) {
-	root := tempRoot(t)
-	buildScanTree(t, root, importTrees["dotfiles"])
+	root := symlinktest.TempDir(t)
+	symlinktest.Build(t, root, importTrees["dotfiles"])
 	tree := filepath.Join(root, "tree")
 	var first []byte
 	for _, w := range []int{1, 2, 5} {
-		res, err := Import(ImportOptions{Root: tree, Scan: ScanOptions{Workers: w}})
+		res, err := Import(ImportOptions{Root: tree, Scan: scan.Options{Workers: w}})
 		if err != nil {
 			t.Fatal(err)
 		}

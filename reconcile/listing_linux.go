@@ -6,6 +6,8 @@ import (
 	"sync"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/linksdev/links/reconcile/scan"
 )
 
 const listingSupported = true
@@ -59,7 +61,7 @@ func (f *rootFS) readNames(dir string, max int) map[string]listed {
 		// One string per call, which the names are slices of.
 		chunk := string(buf[:n])
 		for off := 0; off < n; {
-			reclen, typ, name0, name1 := dirent(buf, off)
+			reclen, typ, name0, name1 := scan.Dirent(buf, off)
 			name := chunk[name0:name1]
 			off += reclen
 			if name == "." || name == ".." {

@@ -14,6 +14,7 @@ import (
 
 	"github.com/linksdev/links/manifest"
 	"github.com/linksdev/links/plan"
+	"github.com/linksdev/links/reconcile/scan"
 )
 
 // Workers is how many goroutines observe in parallel. System calls on
@@ -33,7 +34,7 @@ func (r *Root) Observe(m *manifest.Manifest) (*plan.Observed, error) {
 		errAt  = len(m.Links)
 		errVal error
 	)
-	targets := &targetCache{m: map[targetKey]targetInfo{}, res: newResolver()}
+	targets := &targetCache{m: map[targetKey]targetInfo{}, res: scan.NewResolver()}
 	ls := newLister(r.fs, m, r.Path)
 	// Links are sorted by dest, so contiguous chunks keep each folder's
 	// entries on one worker.
@@ -86,7 +87,7 @@ type targetCache struct {
 	m  map[targetKey]targetInfo
 	// res counts the symlinks on a target's way, for the targets that
 	// have some (shared: it caches what it resolved).
-	res *resolver
+	res *scan.Resolver
 }
 
 // targetKey is a link's target as declared: relative to root, or absolute.
@@ -233,10 +234,10 @@ func (o *observer) observeTarget(l *manifest.Link) targetInfo {
 	if under && info.problem == "" {
 		if len(info.missing) > 0 {
 			done = true // its folder does not exist
-		} else if k, ok := r.fs.lstatKind(info.real, path.Base(rel)); ok && k != kindLink && info.real == path.Dir(rel) {
+		} else if k, ok := r.fs.lstatKind(info.real, path.Base(rel)); ok && k != scan.KindLink && info.real == path.Dir(rel) {
 			// Not a symlink, and no symlinked folder on the way: nothing
 			// to follow, in one system call.
-			t, done, plain = targetInfo{exists: k != kindMissing, isDir: k == kindDir}, true, true
+			t, done, plain = targetInfo{exists: k != scan.KindMissing, isDir: k == scan.KindDir}, true, true
 		} else if isDir, statErr, err := r.fs.stat(info.real, path.Base(rel)); err == nil {
 			t, done = targetInfo{exists: statErr == nil, isDir: isDir, loop: statErr != nil && isLoop(statErr)}, true
 		}
@@ -266,18 +267,12 @@ func (o *observer) observeTarget(l *manifest.Link) targetInfo {
 // target from the link text plan writes: the target's path from the real
 // root for a relative link, as written for an absolute one. loop says
 // there are more than it follows (ELOOP).
-func (r *Root) targetFollows(res *resolver, l *manifest.Link) (follows int, loop bool) {
+func (r *Root) targetFollows(res *scan.Resolver, l *manifest.Link) (follows int, loop bool) {
 	base := r.Real
 	if l.Strategy == manifest.Absolute {
 		base = r.Path
 	}
-	p := l.TargetPath(base)
-	vol, ok := absRoot(p)
-	if !ok {
-		return 0, false
-	}
-	got := res.walk(vol, p[len(vol):], nil)
-	return got.follows, got.status == StatusLoop
+	return res.Follows(l.TargetPath(base))
 }
 
 // folderProblem says why apply could not write in the folder info

@@ -1,16 +1,16 @@
 //go:build linux && !links_portable
 
-package reconcile
+package scan
 
 import (
 	"bytes"
 	"encoding/binary"
 )
 
-// dirent reads the getdents(2) record at buf[off:], a struct
+// Dirent reads the getdents(2) record at buf[off:], a struct
 // linux_dirent64 (d_ino u64, d_off s64, d_reclen u16, d_type u8, d_name
 // NUL-terminated): its length, its type, and where its name lies in buf.
-func dirent(buf []byte, off int) (reclen int, typ byte, name0, name1 int) {
+func Dirent(buf []byte, off int) (reclen int, typ byte, name0, name1 int) {
 	reclen = int(binary.NativeEndian.Uint16(buf[off+16:]))
 	typ = buf[off+18]
 	name0, name1 = off+19, off+reclen
