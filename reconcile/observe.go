@@ -171,13 +171,13 @@ func (o *observer) observe(l *manifest.Link) (plan.Observation, error) {
 		// A name absent from its folder's listing is missing: no lstat.
 		name := path.Base(l.Dest)
 		var (
-			k  listed
+			k  scan.Kind
 			ok bool
 		)
 		if d.list != nil && (d.misses >= listMisses || d.list.read.Load()) {
 			k, ok = o.ls.lookup(d.list, info.real, name)
 		}
-		if !ok || k != 0 {
+		if !ok || k != scan.KindMissing {
 			st, err := o.r.fs.Lstat(info.real, name)
 			switch {
 			case errors.Is(err, fs.ErrNotExist):
@@ -216,9 +216,9 @@ func (o *observer) observeTarget(l *manifest.Link) targetInfo {
 		d = o.at(&o.target, path.Dir(rel))
 		info = d.info
 		if info.problem == "" && len(info.missing) == 0 {
-			if k, ok := o.ls.lookup(d.list, info.real, path.Base(rel)); ok && k != listedLink && k != listedUnknown && info.real == path.Dir(rel) {
+			if k, ok := o.ls.lookup(d.list, info.real, path.Base(rel)); ok && k != scan.KindLink && k != scan.KindUnknown && info.real == path.Dir(rel) {
 				// A plain file or folder, no symlinked folder on the way.
-				return targetInfo{exists: k != 0, isDir: k == listedDir, real: realTarget(info, rel)}
+				return targetInfo{exists: k != scan.KindMissing, isDir: k == scan.KindDir, real: realTarget(info, rel)}
 			}
 		}
 	}

@@ -7,7 +7,8 @@
 //
 // Resolver is the resolver Scan uses, shared by its workers; reconcile's
 // Observe uses one too, to count the symlinks a target's resolution
-// follows.
+// follows. On Linux, Dirent and DirentKind read getdents(2) records, for
+// Scan's listings and for reconcile's.
 //
 // Everything here reads the disk and writes nothing.
 package scan

@@ -9,4 +9,5 @@ const (
 	KindFile                // anything that is neither a folder nor a symlink
 	KindDir                 // a folder
 	KindLink                // a symlink
+	KindUnknown             // a listing that does not say (d_type DT_UNKNOWN): lstat tells
 )

@@ -48,13 +48,9 @@ func (w *scanWorker) list(dir string, st *scanStart, visit func(name string, kin
 				continue
 			}
 			entries++
-			kind := KindFile
-			switch typ {
-			case unix.DT_DIR:
-				kind = KindDir
-			case unix.DT_LNK:
-				kind = KindLink
-			case unix.DT_UNKNOWN:
+			kind := DirentKind(typ)
+			if kind == KindUnknown {
+				kind = KindFile
 				var s unix.Stat_t
 				if err := unix.Fstatat(fd, string(name), &s, unix.AT_SYMLINK_NOFOLLOW); err == nil {
 					kind = ModeKind(uint32(s.Mode))
