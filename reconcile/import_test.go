@@ -309,26 +309,3 @@ func TestImportNames(t *testing.T) {
 		}
 	}
 }
-
-func TestYAMLString(t *testing.T) {
-	for _, s := range []string{
-		"plain/path", ".bashrc", ".", "..", "../x", "/abs/path", "true", "False", "null", "~", "y", "no",
-		"1", "0x1f", "1e3", ".5", ".inf", "-.inf", "2026-02-01", "12:30", "a: b", "#x", "x #y", "- x", "? x",
-		"[x]", "{x}", "*alias", "&anchor", "!tag", "|", ">", "%x", "@x", "`x", "'q'", "\"dq\"", "back\\slash",
-		"new\nline", "tab\there", "cr\rhere", "\x00nul", "\x7f", "\u0085", "\u2028", "\ufeff", "\ufffe",
-		"é日本", "emoji 🙂", " lead", "trail ", "", "$x", "${x}",
-	} {
-		yaml := "version: 1\nvars:\n  v: " + yamlString(s) + "\nlinks: {}\n"
-		m, err := manifest.Parse("links.yaml", []byte(yaml), manifest.Options{Dir: t.TempDir()})
-		if strings.ContainsRune(s, 0) {
-			continue // a NUL cannot be in a path; only check it does not crash
-		}
-		if err != nil {
-			t.Errorf("%q written as %s: %v", s, yamlString(s), err)
-			continue
-		}
-		if got := m.Vars["v"]; got != s {
-			t.Errorf("%q written as %s reads back as %q", s, yamlString(s), got)
-		}
-	}
-}
