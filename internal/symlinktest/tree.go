@@ -89,8 +89,8 @@ var ScanTree = map[string]string{
 
 // BenchTree builds dirs folders of files files and links links each under
 // a fresh folder, and returns it: links to siblings, to other folders,
-// absolute, chained, broken and looping, in the proportions of
-// cmd/linksbench's scan tree.
+// absolute, chained, broken and looping, in about the proportions of
+// cmd/linksbench's scan tree (--scan-tree).
 func BenchTree(b *testing.B, dirs, files, links int) string {
 	b.Helper()
 	root := TempDir(b)
