@@ -2,7 +2,12 @@
 
 package scan
 
-import "golang.org/x/sys/unix"
+import (
+	"errors"
+	"io/fs"
+
+	"golang.org/x/sys/unix"
+)
 
 // lstatKind says what is at p without following a final symlink.
 func lstatKind(p string) (Kind, error) {
@@ -39,4 +44,16 @@ func pathDev(p string) (uint64, error) {
 		return 0, pathErr("stat", p, err)
 	}
 	return uint64(st.Dev), nil
+}
+
+// pathErr wraps err as op on name, keeping the errno for errors.Is.
+func pathErr(op, name string, err error) error {
+	if err == nil {
+		return nil
+	}
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		err = pe.Err
+	}
+	return &fs.PathError{Op: op, Path: name, Err: err}
 }
