@@ -54,7 +54,7 @@ func applyWith(t *testing.T, dir string, vars map[string]string) *plan.Plan {
 		t.Fatal(err)
 	}
 	defer r.Close()
-	lock, err := r.Lock(10 * time.Second)
+	lock, err := r.State.Lock(10 * time.Second)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -130,11 +130,11 @@ func TestBlueGreenRecipe(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer r.Close()
-	h, err := r.ReadJournal()
+	h, err := r.State.ReadJournal()
 	if err != nil {
 		t.Fatal(err)
 	}
-	last := h.LastApply()
+	last := h.LastChange()
 	rb, err := r.RollbackPlan(last.ID, last.Mutations(), plan.NewID(time.Now(), rand.Reader), "links.yaml")
 	if err != nil {
 		t.Fatal(err)

@@ -2,9 +2,11 @@ package manifest
 
 import (
 	"bytes"
+	"errors"
 	"maps"
 	"runtime"
-	"sync"
+
+	"github.com/linksdev/links/internal/par"
 )
 
 // Large manifests are parsed in chunks of links, on every CPU.
@@ -160,54 +162,44 @@ func parseChunkedBy(file string, data []byte, opts Options, minLinks, size int) 
 		chunks = append(chunks, &chunk{first: i, last: min(i+size, len(p.starts))})
 	}
 	all := make([]Link, len(p.starts))
-	workers := min(runtime.GOMAXPROCS(0), len(chunks))
-	var (
-		mu     sync.Mutex
-		failed bool
-		next   int
-		wg     sync.WaitGroup
-	)
-	for range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			var buf []byte
-			for {
-				mu.Lock()
-				if failed || next == len(chunks) {
-					mu.Unlock()
-					return
-				}
-				c := chunks[next]
-				next++
-				mu.Unlock()
-				end := p.bodyEnd
-				if c.last < len(p.starts) {
-					end = p.starts[c.last]
-				}
-				buf = append(append(buf[:0], p.head...), data[p.starts[c.first]:end]...)
-				// The document's lines: the chunk starts where the body did.
-				m, err := parseWhole(file, buf, opts)
-				if err != nil || len(m.Links) != c.last-c.first {
-					mu.Lock()
-					failed = true
-					mu.Unlock()
-					return
-				}
-				shift := p.lines[c.first] - p.bodyLine
-				for i := range m.Links {
-					m.Links[i].Pos.Line += shift
-				}
-				// Into their place in the whole list at once: the chunk's own
-				// list is garbage from here (a million links are ~180 MB).
-				copy(all[c.first:c.last], m.Links)
-				m.Links = nil
-				c.m = m
+	// The buffers (head + chunk) are reused from chunk to chunk.
+	bufs := make(chan []byte, runtime.GOMAXPROCS(0))
+	errChunk := errors.New("chunk")
+	err := par.Each(len(chunks), runtime.GOMAXPROCS(0), func(k int) error {
+		c := chunks[k]
+		var buf []byte
+		select {
+		case buf = <-bufs:
+		default:
+		}
+		defer func() {
+			select {
+			case bufs <- buf:
+			default:
 			}
 		}()
-	}
-	wg.Wait()
-	if failed {
+		end := p.bodyEnd
+		if c.last < len(p.starts) {
+			end = p.starts[c.last]
+		}
+		buf = append(append(buf[:0], p.head...), data[p.starts[c.first]:end]...)
+		// The document's lines: the chunk starts where the body did.
+		m, err := parseWhole(file, buf, opts)
+		if err != nil || len(m.Links) != c.last-c.first {
+			return errChunk
+		}
+		shift := p.lines[c.first] - p.bodyLine
+		for i := range m.Links {
+			m.Links[i].Pos.Line += shift
+		}
+		// Into their place in the whole list at once: the chunk's own
+		// list is garbage from here (a million links are ~180 MB).
+		copy(all[c.first:c.last], m.Links)
+		m.Links = nil
+		c.m = m
+		return nil
+	})
+	if err != nil {
 		return nil, false
 	}
 	m := chunks[0].m

@@ -489,7 +489,7 @@ func (d *document) underRoot(root, p string) (string, error) {
 		return rel, nil
 	}
 	c := path.Clean(filepath.ToSlash(p))
-	if c == ".." || strings.HasPrefix(c, "../") {
+	if LeadsOut(c) {
 		return "", fmt.Errorf("leaves root through ..; use a path under root %s", brief(root))
 	}
 	return c, nil
@@ -513,7 +513,7 @@ func relUnder(root, abs string) (string, bool) {
 		return "", false
 	}
 	rel = filepath.ToSlash(rel)
-	if rel == ".." || strings.HasPrefix(rel, "../") || filepath.IsAbs(rel) {
+	if LeadsOut(rel) || filepath.IsAbs(rel) {
 		return "", false
 	}
 	return rel, true
@@ -531,7 +531,7 @@ func (l *Link) TargetPath(root string) string {
 // whether it lies under root.
 func (l *Link) TargetRel(root string) (string, bool) {
 	if !l.TargetAbsolute {
-		if l.Target == ".." || strings.HasPrefix(l.Target, "../") {
+		if LeadsOut(l.Target) {
 			return l.Target, false
 		}
 		return l.Target, true

@@ -110,7 +110,7 @@ func (d *document) buildTree(name, ptr string, raw, defaults map[string]any, x *
 				d.errorAt(fp, false, "fold contains a NUL byte; remove it")
 			case strings.HasPrefix(s, "/") || filepath.IsAbs(s):
 				d.errorAt(fp, false, "fold %q is absolute; name a folder relative to the tree's target, as in lua/vendor", s)
-			case c == "." || c == ".." || strings.HasPrefix(c, "../"):
+			case c == "." || LeadsOut(c):
 				d.errorAt(fp, false, "fold %q is not a folder inside the tree's target; name one, as in lua/vendor (to link the whole target as one folder, write a plain link)", s)
 			case strings.ContainsAny(c, "*?[{"):
 				d.errorAt(fp, false, "fold %q is a glob; fold takes folder paths, as in lua/vendor", s)

@@ -114,3 +114,10 @@ type Pos struct {
 func (m *Manifest) Declares(dest string) (int, bool) {
 	return slices.BinarySearchFunc(m.Links, dest, func(l Link, d string) int { return strings.Compare(l.Dest, d) })
 }
+
+// LeadsOut reports whether the clean, slash-separated relative path p
+// leads out of the folder it is relative to (".." or "../..."): the one
+// test of "under root" for every package.
+func LeadsOut(p string) bool {
+	return p == ".." || strings.HasPrefix(p, "../")
+}

@@ -1,6 +1,10 @@
 package plan
 
-import "path"
+import (
+	"path"
+
+	"github.com/linksdev/links/manifest"
+)
 
 // Entry types, as observed with lstat (a symlink is never followed).
 const (
@@ -135,3 +139,11 @@ func (p *Plan) Summary() Summary {
 
 // Changed reports whether applying the plan would change anything.
 func (s Summary) Changed() bool { return s.Create+s.Update+s.Replace+s.Delete > 0 }
+
+// UnderRoot reports whether p is a clean slash path relative to root that
+// stays beneath it: not empty, not ".", not absolute, no ".." leading
+// out. Paths read from disk (the journal, the state file, a saved plan)
+// steer writes only when they pass.
+func UnderRoot(p string) bool {
+	return p != "" && p != "." && path.Clean(p) == p && !path.IsAbs(p) && !manifest.LeadsOut(p)
+}

@@ -7,8 +7,8 @@ import (
 	"runtime"
 	"sort"
 	"strings"
-	"sync"
 
+	"github.com/linksdev/links/internal/par"
 	"github.com/linksdev/links/manifest"
 )
 
@@ -139,7 +139,7 @@ func relTo(base, p string) (string, bool) {
 		return "", false
 	}
 	rel = filepath.ToSlash(rel)
-	if rel == ".." || strings.HasPrefix(rel, "../") {
+	if manifest.LeadsOut(rel) {
 		return "", false
 	}
 	return rel, true
@@ -357,20 +357,10 @@ var parallelMin = 8192
 // inParallel calls f on consecutive ranges covering [0, n), on up to four
 // goroutines when n is large, else once.
 func inParallel(n int, f func(lo, hi int)) {
-	workers := min(runtime.GOMAXPROCS(0), 4, n/parallelMin)
-	if workers <= 1 {
-		f(0, n)
-		return
-	}
-	var wg sync.WaitGroup
-	for w := range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			f(w*n/workers, (w+1)*n/workers)
-		}()
-	}
-	wg.Wait()
+	_ = par.Ranges(n, min(runtime.GOMAXPROCS(0), 4, n/parallelMin), func(lo, hi int) error {
+		f(lo, hi)
+		return nil
+	})
 }
 
 // decide picks the action for one link and, for a conflict, the reason.

@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"path"
 	"strings"
 )
 
@@ -92,11 +91,10 @@ func checkChange(c *Change, stateDir string) error {
 	return nil
 }
 
-// cleanRel reports whether p is a clean, relative, slash-separated path
-// that stays under its base.
+// cleanRel is UnderRoot for a saved plan's paths, which are also refused
+// a NUL, a backslash or a drive letter (they come from any machine).
 func cleanRel(p string) bool {
-	return p != "" && p != "." && path.Clean(p) == p && !path.IsAbs(p) && p != ".." &&
-		!strings.HasPrefix(p, "../") && !strings.ContainsAny(p, "\x00\\") && !(len(p) > 1 && p[1] == ':')
+	return UnderRoot(p) && !strings.ContainsAny(p, "\x00\\") && !(len(p) > 1 && p[1] == ':')
 }
 
 func validName(s string) bool {

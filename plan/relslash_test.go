@@ -4,6 +4,7 @@ import (
 	"path"
 	"strings"
 	"testing"
+	"time"
 )
 
 // relSlashSplit is relSlash as first written (split, compare, join): the
@@ -73,4 +74,17 @@ func FuzzRelSlash(f *testing.F) {
 			t.Errorf("relSlash(%q, %q) = %q, want %q", from, to, got, want)
 		}
 	})
+}
+
+func TestIDTime(t *testing.T) {
+	at := time.Date(2026, 12, 6, 15, 30, 0, 0, time.UTC)
+	id := NewID(at, strings.NewReader("\x4f\x2a\x9c"))
+	if got, ok := IDTime(id); !ok || !got.Equal(at) {
+		t.Errorf("IDTime(%q) = %v, %v; want %v", id, got, ok, at)
+	}
+	for _, bad := range []string{"", "20261206T153000Z", "20261206T153000Z-", "20261206T153000Z-XYZ", "2026-12-06-4f2a9c", "20261306T153000Z-4f2a9c", "x20261206T153000Z-4f2a9c", "20261206T153000Z-4f2a9c/x"} {
+		if _, ok := IDTime(bad); ok {
+			t.Errorf("IDTime(%q) accepted it", bad)
+		}
+	}
 }

@@ -5,16 +5,17 @@ import (
 	"maps"
 	"sort"
 	"sync"
-	"sync/atomic"
 	"time"
 
+	"github.com/linksdev/links/internal/par"
 	"github.com/linksdev/links/plan"
+	"github.com/linksdev/links/reconcile/journal"
 )
 
 // ApplyOptions tune Apply.
 type ApplyOptions struct {
-	// Actor is recorded in the journal; zero means CurrentActor().
-	Actor Actor
+	// Actor is recorded in the journal; zero means journal.CurrentActor().
+	Actor journal.Actor
 	// Now is the clock; nil means time.Now. Workers call it at once.
 	Now func() time.Time
 	// WrapFS, when set, wraps the filesystem seam (fault-injection tests).
@@ -50,7 +51,7 @@ type Result struct {
 }
 
 // TempMarker is in every temporary name apply makes.
-const TempMarker = ".links-tmp."
+const TempMarker = journal.TempMarker
 
 // Apply makes the changes of p, which must have been planned against r
 // while holding the lock (the caller holds it). It refuses a plan with
@@ -63,10 +64,10 @@ const TempMarker = ".links-tmp."
 // leftovers cleaned), make the changes (makechanges.go; each one in
 // change.go), and finish (folders fsynced, end record, state file).
 func (r *Root) Apply(p *plan.Plan, opts ApplyOptions) (*Result, error) {
-	s := p.Summary()
-	if s.Conflict > 0 {
-		return nil, &ConflictError{Count: s.Conflict}
+	if err := p.Conflicts(); err != nil {
+		return nil, err
 	}
+	s := p.Summary()
 	a := r.newApplier(p, opts)
 	pre, err := a.prepare()
 	if err != nil {
@@ -75,11 +76,11 @@ func (r *Root) Apply(p *plan.Plan, opts ApplyOptions) (*Result, error) {
 	if !s.Changed() && len(pre.leftovers) == 0 {
 		return a.res, a.nothingToDo(pre.owned)
 	}
-	j, err := r.openJournal(p.ID, a.now)
+	j, err := r.State.OpenWriter(p.ID, a.now)
 	if err != nil {
 		return nil, err
 	}
-	defer j.close()
+	defer j.Close()
 	a.j = j
 	if err := a.begin(s, pre.leftovers); err != nil {
 		return a.res, a.abort(err, s)
@@ -91,11 +92,12 @@ func (r *Root) Apply(p *plan.Plan, opts ApplyOptions) (*Result, error) {
 	// or the journal failed first), it is made again from what was done.
 	ifAllMade := make(chan ownershipRecord, 1)
 	go func() {
-		o := &Ownership{Links: maps.Clone(pre.owned.Links)}
+		o := &journal.Ownership{Links: maps.Clone(pre.owned.Links)}
 		r.recordOwnership(p, func(int) bool { return true }, o)
-		ifAllMade <- ownershipRecord{o.Links, encodeStateLinks(o.Links)}
+		ifAllMade <- ownershipRecord{o.Links, journal.EncodeLinks(o.Links)}
 	}()
-	fatal := a.makeChanges(sc.sched, a.actor, opts.Progress)
+	a.unfolds = sc.unfolds
+	fatal := a.makeChanges(sc.sched, sc.unfolds, a.actor, opts.Progress)
 	if fatal != nil {
 		a.notMade(sc.todo, fatal)
 	}
@@ -111,8 +113,8 @@ func (r *Root) newApplier(p *plan.Plan, opts ApplyOptions) *applier {
 	if a.now == nil {
 		a.now = time.Now
 	}
-	if a.actor == (Actor{}) {
-		a.actor = CurrentActor()
+	if a.actor == (journal.Actor{}) {
+		a.actor = journal.CurrentActor()
 	}
 	if a.batch <= 0 {
 		a.batch = 4096
@@ -128,7 +130,7 @@ func (r *Root) newApplier(p *plan.Plan, opts ApplyOptions) *applier {
 
 // prepared is what an apply reads before it writes anything.
 type prepared struct {
-	owned     *Ownership
+	owned     *journal.Ownership
 	leftovers []leftover
 	// scheduled delivers the changes to make, ordered and dealt to the
 	// workers (computed meanwhile: CPU only).
@@ -136,12 +138,13 @@ type prepared struct {
 }
 
 type scheduled struct {
-	todo  []int
-	sched *schedule
+	todo    []int
+	sched   *schedule
+	unfolds *unfolds
 }
 
 type ownershipRecord struct {
-	links   map[string]Owned
+	links   map[string]journal.Owned
 	encoded []byte
 }
 
@@ -170,9 +173,9 @@ func (a *applier) prepare() (*prepared, error) {
 				todo = append(todo, i)
 			}
 		}
-		planned <- scheduled{todo, newSchedule(p, todo, a.batch, a.workers)}
+		planned <- scheduled{todo, newSchedule(p, todo, a.batch, a.workers), findUnfolds(p, todo)}
 	}()
-	owned, err := a.r.ReadState()
+	owned, err := a.r.State.ReadState()
 	left := <-found
 	if err != nil {
 		return nil, err
@@ -185,11 +188,11 @@ func (a *applier) prepare() (*prepared, error) {
 // nothingToDo ends an apply with no change to make and nothing left to
 // clean: nothing is journaled, but the ownership record moves on when
 // links an interrupted apply made are now owned, or some are forgotten.
-func (a *applier) nothingToDo(owned *Ownership) error {
-	if len(a.p.Forget) == 0 && !owned.dirty {
+func (a *applier) nothingToDo(owned *journal.Ownership) error {
+	if len(a.p.Forget) == 0 && !owned.Dirty() {
 		return nil
 	}
-	owned.JournalOffset = a.r.journalSize()
+	owned.JournalOffset = a.r.State.JournalSize()
 	return a.r.updateState(a.p, owned)
 }
 
@@ -197,8 +200,8 @@ func (a *applier) nothingToDo(owned *Ownership) error {
 // applies left. An error is the journal's: no change has started.
 func (a *applier) begin(s plan.Summary, left []leftover) error {
 	p := a.p
-	a.j.add(Record{Status: "begin", Actor: &a.actor, Manifest: p.Manifest, ManifestKey: a.r.Manifest, Summary: &s, RollbackOf: p.RollbackOf})
-	if err := a.j.flush(true); err != nil {
+	a.j.Add(journal.Record{Status: journal.Begin, Actor: &a.actor, Manifest: p.Manifest, ManifestKey: a.r.Manifest, Summary: &s, RollbackOf: p.RollbackOf})
+	if err := a.j.Flush(true); err != nil {
 		return err
 	}
 	trace("begin record durable")
@@ -219,10 +222,10 @@ func (a *applier) begin(s plan.Summary, left []leftover) error {
 // records: readers replay whatever the journal holds after that offset. If
 // the folders fail to sync, the end record says so, and the state file is
 // written again with its offset.
-func (a *applier) finish(s plan.Summary, todo []int, owned *Ownership, ifAllMade <-chan ownershipRecord, fatal error) error {
+func (a *applier) finish(s plan.Summary, todo []int, owned *journal.Ownership, ifAllMade <-chan ownershipRecord, fatal error) error {
 	r, j, res := a.r, a.j, a.res
-	endRecord := func(fatal error) Record {
-		end := Record{Status: "end", Summary: &s}
+	endRecord := func(fatal error) journal.Record {
+		end := journal.Record{Status: journal.End, Summary: &s}
 		if fatal != nil {
 			end.Error = fatal.Error()
 		} else if len(res.Errors) > 0 {
@@ -231,8 +234,8 @@ func (a *applier) finish(s plan.Summary, todo []int, owned *Ownership, ifAllMade
 		return end
 	}
 	early := fatal == nil
-	endLine := j.encode(nil, endRecord(nil))
-	predicted := j.end() + int64(len(j.buf)) + int64(len(endLine))
+	endLine := j.Encode(nil, endRecord(nil))
+	predicted := j.End() + int64(j.Pending()) + int64(len(endLine))
 	type newState struct {
 		links []byte
 		tmp   string // written and fsynced, with offset predicted
@@ -244,10 +247,10 @@ func (a *applier) finish(s plan.Summary, todo []int, owned *Ownership, ifAllMade
 			owned.Links, st.links = all.links, all.encoded
 		} else {
 			r.recordOwnership(a.p, func(i int) bool { return a.changed[i] }, owned)
-			st.links = encodeStateLinks(owned.Links)
+			st.links = journal.EncodeLinks(owned.Links)
 		}
 		if early {
-			st.tmp, _ = r.prepareState(predicted, st.links) // else written again below
+			st.tmp, _ = r.State.PrepareState(predicted, st.links) // else written again below
 		}
 		state <- st
 	}()
@@ -262,33 +265,33 @@ func (a *applier) finish(s plan.Summary, todo []int, owned *Ownership, ifAllMade
 	}
 	trace("%d folders fsynced", len(dirs))
 	if fatal == nil {
-		j.buf = append(j.buf, endLine...)
+		j.Pend(endLine)
 	} else {
-		j.add(endRecord(fatal))
+		j.Add(endRecord(fatal))
 	}
-	ferr := j.flush(true)
+	ferr := j.Flush(true)
 	if ferr != nil && fatal == nil {
 		fatal = ferr
 	}
 	trace("end record durable")
 	st := <-state
-	owned.JournalOffset = j.end()
+	owned.JournalOffset = j.End()
 	if fatal != nil || len(res.Errors) > 0 {
 		// A change that failed may have left an entry under its temporary
 		// name (its error says where): the state file's offset stays at
 		// this apply's start, so the next apply reads its records and
 		// cleans what they name (findLeftovers). Replaying its completed
 		// changes again is harmless: ownership is set, not counted.
-		owned.JournalOffset = j.start
+		owned.JournalOffset = j.Start()
 	}
 	var err error
 	if st.tmp != "" && ferr == nil && owned.JournalOffset == predicted {
-		err = r.commitState(st.tmp)
+		err = r.State.CommitState(st.tmp)
 	} else {
 		if st.tmp != "" {
-			r.discardState(st.tmp)
+			r.State.DiscardState(st.tmp)
 		}
-		err = r.writeStateLinks(owned.JournalOffset, st.links)
+		err = r.State.WriteLinks(owned.JournalOffset, st.links)
 	}
 	if err != nil && fatal == nil {
 		fatal = err
@@ -308,12 +311,13 @@ type applier struct {
 	r       *Root
 	fs      FS
 	p       *plan.Plan
-	j       *journal
+	j       *journal.Writer
 	res     *Result
 	now     func() time.Time
-	actor   Actor
+	actor   journal.Actor
 	batch   int // intents fsynced together
 	workers int
+	unfolds *unfolds        // the plan's unfolds (unfold.go); set before any change
 	mu      sync.Mutex      // guards touched, made, res, the journal, Progress
 	touched map[string]bool // folders to fsync, root-relative
 	made    map[string]bool // folders this apply made (MkdirAll done)
@@ -327,33 +331,17 @@ type applier struct {
 // there are many (each fsync mostly waits for the disk), and returns the
 // first failure in dirs' order.
 func (a *applier) syncDirs(dirs []string, workers int) error {
+	if len(dirs) < syncParallelMin {
+		workers = 1
+	}
+	// Every folder is fsynced, whatever failed before it.
 	errs := make([]error, len(dirs))
-	if len(dirs) < syncParallelMin || workers <= 1 {
-		for i, d := range dirs {
-			if err := a.fs.SyncDir(d); err != nil {
-				errs[i] = fmt.Errorf("fsync %s: %w", d, err)
-			}
+	_ = par.Each(len(dirs), workers, func(i int) error {
+		if err := a.fs.SyncDir(dirs[i]); err != nil {
+			errs[i] = fmt.Errorf("fsync %s: %w", dirs[i], err)
 		}
-		return firstError(errs)
-	}
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for range min(workers, len(dirs)) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				i := int(next.Add(1)) - 1
-				if i >= len(dirs) {
-					return
-				}
-				if err := a.fs.SyncDir(dirs[i]); err != nil {
-					errs[i] = fmt.Errorf("fsync %s: %w", dirs[i], err)
-				}
-			}
-		}()
-	}
-	wg.Wait()
+		return nil
+	})
 	return firstError(errs)
 }
 

@@ -67,7 +67,7 @@ func benchApplyTimed(b *testing.B, m *manifest.Manifest, n int) {
 	b.Helper()
 	p, r := benchPlan(b, m)
 	defer r.Close()
-	lock, err := r.Lock(0)
+	lock, err := r.State.Lock(0)
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/linksdev/links/plan"
+	"github.com/linksdev/links/reconcile/journal"
 )
 
 const mixedManifest = `version: 1
@@ -312,7 +313,7 @@ func TestApplyRefusesConflictsWhole(t *testing.T) {
 	m := parse(t, root, "version: 1\nlinks:\n  ok: {dest: ok, target: t}\n  no: {dest: blocked, target: t}\n")
 	before := snapshot(t, root)
 	_, _, err := planApply(t, m, ApplyOptions{})
-	var ce *ConflictError
+	var ce *plan.ConflictError
 	if !errors.As(err, &ce) {
 		t.Fatalf("err = %v, want a ConflictError", err)
 	}
@@ -422,18 +423,18 @@ func TestLockSerializes(t *testing.T) {
 	root := t.TempDir()
 	m := parse(t, root, "version: 1\nlinks: {}\n")
 	a, b := open(t, m), open(t, m)
-	la, err := a.Lock(0)
+	la, err := a.State.Lock(0)
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = b.Lock(0)
-	var le *LockError
+	_, err = b.State.Lock(0)
+	var le *journal.LockError
 	if !errors.As(err, &le) || !strings.Contains(le.Error(), "pid") {
-		t.Fatalf("second lock: %v, want a LockError naming the holder", err)
+		t.Fatalf("second lock: %v, want a journal.LockError naming the holder", err)
 	}
 	done := make(chan error)
 	go func() {
-		lb, err := b.Lock(5e9)
+		lb, err := b.State.Lock(5e9)
 		if err == nil {
 			lb.Unlock()
 		}

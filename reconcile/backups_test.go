@@ -7,9 +7,11 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/linksdev/links/reconcile/journal"
 )
 
-func backupIDs(list []Backup) []string {
+func backupIDs(list []journal.Backup) []string {
 	var out []string
 	for _, b := range list {
 		out = append(out, b.ApplyID)
@@ -17,9 +19,9 @@ func backupIDs(list []Backup) []string {
 	return out
 }
 
-func readJournal(t *testing.T, r *Root) *History {
+func readJournal(t *testing.T, r *Root) *journal.History {
 	t.Helper()
-	h, err := r.ReadJournal()
+	h, err := r.State.ReadJournal()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -42,7 +44,7 @@ func TestBackups(t *testing.T) {
 	r := open(t, m)
 
 	// No backups folder yet.
-	if list, err := r.Backups(readJournal(t, r)); err != nil || len(list) != 0 {
+	if list, err := r.State.Backups(readJournal(t, r)); err != nil || len(list) != 0 {
 		t.Fatalf("before any apply: %v, %v", list, err)
 	}
 
@@ -50,7 +52,7 @@ func TestBackups(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	list, err := r.Backups(readJournal(t, r))
+	list, err := r.State.Backups(readJournal(t, r))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -58,7 +60,7 @@ func TestBackups(t *testing.T) {
 		t.Fatalf("backups %+v", list)
 	}
 	b := list[0]
-	want := Backup{ApplyID: p1.ID, Path: ".links/backups/" + p1.ID, Time: b.Time, Entries: 2, Files: 3, Size: int64(len("hand-made") + len("0123456789")), InUse: true, Known: true, Holds: []string{"assets", "conf"}}
+	want := journal.Backup{ApplyID: p1.ID, Path: ".links/backups/" + p1.ID, Time: b.Time, Entries: 2, Files: 3, Size: int64(len("hand-made") + len("0123456789")), InUse: true, Known: true, Holds: []string{"assets", "conf"}}
 	if !reflect.DeepEqual(b, want) {
 		t.Errorf("backup\n got %+v\nwant %+v", b, want)
 	}
@@ -84,7 +86,7 @@ func TestBackups(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	list, err = r.Backups(readJournal(t, r))
+	list, err = r.State.Backups(readJournal(t, r))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -104,7 +106,7 @@ func TestBackups(t *testing.T) {
 
 	// Removing follows no symlink: the link in the backup goes, the file
 	// outside root stays.
-	if err := r.RemoveBackup(p1.ID); err != nil {
+	if err := r.State.RemoveBackup(p1.ID); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := os.Lstat(filepath.Join(bdir, p1.ID)); !os.IsNotExist(err) {
@@ -114,7 +116,7 @@ func TestBackups(t *testing.T) {
 		t.Errorf("outside root: %v", got)
 	}
 	for _, bad := range []string{"", ".", "..", "../t", "notes/readme", "stray-file", "20200101T000000Z-0b0b0b", "missing", ".x.links-tmp.00000000"} {
-		if err := r.RemoveBackup(bad); err == nil {
+		if err := r.State.RemoveBackup(bad); err == nil {
 			t.Errorf("RemoveBackup(%q) removed it", bad)
 		}
 	}
@@ -125,7 +127,7 @@ func TestBackups(t *testing.T) {
 		t.Errorf("RemoveBackup touched the tree: %v", err)
 	}
 
-	left, err := r.RemoveBackupLeftovers()
+	left, err := r.State.RemoveBackupLeftovers()
 	if err != nil || !reflect.DeepEqual(left, []string{".links/backups/.x.links-tmp.00000000"}) {
 		t.Errorf("leftovers %q, %v", left, err)
 	}
@@ -150,10 +152,10 @@ func TestBackupsDirSymlink(t *testing.T) {
 	})
 	m := parse(t, root, "version: 1\nlinks:\n  cur: {dest: cur, target: t}\n")
 	r := open(t, m)
-	if _, err := r.Backups(&History{}); err == nil || !strings.Contains(err.Error(), "is a symlink") {
+	if _, err := r.State.Backups(&journal.History{}); err == nil || !strings.Contains(err.Error(), "is a symlink") {
 		t.Errorf("Backups: %v", err)
 	}
-	if err := r.RemoveBackup("20200101T000000Z-0a0a0a"); err == nil || !strings.Contains(err.Error(), "is a symlink") {
+	if err := r.State.RemoveBackup("20200101T000000Z-0a0a0a"); err == nil || !strings.Contains(err.Error(), "is a symlink") {
 		t.Errorf("RemoveBackup: %v", err)
 	}
 	if _, err := os.Stat(filepath.Join(root, "elsewhere/20200101T000000Z-0a0a0a/f")); err != nil {
@@ -182,7 +184,7 @@ func TestBackupsInUseByRollback(t *testing.T) {
 	)
 	mkTree(t, root, map[string]string{".links/journal.jsonl": "file:" + j})
 	r := open(t, parse(t, root, "version: 1\nlinks:\n  cur: {dest: cur, target: t}\n"))
-	list, err := r.Backups(readJournal(t, r))
+	list, err := r.State.Backups(readJournal(t, r))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -212,10 +214,10 @@ func TestBackupsInUseByRollback(t *testing.T) {
 		`{"apply_id":"20260105T000000Z-000005","status":"end"}`,
 	)
 	mkTree(t, root, map[string]string{".links/backups/20260105T000000Z-000005/recovered/d/.x.links-tmp.01020304": "file:x"})
-	if err := os.WriteFile(filepath.Join(root, ".links", JournalFile), []byte(j), 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(root, ".links", journal.JournalFile), []byte(j), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if list, err = r.Backups(readJournal(t, r)); err != nil {
+	if list, err = r.State.Backups(readJournal(t, r)); err != nil {
 		t.Fatal(err)
 	}
 	inUse = nil
@@ -232,7 +234,7 @@ func TestBackupsInUseByRollback(t *testing.T) {
 func TestPruneCandidates(t *testing.T) {
 	now := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
 	day := 24 * time.Hour
-	list := []Backup{ // newest first, as Backups returns them
+	list := []journal.Backup{ // newest first, as Backups returns them
 		{ApplyID: "in-use", Time: now.Add(-1 * day), Known: true, InUse: true},
 		{ApplyID: "d2", Time: now.Add(-2 * day), Known: true},
 		{ApplyID: "mine", Time: now.Add(-3 * day)},
@@ -241,22 +243,22 @@ func TestPruneCandidates(t *testing.T) {
 	}
 	tests := []struct {
 		name string
-		opts PruneOptions
+		opts journal.PruneOptions
 		want []string
 	}{
-		{"no rule", PruneOptions{Keep: -1}, nil},
-		{"older than 5 days", PruneOptions{Keep: -1, OlderThan: 5 * day}, []string{"d10", "d40"}},
-		{"older than a day: never the one in use", PruneOptions{Keep: -1, OlderThan: day / 2}, []string{"d2", "d10", "d40"}},
-		{"keep 2 (the one in use counts)", PruneOptions{Keep: 2}, []string{"d10", "d40"}},
-		{"keep 0", PruneOptions{Keep: 0}, []string{"d2", "d10", "d40"}},
-		{"keep 1, older than 20 days: both must pick", PruneOptions{Keep: 1, OlderThan: 20 * day}, []string{"d40"}},
-		{"keep 4, older than a day", PruneOptions{Keep: 4, OlderThan: day}, nil},
-		{"exactly the age is not older", PruneOptions{Keep: -1, OlderThan: 10 * day}, []string{"d40"}},
+		{"no rule", journal.PruneOptions{Keep: -1}, nil},
+		{"older than 5 days", journal.PruneOptions{Keep: -1, OlderThan: 5 * day}, []string{"d10", "d40"}},
+		{"older than a day: never the one in use", journal.PruneOptions{Keep: -1, OlderThan: day / 2}, []string{"d2", "d10", "d40"}},
+		{"keep 2 (the one in use counts)", journal.PruneOptions{Keep: 2}, []string{"d10", "d40"}},
+		{"keep 0", journal.PruneOptions{Keep: 0}, []string{"d2", "d10", "d40"}},
+		{"keep 1, older than 20 days: both must pick", journal.PruneOptions{Keep: 1, OlderThan: 20 * day}, []string{"d40"}},
+		{"keep 4, older than a day", journal.PruneOptions{Keep: 4, OlderThan: day}, nil},
+		{"exactly the age is not older", journal.PruneOptions{Keep: -1, OlderThan: 10 * day}, []string{"d40"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			tt.opts.Now = now
-			if got := backupIDs(PruneCandidates(list, tt.opts)); !reflect.DeepEqual(got, tt.want) {
+			if got := backupIDs(journal.PruneCandidates(list, tt.opts)); !reflect.DeepEqual(got, tt.want) {
 				t.Errorf("got %q, want %q", got, tt.want)
 			}
 		})

@@ -1,8 +1,6 @@
 package reconcile
 
 import (
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -35,17 +33,6 @@ import (
 //
 // Where the filesystem lacks RENAME_EXCHANGE (NFS, FUSE, macOS, Windows)
 // the fallbacks below say which window they leave.
-
-// tempName is a recognisable temporary name in the same folder as name.
-// The name part is shortened so the result stays under 255 bytes.
-func tempName(name string) string {
-	var b [4]byte
-	_, _ = rand.Read(b[:])
-	if len(name) > 200 {
-		name = name[:200]
-	}
-	return "." + name + TempMarker + hex.EncodeToString(b[:])
-}
 
 // asideName is the second temporary name a change may need (where a
 // fallback moves the old entry aside). It is derived from the journaled
@@ -95,7 +82,7 @@ func (a *applier) recheck(c *plan.Change, dir, name string) error {
 		return err
 	}
 	if !holds(c.Before, now) {
-		return &StaleError{Dest: c.Dest, Planned: showState(c.Before), Observed: showState(now)}
+		return &StaleError{Dest: c.Dest, Planned: c.Before.String(), Observed: now.String()}
 	}
 	return nil
 }
@@ -112,21 +99,11 @@ func (a *applier) look(dir, name string) (plan.State, error) {
 	return plan.State{Type: st.Type, Link: st.Link, Identity: st.Identity}, nil
 }
 
-func showState(s plan.State) string {
-	if s.Type == plan.TypeSymlink {
-		return "a symlink to " + s.Link
-	}
-	if s.Type == plan.TypeMissing {
-		return "nothing"
-	}
-	return "a " + describeType(s.Type)
-}
-
 // gone turns the failure of a move of dest (ENOENT: dest vanished since
 // the re-check) into a StaleError.
 func gone(c *plan.Change, err error) error {
 	if errors.Is(err, fs.ErrNotExist) {
-		return &StaleError{Dest: c.Dest, Planned: showState(c.Before), Observed: "nothing"}
+		return &StaleError{Dest: c.Dest, Planned: c.Before.String(), Observed: "nothing"}
 	}
 	return err
 }
@@ -151,7 +128,10 @@ func (a *applier) create(c *plan.Change, dir, name string) error {
 	err := a.fs.Symlink(c.After.Link, dir, name)
 	if errors.Is(err, fs.ErrExist) {
 		now, _ := a.look(dir, name)
-		return &StaleError{Dest: c.Dest, Planned: "nothing", Observed: showState(now)}
+		if a.unfolds.intoRestored(c) && holds(c.After, now) {
+			return nil // the restored folder brought the link back (unfold.go)
+		}
+		return &StaleError{Dest: c.Dest, Planned: "nothing", Observed: now.String()}
 	}
 	return err
 }
@@ -221,7 +201,7 @@ func (a *applier) displace(c *plan.Change, dir, name, tmp string) error {
 			err = a.fs.Remove(dir, tmp)
 		}
 		if err != nil {
-			return fmt.Errorf("delete displaced %s (left at %s): %w", describeType(c.Before.Type), path.Join(dir, tmp), err)
+			return fmt.Errorf("delete the displaced entry (%s, left at %s): %w", c.Before, path.Join(dir, tmp), err)
 		}
 		return nil
 	}
@@ -255,7 +235,7 @@ func (a *applier) delete(c *plan.Change, dir, name, tmp string) error {
 	}
 	// Someone put this there since the re-check: it goes back, with a
 	// rename that replaces nothing.
-	stale := &StaleError{Dest: c.Dest, Planned: showState(c.Before), Observed: showState(out) + ", put there during the apply"}
+	stale := &StaleError{Dest: c.Dest, Planned: c.Before.String(), Observed: out.String() + ", put there during the apply"}
 	if err := a.fs.Move(dir, tmp, dir, name); err != nil {
 		return a.keepAside(c, dir, tmp, stale, err)
 	}
@@ -278,7 +258,7 @@ func (a *applier) restore(c *plan.Change, dir, name, tmp string) error {
 		if err := a.fs.Move(bdir, bname, dir, name); err != nil {
 			if errors.Is(err, fs.ErrExist) {
 				now, _ := a.look(dir, name)
-				return &StaleError{Dest: c.Dest, Planned: "nothing", Observed: showState(now)}
+				return &StaleError{Dest: c.Dest, Planned: "nothing", Observed: now.String()}
 			}
 			return fmt.Errorf("bring back %s: %w", c.Restore, err)
 		}
@@ -314,7 +294,7 @@ func (a *applier) settle(c *plan.Change, dir, name, tmp string, dispose, takeBac
 	if holds(c.Before, out) {
 		return dispose()
 	}
-	stale := &StaleError{Dest: c.Dest, Planned: showState(c.Before), Observed: showState(out) + ", put there during the apply"}
+	stale := &StaleError{Dest: c.Dest, Planned: c.Before.String(), Observed: out.String() + ", put there during the apply"}
 	if err := a.fs.Exchange(dir, tmp, name); err != nil {
 		// dest vanished (or cannot be exchanged any more): the entry goes
 		// back with a rename that replaces nothing, the new entry having
@@ -406,7 +386,7 @@ func (a *applier) replaceFallback(c *plan.Change, dir, name, tmp string) error {
 	}
 	if c.Backup == "" {
 		if err := a.fs.RemoveAll(dir, aside); err != nil {
-			return fmt.Errorf("delete displaced %s (left at %s): %w", describeType(c.Before.Type), path.Join(dir, aside), err)
+			return fmt.Errorf("delete the displaced entry (%s, left at %s): %w", c.Before, path.Join(dir, aside), err)
 		}
 		return nil
 	}
@@ -457,7 +437,7 @@ func (a *applier) swapAside(c *plan.Change, dir, name, tmp string, undo func(err
 	}
 	out, err := a.look(dir, aside)
 	if err == nil && !holds(c.Before, out) {
-		err = &StaleError{Dest: c.Dest, Planned: showState(c.Before), Observed: showState(out) + ", put there during the apply; left in place"}
+		err = &StaleError{Dest: c.Dest, Planned: c.Before.String(), Observed: out.String() + ", put there during the apply; left in place"}
 	}
 	if err == nil {
 		err = a.fs.Move(dir, tmp, dir, name)

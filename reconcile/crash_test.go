@@ -25,6 +25,7 @@ import (
 	"time"
 
 	"github.com/linksdev/links/plan"
+	"github.com/linksdev/links/reconcile/journal"
 )
 
 // The safety suites (crash_test.go, readers_test.go, concurrent_test.go,
@@ -184,7 +185,7 @@ type journalReport struct {
 func readJournalFile(t testing.TB, root string) journalReport {
 	t.Helper()
 	rep := journalReport{byID: map[string]*applyLog{}}
-	b, err := os.ReadFile(filepath.Join(root, ".links", JournalFile))
+	b, err := os.ReadFile(filepath.Join(root, ".links", journal.JournalFile))
 	if errors.Is(err, os.ErrNotExist) {
 		return rep
 	}
@@ -389,11 +390,11 @@ func recoveredBackup(k string) bool {
 // ownedCount is how many of the fixture's dests state.json owns.
 func (fx *crashFixture) ownedCount(t testing.TB) int {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join(fx.root, ".links", StateFile))
+	b, err := os.ReadFile(filepath.Join(fx.root, ".links", journal.StateFile))
 	if err != nil {
 		t.Fatalf("state file: %v", err)
 	}
-	var w stateWire
+	var w struct{ Links map[string]json.RawMessage }
 	if err := json.Unmarshal(b, &w); err != nil {
 		t.Fatalf("state file: %v", err)
 	}
@@ -562,7 +563,7 @@ func TestCrashConsistency(t *testing.T) {
 			withTemps++
 			reported := 0
 			for _, tmp := range c.temps {
-				if strings.HasPrefix(tmp, ".links/."+StateFile+TempMarker) {
+				if strings.HasPrefix(tmp, ".links/."+journal.StateFile+TempMarker) {
 					// links' own half-written state file, in its own
 					// folder: removed without a word by the next state
 					// write (after.temps below checks that it is gone).
@@ -680,7 +681,7 @@ func TestJournalTornTailKeepsNextApply(t *testing.T) {
 	if _, _, err := planApply(t, parse(t, root, "version: 1\nlinks:\n  l: {dest: l, target: a}\n"), ApplyOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	j := filepath.Join(root, ".links", JournalFile)
+	j := filepath.Join(root, ".links", journal.JournalFile)
 	fi, err := os.Stat(j)
 	if err != nil {
 		t.Fatal(err)
@@ -730,15 +731,15 @@ func TestNextApplyReportsInterrupted(t *testing.T) {
 		t.Fatal(r.stderr)
 	}
 	const id = "20260101T000000Z-dead01"
-	f, err := os.OpenFile(filepath.Join(root, ".links", JournalFile), os.O_APPEND|os.O_WRONLY, 0)
+	f, err := os.OpenFile(filepath.Join(root, ".links", journal.JournalFile), os.O_APPEND|os.O_WRONLY, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
 	before := plan.State{Type: plan.TypeSymlink, Link: "a"}
 	after := plan.State{Type: plan.TypeSymlink, Link: "b"}
-	for _, rec := range []Record{
-		{ApplyID: id, Time: "2026-01-01T00:00:00Z", Status: "begin"},
-		{ApplyID: id, Time: "2026-01-01T00:00:00Z", Status: "intent", Name: "l", Dest: "l", Action: "update", Before: &before, After: &after},
+	for _, rec := range []journal.Record{
+		{ApplyID: id, Time: "2026-01-01T00:00:00Z", Status: journal.Begin},
+		{ApplyID: id, Time: "2026-01-01T00:00:00Z", Status: journal.Intent, Name: "l", Dest: "l", Action: "update", Before: &before, After: &after},
 	} {
 		b, _ := json.Marshal(rec)
 		f.Write(append(b, '\n'))

@@ -84,6 +84,10 @@
 //     a window only against a writer guessing links' random name.
 //   - restore of a folder: the link is moved aside, looked at, and the
 //     folder moved in: the dest is missing for a moment.
+//   - unfold (a folder link that becomes a folder of links, unfold.go):
+//     the folder is built aside as on Linux, then the link moved aside,
+//     looked at, and the folder moved in: the dest is missing for a
+//     moment, nothing is lost.
 //
 // Rename is not atomic on NFS with several clients.
 //

@@ -37,32 +37,6 @@ func (e *StaleError) Error() string {
 	return fmt.Sprintf("%s changed since it was planned (planned against %s, now %s); run links plan again", e.Dest, e.Planned, now)
 }
 
-// LockError reports that another apply holds the lock.
-type LockError struct {
-	Path   string
-	Holder string // what the lock file says about its holder, if anything
-}
-
-func (e *LockError) Error() string {
-	msg := fmt.Sprintf("another links apply holds the lock %s", e.Path)
-	if e.Holder != "" {
-		msg += " (" + e.Holder + ")"
-	}
-	return msg + "; wait for it, or retry with --lock-timeout"
-}
-
-// ConflictError reports a plan that cannot be applied.
-type ConflictError struct {
-	Count int
-}
-
-func (e *ConflictError) Error() string {
-	if e.Count == 1 {
-		return "the plan has a conflict; nothing was changed"
-	}
-	return fmt.Sprintf("the plan has %d conflicts; nothing was changed", e.Count)
-}
-
 // isEscape recognises os.Root's "path escapes from parent" error, whose
 // value is unexported (golang/go#74640).
 func isEscape(err error) bool {

@@ -196,7 +196,7 @@ func TestEscapeStateDirSymlinks(t *testing.T) {
 		m := parse(t, root, "version: 1\nlinks:\n  l: {dest: x, target: t}\n")
 		before := snapshot(t, outside)
 		if r, err := Open(m); err == nil {
-			if l, err := r.Lock(0); err == nil {
+			if l, err := r.State.Lock(0); err == nil {
 				l.Unlock()
 				t.Error("took a lock in a state_dir outside root")
 			}
@@ -389,7 +389,7 @@ func TestEscapeRaceLong(t *testing.T) {
 			}
 		}()
 		if r, err := Open(m); err == nil {
-			if lock, err := r.Lock(0); err == nil {
+			if lock, err := r.State.Lock(0); err == nil {
 				if p, err := r.Plan(m, newID()); err == nil {
 					s := p.Summary()
 					refused += int64(s.Conflict)

@@ -52,7 +52,7 @@ func relUnder(base, p string) (string, bool) {
 		return "", false
 	}
 	rel = filepath.ToSlash(rel)
-	if rel == "." || rel == ".." || strings.HasPrefix(rel, "../") {
+	if rel == "." || manifest.LeadsOut(rel) {
 		return "", false
 	}
 	return rel, true
@@ -89,7 +89,7 @@ func (r *Root) trail(rel string) (real string, trail []string, ok bool) {
 				here = path.Join(here, c)
 				trail = append(trail, here)
 			}
-			return here, trail, !strings.HasPrefix(here, "../") && here != ".."
+			return here, trail, !manifest.LeadsOut(here)
 		}
 		if st.Type != plan.TypeSymlink {
 			cur = here

@@ -355,7 +355,7 @@ func importTarget(dest, text, rootAbs, rootReal string) (string, manifest.Strate
 		return c, manifest.Absolute
 	}
 	t := path.Join(path.Dir(dest), filepath.ToSlash(text))
-	if (t == ".." || strings.HasPrefix(t, "../")) && rootAbs != rootReal {
+	if manifest.LeadsOut(t) && rootAbs != rootReal {
 		return filepath.Join(rootReal, filepath.FromSlash(t)), manifest.Relative
 	}
 	return t, manifest.Relative

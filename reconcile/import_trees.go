@@ -67,7 +67,7 @@ func proposeTrees(links []*importLink, rootAbs string, stateRel, manifestRel str
 	groups := map[treeKey]*importTree{}
 	var order []treeKey
 	for _, il := range links {
-		if il.dangling || filepath.IsAbs(il.target) || il.target == ".." || strings.HasPrefix(il.target, "../") {
+		if il.dangling || filepath.IsAbs(il.target) || manifest.LeadsOut(il.target) {
 			rest = append(rest, il)
 			continue
 		}

@@ -19,11 +19,16 @@ type hookFS struct {
 	k    int
 	hook func()
 	ops  []string
+	// onOp, when set, is called before every operation with its text.
+	onOp func(op string)
 }
 
 func (f *hookFS) step(op string) {
 	if f.n == f.k && f.hook != nil {
 		f.hook()
+	}
+	if f.onOp != nil {
+		f.onOp(op)
 	}
 	f.n++
 	f.ops = append(f.ops, op)
@@ -114,7 +119,15 @@ var intruderScenarios = []intruderScenario{
 	{name: "delete-noexchange", tree: map[string]string{"rel/a/f": "file:a"},
 		first:    "version: 1\nlinks:\n  l: {dest: cur, target: rel/a}\n  k: {dest: keep, target: rel/a}\n",
 		manifest: "version: 1\nlinks:\n  k: {dest: keep, target: rel/a}\n", dest: "cur", noExch: true},
+	// A fold removed: the folder link d/vendor gives way to a folder of
+	// links, built aside and switched in (unfold.go).
+	{name: "unfold", tree: unfoldTree, first: unfoldManifest + "    fold: [vendor]\n", manifest: unfoldManifest, dest: "d/vendor"},
+	{name: "unfold-noexchange", tree: unfoldTree, first: unfoldManifest + "    fold: [vendor]\n", manifest: unfoldManifest, dest: "d/vendor", noExch: true},
 }
+
+var unfoldTree = map[string]string{"src/top": "file:top", "src/vendor/f1": "file:v1", "src/vendor/sub/f2": "file:v2"}
+
+const unfoldManifest = "version: 1\nlinks:\n  t:\n    tree: true\n    dest: d\n    target: src\n"
 
 // intruders put something of a user's at a path.
 var intruders = map[string]func(t *testing.T, p string){
@@ -251,11 +264,11 @@ func setUpScenario(t *testing.T, root string, sc intruderScenario, k int, hook f
 	t.Helper()
 	mkTree(t, root, sc.tree)
 	if sc.first != "" {
-		if _, _, err := planApply(t, parse(t, root, sc.first), ApplyOptions{}); err != nil {
+		if _, _, err := planApply(t, parseExpanded(t, root, sc.first), ApplyOptions{}); err != nil {
 			t.Fatal(err)
 		}
 	}
-	m := parse(t, root, sc.manifest)
+	m := parseExpanded(t, root, sc.manifest)
 	r := open(t, m)
 	p, err := r.Plan(m, newID())
 	if err != nil {

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/linksdev/links/reconcile/journal"
 	"golang.org/x/sys/unix"
 )
 
@@ -117,7 +118,7 @@ func TestJournalFsyncFailsHonestly(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			root := t.TempDir()
 			journalFailTree(t, root)
-			inject := []string{strace, "-f", "-qq", "-o", "/dev/null", "-P", filepath.Join(root, ".links", JournalFile),
+			inject := []string{strace, "-f", "-qq", "-o", "/dev/null", "-P", filepath.Join(root, ".links", journal.JournalFile),
 				"-e", "trace=fsync", "-e", "inject=fsync:error=ENOSPC:when=" + tc.when}
 			r := runWrapped(t, root, inject, "apply", "--auto-approve", "-o", "json")
 			if !strings.Contains(r.stderr, "no space left on device") {
@@ -132,7 +133,7 @@ func TestJournalFsyncFailsHonestly(t *testing.T) {
 	// The text form says what was made, never "Apply complete".
 	root := t.TempDir()
 	journalFailTree(t, root)
-	r := runWrapped(t, root, []string{strace, "-f", "-qq", "-o", "/dev/null", "-P", filepath.Join(root, ".links", JournalFile),
+	r := runWrapped(t, root, []string{strace, "-f", "-qq", "-o", "/dev/null", "-P", filepath.Join(root, ".links", journal.JournalFile),
 		"-e", "trace=fsync", "-e", "inject=fsync:error=ENOSPC"}, "apply", "--auto-approve")
 	if r.code != 1 || strings.Contains(r.stdout, "Apply complete") || strings.Contains(r.stdout, "3 replaced") {
 		t.Errorf("text report of an apply whose journal failed: exit %d\n%s%s", r.code, r.stdout, r.stderr)
@@ -262,16 +263,16 @@ func TestIntruderBinaryDelay(t *testing.T) {
 			}
 			// Wait for the change's intent to be journaled: its rename
 			// comes next, and is held for a second and a half.
-			journal := filepath.Join(root, ".links", JournalFile)
+			jpath := filepath.Join(root, ".links", journal.JournalFile)
 			deadline := time.Now().Add(30 * time.Second)
 			for {
-				b, _ := os.ReadFile(journal)
+				b, _ := os.ReadFile(jpath)
 				if bytes.Contains(b, []byte(`"status":"intent","actor"`)) && bytes.Contains(b, []byte(`"dest":"cur","action":"`+tc.name+`"`)) {
 					break
 				}
 				if time.Now().After(deadline) {
 					_ = cmd.Process.Kill()
-					t.Fatalf("no intent for cur in the journal:\n%s", b)
+					t.Fatalf("no intent for cur in the jpath:\n%s", b)
 				}
 				time.Sleep(20 * time.Millisecond)
 			}

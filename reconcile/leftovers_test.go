@@ -145,12 +145,12 @@ func TestRecoveryPutsDisplacedEntryInItsBackup(t *testing.T) {
 
 	// Rollback of the killed apply now finds the backup and restores it.
 	r := open(t, m)
-	lock, err := r.Lock(0)
+	lock, err := r.State.Lock(0)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer lock.Unlock()
-	h, err := r.ReadJournal()
+	h, err := r.State.ReadJournal()
 	if err != nil {
 		t.Fatal(err)
 	}

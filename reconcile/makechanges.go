@@ -6,12 +6,10 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"github.com/linksdev/links/internal/par"
 	"github.com/linksdev/links/plan"
+	"github.com/linksdev/links/reconcile/journal"
 )
-
-// outcomeFlush is how many bytes of outcome records the workers gather
-// before the journal's writer writes them out.
-const outcomeFlush = 1 << 20
 
 // aheadMax is how many batches' intents may be durable with their
 // changes not all made: enough that a worker never waits for the journal
@@ -28,153 +26,186 @@ const aheadMax = 4
 // only once its batch's intents are durable, so every outcome follows its
 // intent in the journal. It returns the journal's failure, after which no
 // change starts.
-func (a *applier) makeChanges(s *schedule, actor Actor, progress func(*plan.Change, error)) error {
-	p, j, res := a.p, a.j, a.res
-	// A slot for each batch journaled whose changes are not all made.
-	slots := make(chan struct{}, aheadMax)
-	ready := make([]chan struct{}, len(s.batches))
-	for b := range ready {
-		ready[b] = make(chan struct{})
+func (a *applier) makeChanges(s *schedule, us *unfolds, actor journal.Actor, progress func(*plan.Change, error)) error {
+	r := &changeRun{a: a, s: s, us: us, actor: actor, progress: progress,
+		slots: make(chan struct{}, aheadMax), ready: make([]chan struct{}, len(s.batches)),
+		temps: make([]string, len(a.p.Changes)), left: s.segments(),
+		kick: make(chan struct{}, 1), stop: make(chan struct{}), written: make(chan struct{})}
+	for b := range r.ready {
+		r.ready[b] = make(chan struct{})
 	}
-	temps := make([]string, len(p.Changes)) // each update's temporary name
-	var (
-		failed  atomic.Bool // the journal failed: no change starts any more
-		jerr    error       // why: set by the writer, read once it ended
-		kick    = make(chan struct{}, 1)
-		stop    = make(chan struct{})
-		written = make(chan struct{})
-	)
-	go func() {
-		defer close(written)
-		fail := func(err error) {
-			if jerr == nil {
-				jerr = err
-			}
-			failed.Store(true)
-		}
-		var intents, outcomes []byte
-		flush := func() {
-			if jerr != nil {
-				return
-			}
-			a.mu.Lock()
-			outcomes, j.buf = j.buf, outcomes[:0]
-			a.mu.Unlock()
-			if err := j.write(outcomes, false); err != nil {
-				fail(err)
-			}
-		}
-		for b, idx := range s.batches {
-			if jerr == nil {
-				slots <- struct{}{} // freed when the batch's changes are made
-				intents = intents[:0]
-				for _, i := range idx {
-					c := &p.Changes[i]
-					if c.Action == plan.Update || c.Action == plan.Replace || c.Action == plan.Delete {
-						temps[i] = tempName(path.Base(c.Dest))
-					}
-					backup := c.Backup
-					if c.Restore != "" {
-						backup = c.Restore
-					}
-					intents = j.encode(intents, Record{Status: "intent", Actor: &actor, Name: c.Name, Dest: c.Dest, Action: c.Action.String(), Before: &c.Before, After: &c.After, Backup: backup, Temp: temps[i]})
-				}
-				trace("batch %d: %d intents encoded", b, len(idx))
-				err := j.write(intents, false)
-				if err == nil {
-					for _, i := range idx {
-						a.journaled[i] = true
-					}
-					err = j.write(nil, true)
-				}
-				if err != nil {
-					fail(err)
-				} else {
-					trace("batch %d: intents durable", b)
-				}
-				flush()
-			}
-			close(ready[b])
-		}
-		for {
-			select {
-			case <-kick:
-				flush()
-			case <-stop:
-				flush()
-				return
-			}
-		}
-	}()
-	left := s.segments()
-	var leftMu sync.Mutex
-	run := func(q []segment) {
-		var line []byte
-		for _, seg := range q {
-			<-ready[seg.batch]
-			for _, i := range seg.idx {
-				if failed.Load() {
-					return
-				}
-				c := &p.Changes[i]
-				err := a.change(c, temps[i])
-				rec := Record{Status: "done", Name: c.Name, Dest: c.Dest, Action: c.Action.String()}
-				if err != nil {
-					err = fmt.Errorf("%s %s: %w", c.Action, c.Dest, err)
-					rec.Status, rec.Error = "failed", err.Error()
-				}
-				line = j.encode(line[:0], rec)
-				a.mu.Lock()
-				if err != nil {
-					res.Errors[i] = err
-				} else {
-					res.Done++
-					a.changed[i] = true
-				}
-				j.buf = append(j.buf, line...)
-				full := len(j.buf) >= outcomeFlush
-				if progress != nil {
-					progress(c, err)
-				}
-				a.mu.Unlock()
-				if full {
-					select {
-					case kick <- struct{}{}:
-					default:
-					}
-				}
-			}
-			leftMu.Lock()
-			left[seg.batch]--
-			last := left[seg.batch] == 0
-			leftMu.Unlock()
-			if last {
-				trace("batch %d: changes made", seg.batch)
-				<-slots
-			}
-		}
-	}
+	go r.journal()
 	for _, st := range s.steps {
-		if failed.Load() {
+		if r.failed.Load() {
 			break
 		}
-		if len(st) == 1 {
-			run(st[0])
-			continue
-		}
-		var wg sync.WaitGroup
-		for _, q := range st {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				run(q)
-			}()
-		}
-		wg.Wait()
+		_ = par.Each(len(st), len(st), func(w int) error { r.work(st[w]); return nil })
 	}
-	close(stop)
-	<-written
-	return jerr
+	if len(us.list) > 0 && !r.failed.Load() {
+		var line []byte
+		a.switchUnfolds(us, func(i int, err error) { line = r.outcome(i, err, line) })
+	}
+	close(r.stop)
+	<-r.written
+	return r.jerr
+}
+
+// changeRun is one makeChanges: what its journal writer and its workers
+// share.
+type changeRun struct {
+	a        *applier
+	s        *schedule
+	us       *unfolds
+	actor    journal.Actor
+	progress func(*plan.Change, error)
+
+	slots chan struct{}   // a slot for each batch journaled whose changes are not all made
+	ready []chan struct{} // closed once a batch's intents are durable (or the journal failed)
+	temps []string        // by change index: the temporary name its intent gives
+
+	failed atomic.Bool // the journal failed: no change starts any more
+	jerr   error       // why: set by the writer, read once it ended
+
+	kick, stop, written chan struct{} // to the writer: flush now, stop; from it: done
+
+	leftMu sync.Mutex
+	left   []int // by batch: segments not yet made
+}
+
+// journal is the journal's writer: each batch's intents, durable, then
+// the outcomes the workers gather, whenever they fill the buffer and at
+// the end.
+func (r *changeRun) journal() {
+	defer close(r.written)
+	for b, idx := range r.s.batches {
+		if r.jerr == nil {
+			r.slots <- struct{}{} // freed when the batch's changes are made
+			if err := r.intents(b, idx); err != nil {
+				r.fail(err)
+			}
+			r.flush()
+		}
+		close(r.ready[b])
+	}
+	for {
+		select {
+		case <-r.kick:
+			r.flush()
+		case <-r.stop:
+			r.flush()
+			return
+		}
+	}
+}
+
+func (r *changeRun) fail(err error) {
+	if r.jerr == nil {
+		r.jerr = err
+	}
+	r.failed.Store(true)
+}
+
+func (r *changeRun) flush() {
+	if r.jerr == nil {
+		if err := r.a.j.Flush(false); err != nil {
+			r.fail(err)
+		}
+	}
+}
+
+// intents journals batch b's intents, durably, giving each change that
+// moves an entry aside its temporary name.
+func (r *changeRun) intents(b int, idx []int) error {
+	a, j := r.a, r.a.j
+	var buf []byte
+	for _, i := range idx {
+		c := &a.p.Changes[i]
+		if c.Action == plan.Update || c.Action == plan.Replace || c.Action == plan.Delete {
+			r.temps[i] = journal.TempName(path.Base(c.Dest))
+		}
+		backup := c.Backup
+		if c.Restore != "" {
+			backup = c.Restore
+		}
+		u := r.us.of[i]
+		buf = j.Encode(buf, journal.Record{Status: journal.Intent, Actor: &r.actor, Name: c.Name, Dest: c.Dest, Action: c.Action.String(),
+			Before: &c.Before, After: &c.After, Backup: backup, Temp: r.temps[i], Staged: u != nil && u.del == i})
+	}
+	trace("batch %d: %d intents encoded", b, len(idx))
+	if err := j.Write(buf, false); err != nil {
+		return err
+	}
+	for _, i := range idx {
+		a.journaled[i] = true
+	}
+	if err := j.Write(nil, true); err != nil {
+		return err
+	}
+	trace("batch %d: intents durable", b)
+	return nil
+}
+
+// work makes the changes of a worker's queue, batch by batch, each once
+// its intents are durable.
+func (r *changeRun) work(q []segment) {
+	var line []byte
+	for _, seg := range q {
+		<-r.ready[seg.batch]
+		for _, i := range seg.idx {
+			if r.failed.Load() {
+				return
+			}
+			c := &r.a.p.Changes[i]
+			if u := r.us.of[i]; u != nil {
+				// An unfold's change: its outcome may wait for the
+				// switch (unfold.go).
+				if wait, err := r.a.stage(u, i, c, r.temps[i]); !wait {
+					line = r.outcome(i, err, line)
+				}
+				continue
+			}
+			line = r.outcome(i, r.a.change(c, r.temps[i]), line)
+		}
+		r.leftMu.Lock()
+		r.left[seg.batch]--
+		last := r.left[seg.batch] == 0
+		r.leftMu.Unlock()
+		if last {
+			trace("batch %d: changes made", seg.batch)
+			<-r.slots
+		}
+	}
+}
+
+// outcome records change i's outcome (line is the caller's buffer).
+func (r *changeRun) outcome(i int, err error, line []byte) []byte {
+	a := r.a
+	c := &a.p.Changes[i]
+	rec := journal.Record{Status: journal.Done, Name: c.Name, Dest: c.Dest, Action: c.Action.String()}
+	if err != nil {
+		err = fmt.Errorf("%s %s: %w", c.Action, c.Dest, err)
+		rec.Status, rec.Error = journal.Failed, err.Error()
+	}
+	line = a.j.Encode(line[:0], rec)
+	a.mu.Lock()
+	if err != nil {
+		a.res.Errors[i] = err
+	} else {
+		a.res.Done++
+		a.changed[i] = true
+	}
+	full := a.j.Pend(line)
+	if r.progress != nil {
+		r.progress(c, err)
+	}
+	a.mu.Unlock()
+	if full {
+		select {
+		case r.kick <- struct{}{}:
+		default:
+		}
+	}
+	return line
 }
 
 // abort ends an apply whose journal failed before any change started:
@@ -189,8 +220,8 @@ func (a *applier) abort(why error, s plan.Summary) error {
 		}
 	}
 	a.notMade(todo, why)
-	a.j.add(Record{Status: "end", Summary: &s, Error: why.Error()})
-	_ = a.j.flush(true)
+	a.j.Add(journal.Record{Status: journal.End, Summary: &s, Error: why.Error()})
+	_ = a.j.Flush(true)
 	return why
 }
 
@@ -207,7 +238,7 @@ func (a *applier) notMade(todo []int, why error) {
 		err := fmt.Errorf("%s %s: not made: %w", c.Action, c.Dest, why)
 		a.res.Errors[i] = err
 		if a.journaled[i] {
-			a.j.add(Record{Status: "failed", Name: c.Name, Dest: c.Dest, Action: c.Action.String(), Error: err.Error()})
+			a.j.Add(journal.Record{Status: journal.Failed, Name: c.Name, Dest: c.Dest, Action: c.Action.String(), Error: err.Error()})
 		}
 	}
 }

@@ -12,8 +12,10 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/linksdev/links/internal/par"
 	"github.com/linksdev/links/manifest"
 	"github.com/linksdev/links/plan"
+	"github.com/linksdev/links/reconcile/journal"
 	"github.com/linksdev/links/reconcile/scan"
 )
 
@@ -29,42 +31,23 @@ func (r *Root) Observe(m *manifest.Manifest) (*plan.Observed, error) {
 	results := make([]plan.Observation, len(m.Links))
 	obs := &plan.Observed{RootReal: r.Real, Index: results, Guards: r.guards(m)}
 	obs.BackupDev, obs.StateDirProblem = r.stateDirAccess(m)
-	var (
-		errMu  sync.Mutex
-		errAt  = len(m.Links)
-		errVal error
-	)
 	targets := &targetCache{m: map[targetKey]targetInfo{}, res: scan.NewResolver()}
 	ls := newLister(r.fs, m, r.Path)
-	// Links are sorted by dest, so contiguous chunks keep each folder's
-	// entries on one worker.
-	workers := max(1, min(Workers, len(m.Links)/256))
-	chunk := (len(m.Links) + workers - 1) / workers
-	var wg sync.WaitGroup
-	for w := 0; w < workers; w++ {
-		lo, hi := w*chunk, min((w+1)*chunk, len(m.Links))
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			o := &observer{r: r, targets: targets, ls: ls}
-			defer o.flush()
-			for i := lo; i < hi; i++ {
-				var err error
-				results[i], err = o.observe(&m.Links[i])
-				if err != nil {
-					errMu.Lock()
-					if i < errAt { // report the first dest that failed
-						errAt, errVal = i, err
-					}
-					errMu.Unlock()
-					return
-				}
+	// Links are sorted by dest, so consecutive ranges keep each folder's
+	// entries on one worker; the first dest that failed is reported.
+	err := par.Ranges(len(m.Links), min(Workers, len(m.Links)/256), func(lo, hi int) error {
+		o := &observer{r: r, targets: targets, ls: ls}
+		defer o.flush()
+		for i := lo; i < hi; i++ {
+			var err error
+			if results[i], err = o.observe(&m.Links[i]); err != nil {
+				return fmt.Errorf("observe %s: %w", m.Links[i].Dest, err)
 			}
-		}()
-	}
-	wg.Wait()
-	if errVal != nil {
-		return nil, fmt.Errorf("observe %s: %w", m.Links[errAt].Dest, errVal)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	return obs, nil
 }
@@ -327,13 +310,13 @@ func (r *Root) Plan(m *manifest.Manifest, id string) (*plan.Plan, error) {
 	// The state file is decoded while the dests are observed: one is
 	// mostly CPU, the other mostly system calls.
 	type stateResult struct {
-		owned *Ownership
+		owned *journal.Ownership
 		err   error
 	}
 	state := make(chan stateResult, 1)
 	go func() {
 		// Only the owned links m no longer declares matter to a plan.
-		o, err := r.readOwnership(undeclaredIn(m))
+		o, err := r.State.ReadOwnership(undeclaredIn(m))
 		state <- stateResult{o, err}
 	}()
 	obs, err := r.Observe(m)
@@ -359,7 +342,7 @@ func (r *Root) Plan(m *manifest.Manifest, id string) (*plan.Plan, error) {
 }
 
 // observeOrphans looks at every owned dest the manifest no longer declares.
-func (r *Root) observeOrphans(m *manifest.Manifest, obs *plan.Observed, owned *Ownership) error {
+func (r *Root) observeOrphans(m *manifest.Manifest, obs *plan.Observed, owned *journal.Ownership) error {
 	var orphans []string
 	for d, rec := range owned.Links {
 		if !obs.Declared(m, d) && rec.Manifest == r.Manifest {
@@ -377,7 +360,7 @@ func (r *Root) observeOrphans(m *manifest.Manifest, obs *plan.Observed, owned *O
 			obs.Orphans = map[string]plan.Orphan{}
 		}
 		o := plan.Orphan{Name: rec.Name, Recorded: rec.Link, Now: now}
-		if rec.Backup != "" && cleanDest(rec.Backup) && strings.HasPrefix(rec.Backup, r.StateDir+"/"+BackupsDir+"/") {
+		if rec.Backup != "" && plan.UnderRoot(rec.Backup) && strings.HasPrefix(rec.Backup, r.StateDir+"/"+journal.BackupsDir+"/") {
 			// The state file is untrusted: only a path under backups is
 			// ever given back.
 			o.Backup, o.Displaced = rec.Backup, plan.State{Type: rec.BackupType, Identity: rec.BackupIdentity}

@@ -70,7 +70,7 @@ func benchApply(tb testing.TB, m *manifest.Manifest) {
 	tb.Helper()
 	p, r := benchPlan(tb, m)
 	defer r.Close()
-	lock, err := r.Lock(0)
+	lock, err := r.State.Lock(0)
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/linksdev/links/reconcile/journal"
 )
 
 // TestApplyPipelinesIntents: with batches of 2, the next batch's intents
@@ -44,7 +46,7 @@ func TestApplyPipelinesIntents(t *testing.T) {
 		}
 	}
 
-	f, err := os.Open(filepath.Join(root, ".links", JournalFile))
+	f, err := os.Open(filepath.Join(root, ".links", journal.JournalFile))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -52,12 +54,12 @@ func TestApplyPipelinesIntents(t *testing.T) {
 	var seq []string // "intent DEST" / "done DEST" in file order
 	sc := bufio.NewScanner(f)
 	for sc.Scan() {
-		var rec Record
+		var rec journal.Record
 		if err := json.Unmarshal(sc.Bytes(), &rec); err != nil {
 			t.Fatalf("journal line %q: %v", sc.Text(), err)
 		}
 		if rec.Status == "intent" || rec.Status == "done" || rec.Status == "failed" {
-			seq = append(seq, rec.Status+" "+rec.Dest)
+			seq = append(seq, string(rec.Status)+" "+rec.Dest)
 		}
 	}
 	pos := map[string]int{}
@@ -78,16 +80,16 @@ func TestApplyPipelinesIntents(t *testing.T) {
 		t.Errorf("batch 2's intents after batch 1's outcomes: not pipelined\n%s", strings.Join(seq, "\n"))
 	}
 	assertStateAtJournalEnd(t, root)
-	h, err := r.ReadJournal()
+	h, err := r.State.ReadJournal()
 	if err != nil {
 		t.Fatal(err)
 	}
-	a := h.LastApply()
-	if a == nil || a.Status != ApplyComplete || len(a.Steps) != 9 {
+	a := h.LastChange()
+	if a == nil || a.Status != journal.ApplyComplete || len(a.Steps) != 9 {
 		t.Fatalf("journal: %+v, want one complete apply of 9 steps", a)
 	}
 	for _, s := range a.Steps {
-		if s.Status != StepDone {
+		if s.Status != journal.StepDone {
 			t.Errorf("step %s: %s, want done", s.Dest, s.Status)
 		}
 	}

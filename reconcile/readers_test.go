@@ -206,7 +206,7 @@ func TestReadersDuringSwitches(t *testing.T) {
 			rd.finish(t)
 			t.Fatal(err)
 		}
-		lock, err := r.Lock(0)
+		lock, err := r.State.Lock(0)
 		if err != nil {
 			rd.finish(t)
 			t.Fatal(err)

@@ -8,24 +8,8 @@ import (
 	"sort"
 
 	"github.com/linksdev/links/plan"
+	"github.com/linksdev/links/reconcile/journal"
 )
-
-// Mutation is one change an earlier apply made (or meant to make), as its
-// journal recorded it.
-type Mutation struct {
-	Name   string
-	Dest   string
-	Action string
-	Before plan.State
-	After  plan.State
-	// Backup is where a displaced entry went (or, for a restore, where it
-	// came from).
-	Backup string
-	// Temp is the temporary name the apply used in dest's folder: where a
-	// displaced entry sits if the apply was killed between the switch and
-	// the move to its backup.
-	Temp string
-}
 
 // RollbackPlan plans the inverse of apply `of`, whose mutations are muts in
 // the order they were journaled: links it created are deleted, links it
@@ -35,12 +19,12 @@ type Mutation struct {
 // apply left is a conflict, so the rollback cannot be applied until it is
 // resolved; a mutation that never happened (dest still as before it) is
 // skipped. The plan's ID is id; it is applied like any plan.
-func (r *Root) RollbackPlan(of string, muts []Mutation, id, manifestName string) (*plan.Plan, error) {
+func (r *Root) RollbackPlan(of string, muts []journal.Mutation, id, manifestName string) (*plan.Plan, error) {
 	p := &plan.Plan{ID: id, RollbackOf: of, Manifest: manifestName, Root: r.Path, StateDir: r.StateDir}
 	seen := map[string]bool{}
 	for i := len(muts) - 1; i >= 0; i-- {
 		m := muts[i]
-		if seen[m.Dest] || !cleanDest(m.Dest) {
+		if seen[m.Dest] || !plan.UnderRoot(m.Dest) {
 			continue
 		}
 		seen[m.Dest] = true
@@ -73,14 +57,14 @@ func (r *Root) RollbackPlan(of string, muts []Mutation, id, manifestName string)
 			}
 			if from == "" {
 				c.Action = plan.Conflict
-				c.Reason = fmt.Sprintf("dest is empty and the %s apply %s displaced is neither in its backup %s nor at its temporary name; restore it by hand", describeType(m.Before.Type), of, m.Backup)
+				c.Reason = fmt.Sprintf("dest is empty and what apply %s displaced (%s) is neither in its backup %s nor at its temporary name; restore it by hand", of, m.Before, m.Backup)
 				break
 			}
 			c.After = plan.State{Type: m.Before.Type}
 			c.Action, c.Restore = plan.Replace, from
 		case !sameState(now, m.After):
 			c.Action = plan.Conflict
-			c.Reason = fmt.Sprintf("changed since apply %s (it left %s, now %s); rollback will not touch it: restore it by hand or apply again", of, showState(m.After), showState(now))
+			c.Reason = fmt.Sprintf("changed since apply %s (it left %s, now %s); rollback will not touch it: restore it by hand or apply again", of, m.After.String(), now.String())
 		case m.After.Type == plan.TypeSymlink && m.Before.Type == plan.TypeMissing:
 			c.Action = plan.Delete
 			c.Reason = "created by apply " + of
@@ -90,7 +74,7 @@ func (r *Root) RollbackPlan(of string, muts []Mutation, id, manifestName string)
 			c.After = plan.State{Type: m.Before.Type}
 			if m.Backup == "" {
 				c.Action = plan.Conflict
-				c.Reason = fmt.Sprintf("the %s apply %s displaced was deleted (backup: false) and cannot be restored", describeType(m.Before.Type), of)
+				c.Reason = fmt.Sprintf("what apply %s displaced (%s) was deleted (backup: false) and cannot be restored", of, m.Before)
 				break
 			}
 			from, err := r.restoreSource(m, c.Dir())
@@ -112,7 +96,7 @@ func (r *Root) RollbackPlan(of string, muts []Mutation, id, manifestName string)
 			c.Backup = plan.BackupPath(r.StateDir, id, m.Dest)
 		default:
 			c.Action = plan.Conflict
-			c.Reason = fmt.Sprintf("cannot undo %s of %s to %s", m.Action, showState(m.Before), showState(m.After))
+			c.Reason = fmt.Sprintf("cannot undo %s of %s to %s", m.Action, m.Before.String(), m.After.String())
 		}
 		p.Changes = append(p.Changes, c)
 	}
@@ -123,9 +107,9 @@ func (r *Root) RollbackPlan(of string, muts []Mutation, id, manifestName string)
 // restoreSource finds the entry m displaced: in its backup, or, if the
 // apply was killed before moving it there, still at its temporary name
 // next to dest. It returns "" if neither holds an entry of the right type.
-func (r *Root) restoreSource(m Mutation, folder string) (string, error) {
+func (r *Root) restoreSource(m journal.Mutation, folder string) (string, error) {
 	candidates := []string{m.Backup}
-	if validTemp(m.Temp) {
+	if journal.ValidTemp(m.Temp) {
 		candidates = append(candidates, path.Join(folder, m.Temp), path.Join(folder, asideName(m.Temp)))
 	}
 	for _, c := range candidates {
@@ -165,8 +149,4 @@ func (r *Root) observeDest(dest string) (plan.State, []string, error) {
 // keeps its inode but its mtime may move).
 func sameState(a, b plan.State) bool {
 	return a.Type == b.Type && a.Link == b.Link
-}
-
-func cleanDest(d string) bool {
-	return d != "" && d != "." && path.Clean(d) == d && !path.IsAbs(d) && d != ".." && !(len(d) > 2 && d[:3] == "../")
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/linksdev/links/manifest"
 	"github.com/linksdev/links/plan"
+	"github.com/linksdev/links/reconcile/journal"
 )
 
 // rollback plans and applies the rollback of apply id (the last one with
@@ -17,11 +18,11 @@ import (
 func rollback(t *testing.T, m *manifest.Manifest, id string) (*plan.Plan, error) {
 	t.Helper()
 	r := open(t, m)
-	h, err := r.ReadJournal()
+	h, err := r.State.ReadJournal()
 	if err != nil {
 		t.Fatal(err)
 	}
-	var a *ApplyLog
+	var a *journal.ApplyLog
 	if id == "" {
 		for i := len(h.Applies) - 1; i >= 0 && a == nil; i-- {
 			if len(h.Applies[i].Mutations()) > 0 {
@@ -168,11 +169,11 @@ func TestKilledApplyThenLogApplyRollback(t *testing.T) {
 			<-done
 			r.Close()
 
-			h, err := open(t, m).ReadJournal()
+			h, err := open(t, m).State.ReadJournal()
 			if err != nil {
 				t.Fatal(err)
 			}
-			if a := h.LastApply(); a == nil || a.Status != ApplyInterrupted {
+			if a := h.LastChange(); a == nil || a.Status != journal.ApplyInterrupted {
 				t.Fatalf("journal: last apply %+v, want interrupted", a)
 			}
 			if _, err := rollback(t, m, p.ID); err != nil {
@@ -207,7 +208,7 @@ func TestStateRebuiltFromJournal(t *testing.T) {
 	if _, _, err := planApply(t, m, ApplyOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	if err := os.Remove(filepath.Join(root, ".links", StateFile)); err != nil {
+	if err := os.Remove(filepath.Join(root, ".links", journal.StateFile)); err != nil {
 		t.Fatal(err)
 	}
 	m2 := parse(t, root, "version: 1\nlinks:\n  a: {dest: a, target: t}\n")
@@ -233,7 +234,7 @@ func TestStateRebuiltFromJournal(t *testing.T) {
 		}
 	}
 	// A corrupt state file is an error, not an empty record.
-	os.WriteFile(filepath.Join(root, ".links", StateFile), []byte("{not json"), 0o644)
+	os.WriteFile(filepath.Join(root, ".links", journal.StateFile), []byte("{not json"), 0o644)
 	if _, err := open(t, m2).Plan(m2, newID()); err == nil || !strings.Contains(err.Error(), "move it aside") {
 		t.Fatalf("corrupt state: err = %v", err)
 	}

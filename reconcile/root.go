@@ -7,11 +7,11 @@ import (
 	"os"
 	"path"
 	"path/filepath"
-	"strings"
 	"sync"
 
 	"github.com/linksdev/links/manifest"
 	"github.com/linksdev/links/plan"
+	"github.com/linksdev/links/reconcile/journal"
 )
 
 // Root is a manifest's root folder, opened for confined access.
@@ -26,6 +26,9 @@ type Root struct {
 	// relative to root (slash-separated) when it lies under root, so the
 	// tree can move, else its absolute path.
 	Manifest string
+	// State is state_dir: the journal, the state file, the lock and the
+	// backups.
+	State *journal.Dir
 
 	root *os.Root
 	fs   *rootFS
@@ -56,10 +59,16 @@ func Open(m *manifest.Manifest) (*Root, error) {
 		return nil, fmt.Errorf("open root %s: %w", m.Root, unwrapPathError(err))
 	}
 	key := filepath.ToSlash(m.Path)
-	if rel, err := filepath.Rel(m.Root, m.Path); err == nil && !strings.HasPrefix(filepath.ToSlash(rel), "../") && rel != ".." {
+	if rel, err := filepath.Rel(m.Root, m.Path); err == nil && !manifest.LeadsOut(filepath.ToSlash(rel)) {
 		key = filepath.ToSlash(rel)
 	}
-	return &Root{Path: m.Root, Real: real, StateDir: m.StateDir, Manifest: key, root: r, fs: newRootFS(r), dirs: map[string]dirInfo{}}, nil
+	root := &Root{Path: m.Root, Real: real, StateDir: m.StateDir, Manifest: key, root: r, fs: newRootFS(r), dirs: map[string]dirInfo{}}
+	root.State = journal.New(r, journal.Options{StateDir: m.StateDir, Manifest: key, SyncDir: root.fs.SyncDir,
+		Observe: func(dest string) (plan.State, error) {
+			now, _, err := root.observeDest(dest)
+			return now, err
+		}})
+	return root, nil
 }
 
 // Close releases the root's handles.
@@ -148,7 +157,7 @@ func (r *Root) resolveUncached(rel string, hops int) dirInfo {
 		}
 		return t
 	}
-	return dirInfo{problem: fmt.Sprintf("parent %s is a %s, not a folder; move it or choose another dest", rel, describeType(st.Type))}
+	return dirInfo{problem: fmt.Sprintf("parent %s is %s, not a folder; move it or choose another dest", rel, plan.State{Type: st.Type})}
 }
 
 // inside interprets a symlink's text found in folder dir and returns the
@@ -158,7 +167,7 @@ func (r *Root) inside(dir, text string) (string, bool) {
 		for _, base := range []string{r.Path, r.Real} {
 			if rel, err := filepath.Rel(base, filepath.Clean(text)); err == nil {
 				rel = filepath.ToSlash(rel)
-				if rel != ".." && !strings.HasPrefix(rel, "../") {
+				if !manifest.LeadsOut(rel) {
 					return rel, true
 				}
 			}
@@ -166,18 +175,8 @@ func (r *Root) inside(dir, text string) (string, bool) {
 		return "", false
 	}
 	p := path.Join(dir, filepath.ToSlash(text))
-	if p == ".." || strings.HasPrefix(p, "../") {
+	if manifest.LeadsOut(p) {
 		return "", false
 	}
 	return p, true
-}
-
-func describeType(t string) string {
-	switch t {
-	case plan.TypeFile:
-		return "regular file"
-	case plan.TypeOther:
-		return "special file (FIFO, socket or device)"
-	}
-	return t
 }

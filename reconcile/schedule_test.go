@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/linksdev/links/plan"
+	"github.com/linksdev/links/reconcile/journal"
 )
 
 // schedulePlan is a plan of n creates spread over folders of per links
@@ -169,18 +170,12 @@ func TestMakeChangesJournalFails(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	j, err := r.openJournal(p.ID, time.Now)
+	j, err := r.State.OpenWriter(p.ID, time.Now)
 	if err != nil {
 		t.Fatal(err)
 	}
-	// A handle that cannot write: every write fails.
-	ro, err := os.Open(filepath.Join(root, ".links", JournalFile))
-	if err != nil {
-		t.Fatal(err)
-	}
-	j.f.Close()
-	j.f = ro
-	defer j.close()
+	// A journal whose file is closed: every write fails.
+	j.Close()
 	res := &Result{Errors: map[int]error{}}
 	a := &applier{r: r, fs: r.fs, p: p, res: res, j: j, touched: map[string]bool{}, made: map[string]bool{}, changed: make([]bool, len(p.Changes))}
 	s := newSchedule(p, nonNoop(p), 64, 2)
@@ -188,7 +183,7 @@ func TestMakeChangesJournalFails(t *testing.T) {
 		t.Fatalf("schedule: %d batches, %d queues; want several batches on 2 workers", len(s.batches), len(s.steps[0]))
 	}
 	done := make(chan error, 1)
-	go func() { done <- a.makeChanges(s, Actor{}, nil) }()
+	go func() { done <- a.makeChanges(s, &unfolds{}, journal.Actor{}, nil) }()
 	select {
 	case err = <-done:
 	case <-time.After(30 * time.Second):
@@ -231,7 +226,7 @@ func TestApplyStateOwnsWhatWasMade(t *testing.T) {
 			} else if err != nil {
 				t.Fatal(err)
 			}
-			owned, err := open(t, m).ReadState()
+			owned, err := open(t, m).State.ReadState()
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -1,6 +1,7 @@
 package reconcile
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -9,6 +10,8 @@ import (
 	"sync"
 	"syscall"
 	"testing"
+
+	"github.com/linksdev/links/reconcile/journal"
 )
 
 // syncFailFS fails SyncDir of one folder and records every folder synced;
@@ -71,7 +74,7 @@ func TestApplyFsyncsEveryFolderOnce(t *testing.T) {
 	if f.synced["."] != 1 {
 		t.Errorf("root fsynced %d times, want once (its new folders)", f.synced["."])
 	}
-	owned, err := r.ReadState()
+	owned, err := r.State.ReadState()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -99,12 +102,19 @@ func assertStateAtJournalEnd(t *testing.T, root string) {
 // the failed change left.
 func assertStateOffset(t *testing.T, root string, want int64) {
 	t.Helper()
-	data, err := os.ReadFile(filepath.Join(root, ".links", StateFile))
+	data, err := os.ReadFile(filepath.Join(root, ".links", journal.StateFile))
 	if err != nil {
 		t.Fatal(err)
 	}
-	offset, ok := stateHeader(data)
-	fi, err := os.Stat(filepath.Join(root, ".links", JournalFile))
+	var head struct {
+		JournalOffset *int64 `json:"journal_offset"`
+	}
+	ok := json.Unmarshal(data, &head) == nil && head.JournalOffset != nil
+	var offset int64
+	if ok {
+		offset = *head.JournalOffset
+	}
+	fi, err := os.Stat(filepath.Join(root, ".links", journal.JournalFile))
 	if want < 0 && (err != nil || !ok || offset != fi.Size()) {
 		t.Errorf("state file's journal offset %d (%v), journal size %d (%v); want them equal", offset, ok, fi.Size(), err)
 	}

@@ -120,7 +120,7 @@ func planApply(t testing.TB, m *manifest.Manifest, opts ApplyOptions) (*plan.Pla
 	t.Helper()
 	needSymlinks(t)
 	r := open(t, m)
-	lock, err := r.Lock(0)
+	lock, err := r.State.Lock(0)
 	if err != nil {
 		t.Fatal(err)
 	}

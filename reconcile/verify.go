@@ -61,7 +61,7 @@ func (r *Root) Verify(m *manifest.Manifest) ([]Problem, error) {
 			add(ProblemMissing, "no link at %s; run links apply", l.Dest)
 			continue
 		case o.Dest.Type != plan.TypeSymlink:
-			add(ProblemNotSymlink, "%s is a %s, not a symlink; run links plan to see how to replace it", l.Dest, describeType(o.Dest.Type))
+			add(ProblemNotSymlink, "%s is %s, not a symlink; run links plan to see how to replace it", l.Dest, o.Dest)
 			continue
 		case o.Dest.Link != want:
 			add(ProblemWrongTarget, "%s points to %s, the manifest says %s; run links apply", l.Dest, o.Dest.Link, want)

@@ -7,8 +7,17 @@
 # machine's). Root login with a key made here; host keys made here and
 # pinned in a known_hosts made with ssh-keyscan.
 #
-# Needs root, ansible-core, openssh-server and openssh-client, go (.ci/ansible.sh
-# installs them). Every process it starts is stopped by PID on exit.
+# Each namespace also has what the become and noexec tests need, seen only
+# there: a non-root login user (copies of /etc/passwd, /etc/group and
+# /etc/shadow with the user added, and a /etc/sudoers.d with a NOPASSWD
+# drop-in for it, bind-mounted over the originals), a folder owned by root
+# with its own manifest, and a tmpfs mounted noexec. This machine's own
+# /etc is never written; the user and the drop-in end with the namespaces,
+# and their files with the scratch folder.
+#
+# Needs root, ansible-core, openssh-server and openssh-client, sudo, go
+# (.ci/ansible.sh installs them). Every process it starts is stopped by PID
+# on exit.
 #
 #   ansible/tests/fleet.sh              # the test (about a minute)
 #   FLEET_FIGURES=1 ansible/tests/fleet.sh   # then the timings for docs/performance.md
@@ -23,6 +32,10 @@ hosts=(h2 h3 h4)
 declare -A addr=([h2]=127.0.0.2 [h3]=127.0.0.3 [h4]=127.0.0.4)
 declare -A sshd_pid=()
 app=$T/srv/app # the common path; each host sees its own folder here
+sys=$T/srv/sys # a folder owned by root, for the become test
+noexec=$T/noexec # a tmpfs mounted noexec in each host's namespace
+fleet_user=linksfleet # the non-root login user, only in the hosts' namespaces
+fleet_home=$T/srv/home/$fleet_user
 links_version=v0.1.0
 
 start=$SECONDS
@@ -59,6 +72,12 @@ trap cleanup EXIT
 for a in "${addr[@]}"; do
 	if ss -Hltn "src $a:2222" | grep -q .; then fail "$a:2222 is already in use"; fi
 done
+command -v sudo >/dev/null && [ -d /etc/sudoers.d ] || fail "the become test needs sudo and /etc/sudoers.d (apt-get install sudo)"
+! getent passwd "$fleet_user" >/dev/null || fail "user $fleet_user exists on this machine; the test adds its own, in the hosts' namespaces only"
+# A uid and gid free on this machine, so that the files the user makes on
+# the hosts belong to no one here.
+fleet_uid=2900
+while getent passwd "$fleet_uid" >/dev/null || getent group "$fleet_uid" >/dev/null; do fleet_uid=$((fleet_uid + 1)); done
 
 say "build links $links_version and the collection"
 goos=$(go env GOOS) goarch=$(go env GOARCH)
@@ -84,7 +103,10 @@ ansible-doc -t role linksdev.links.install | grep -q 'links_install_src' || fail
 ansible-doc -l linksdev.links | grep -q 'linksdev.links.manifest_info' || fail "ansible-doc -l linksdev.links"
 
 say "three hosts on loopback"
-mkdir -p "$T/ssh" "$T/cp" "$T/remote_tmp" "$T/local_tmp" "$T/srv" /run/sshd
+mkdir -p "$T/ssh" "$T/cp" "$T/remote_tmp" "$T/local_tmp" "$T/srv" "$noexec" /run/sshd
+# The non-root user must reach its home and the authorized_keys under $T
+# (sshd reads them as the user): let others through $T, not list it.
+chmod 0711 "$T"
 # Without PAM, sshd refuses every login to an account whose password is
 # locked ("!" in /etc/shadow, as on some images); PAM does not, for a key.
 use_pam=no
@@ -96,6 +118,7 @@ case "$(getent shadow root | cut -d: -f2)" in
 esac
 ssh-keygen -q -t ed25519 -N '' -C links-fleet -f "$T/ssh/id_ed25519"
 cp "$T/ssh/id_ed25519.pub" "$T/ssh/authorized_keys"
+chmod 0755 "$T/ssh" && chmod 0644 "$T/ssh/authorized_keys"
 for h in "${hosts[@]}"; do
 	H=$T/hosts/$h
 	mkdir -p "$H/srv/app/releases/r1" "$H/srv/app/releases/r2" "$H/srv/app/shared" "$H/usr-local-bin/upper" "$H/usr-local-bin/work"
@@ -104,6 +127,22 @@ for h in "${hosts[@]}"; do
 	echo "name: $h" >"$H/srv/app/shared/app.yaml"
 	echo "welcome to $h" >"$H/srv/app/shared/motd"
 	cp "$tests/fleet/links-v1.yaml" "$H/srv/app/links.yaml"
+	# The root-owned folder the become test applies a manifest in.
+	mkdir -p "$H/srv/sys/releases/r1" "$H/srv/sys/shared"
+	echo "r1 on $h" >"$H/srv/sys/releases/r1/index.html"
+	echo "name: $h" >"$H/srv/sys/shared/app.yaml"
+	cp "$tests/fleet/links-v1.yaml" "$H/srv/sys/links.yaml"
+	# The non-root user and its NOPASSWD sudo, for this host's namespace.
+	mkdir -p "$H/etc" "$H/srv/home/$fleet_user/.ansible/tmp"
+	chown -R "$fleet_uid:$fleet_uid" "$H/srv/home/$fleet_user"
+	chmod 0700 "$H/srv/home/$fleet_user"
+	cp -p /etc/passwd /etc/group /etc/shadow "$H/etc/"
+	echo "$fleet_user:x:$fleet_uid:$fleet_uid:links fleet test:$fleet_home:/bin/sh" >>"$H/etc/passwd"
+	echo "$fleet_user:x:$fleet_uid:" >>"$H/etc/group"
+	echo "$fleet_user:*:$(($(date +%s) / 86400)):0:99999:7:::" >>"$H/etc/shadow"
+	cp -a /etc/sudoers.d "$H/etc/sudoers.d"
+	echo "$fleet_user ALL=(ALL:ALL) NOPASSWD: ALL" >"$H/etc/sudoers.d/links-fleet-test"
+	chmod 0440 "$H/etc/sudoers.d/links-fleet-test"
 	ssh-keygen -q -t ed25519 -N '' -f "$H/ssh_host_ed25519_key"
 	cat >"$H/sshd_config" <<EOF
 ListenAddress ${addr[$h]}
@@ -119,12 +158,17 @@ UsePAM $use_pam
 StrictModes no
 Subsystem sftp internal-sftp
 EOF
-	# unshare execs sh, which execs sshd: the PID recorded is sshd's.
+	# unshare execs sh, which execs sshd: the PID recorded is sshd's. The
+	# mounts are private to the namespace: nothing here reaches this
+	# machine's own mount table.
 	unshare --mount --propagation private sh -c '
 		set -e
 		mount --bind "$1/srv" "$2"
 		mount -t overlay overlay -o "lowerdir=/usr/local/bin,upperdir=$1/usr-local-bin/upper,workdir=$1/usr-local-bin/work" /usr/local/bin
-		exec /usr/sbin/sshd -D -e -f "$1/sshd_config"' sh "$H" "$T/srv" 2>"$H/sshd.log" &
+		for f in passwd group shadow sudoers.d; do mount --bind "$1/etc/$f" "/etc/$f"; done
+		mount -t tmpfs -o noexec,nosuid,nodev,mode=0755,size=64m links-fleet-noexec "$3"
+		mkdir -m 0700 "$3/ansible"
+		exec /usr/sbin/sshd -D -e -f "$1/sshd_config"' sh "$H" "$T/srv" "$noexec" 2>"$H/sshd.log" &
 	sshd_pid[$h]=$!
 done
 for h in "${hosts[@]}"; do
@@ -190,6 +234,8 @@ $(cat "$T/out")"
 }
 # link HOST DEST: the link text of DEST on HOST, or "-" when it is not a symlink.
 link() { readlink "$T/hosts/$1/srv/app/$2" || echo -; }
+# syslink HOST DEST: the same in the root-owned folder.
+syslink() { readlink "$T/hosts/$1/srv/sys/$2" || echo -; }
 # snapshot: every entry under the hosts' folders and the remote tmp, with
 # type, size, mtime and link text (overlayfs's private work folders aside).
 snapshot() { find "$T/hosts" "$T/remote_tmp" -path '*/usr-local-bin/work' -prune -o -printf '%p %y %s %T@ %l\n' | sort; }
@@ -315,6 +361,65 @@ adhoc linksdev.links.manifest "manifest=$app/links.yaml lock_timeout=soon" "argu
 adhoc linksdev.links.manifest "manifest=$app/links.yaml vars=relase=r2" 'no variable \\"relase\\" is declared under vars:'
 adhoc linksdev.links.manifest "manifest=$app/links.yaml vars={\"release\":[\"r2\"]}" 'vars: release must be a string, number or boolean, not list'
 [ "$(link h2 current)" = releases/r1 ] || fail "a refused run changed h2"
+
+say "become: the non-root login applies a root-owned manifest with become, and only with it"
+as_user=(-e "ansible_user=$fleet_user" -e "ansible_remote_tmp=$fleet_home/.ansible/tmp" -e "fleet_user=$fleet_user sys_dir=$sys")
+for h in "${hosts[@]}"; do
+	[ "$(stat -c %U:%a "$T/hosts/$h/srv/sys")" = root:755 ] || fail "$h: $sys is not root's"
+done
+play become.yml "${as_user[@]}" -e use_become=false
+expect_rc 2
+for h in "${hosts[@]}"; do
+	recap "$h" 2 0 1
+	[ "$(syslink "$h" current)" = - ] && [ ! -e "$T/hosts/$h/srv/sys/etc" ] && [ ! -e "$T/hosts/$h/srv/sys/.links" ] ||
+		fail "$h: the run without become wrote in $sys: $(ls -la "$T/hosts/$h/srv/sys")"
+	# links refuses in its plan (a conflict on each link, nothing changed),
+	# naming the permission error and the fix.
+	grep "^fatal: \\[$h\\]: FAILED!" "$T/out" | grep -qF '"msg": "2 conflicts, nothing was changed on this host:\n  current (live): cannot write in state_dir .links (permission denied, at .): apply keeps its lock, journal and backups there; run links as a user who may write there' ||
+		fail "$h: without become, the task does not fail with the permission error:
+$(cat "$T/out")"
+done
+grep -m1 '^fatal: \[h2\]' "$T/out" | grep -o '"msg": "[^"]*"' || true
+play become.yml "${as_user[@]}" -e use_become=true
+expect_rc 0
+for h in "${hosts[@]}"; do
+	recap "$h" 4 1 0
+	[ "$(syslink "$h" current)" = releases/r1 ] || fail "$h: $sys/current -> $(syslink "$h" current)"
+	[ "$(syslink "$h" etc/app.yaml)" = ../shared/app.yaml ] || fail "$h: $sys/etc/app.yaml -> $(syslink "$h" etc/app.yaml)"
+	for e in current etc etc/app.yaml .links; do
+		[ "$(stat -c %u "$T/hosts/$h/srv/sys/$e")" = 0 ] || fail "$h: $sys/$e is owned by uid $(stat -c %u "$T/hosts/$h/srv/sys/$e"), not root"
+	done
+done
+
+say "noexec remote tmp: the modules run with ansible_remote_tmp on a noexec tmpfs"
+# Without pipelining (and with the remote files kept, to look at them) the
+# module file is sent into the remote tmp and run from there by python; with
+# pipelining it comes on stdin, and the plan file is still written there.
+ANSIBLE_PIPELINING=False ANSIBLE_KEEP_REMOTE_FILES=1 play noexec.yml -e "ansible_remote_tmp=$noexec/ansible release=r2"
+expect_rc 0
+for h in "${hosts[@]}"; do
+	recap "$h" 5 1 0
+	[ "$(link "$h" current)" = releases/r2 ] || fail "$h: current -> $(link "$h" current) after the noexec run"
+done
+# What is in the noexec tmp now, on each host: its mount options, the probe
+# script the play could not run, and the module file and plan it kept.
+ansible fleet -o -m ansible.builtin.shell -a "findmnt -n -o FSTYPE,OPTIONS --target $noexec/ansible; $noexec/ansible/probe.sh 2>&1; echo probe exit \$?; find $noexec/ansible -name AnsiballZ_manifest.py -o -name 'links-plan-*.json'" >"$T/out" 2>&1 ||
+	fail "look in $noexec: $(cat "$T/out")"
+grep '^h2 |' "$T/out"
+for h in "${hosts[@]}"; do
+	grep "^$h |" "$T/out" | grep -q "(stdout) tmpfs  *[^ ]*noexec.*Permission denied.*probe exit 126" ||
+		fail "$h: $noexec is not mounted noexec: $(cat "$T/out")"
+	grep "^$h |" "$T/out" | grep -q "$noexec/ansible/ansible-tmp-[^/]*/AnsiballZ_manifest.py" &&
+		grep "^$h |" "$T/out" | grep -q "$noexec/ansible/ansible-tmp-[^/]*/links-plan-[^/]*\.json" ||
+		fail "$h: the module file and its plan are not in the noexec tmp: $(cat "$T/out")"
+done
+[ ! -e "$noexec/ansible" ] || fail "the noexec tmpfs is not private to the hosts' namespaces"
+play noexec.yml -e "ansible_remote_tmp=$noexec/ansible release=r1"
+expect_rc 0
+for h in "${hosts[@]}"; do
+	recap "$h" 5 1 0
+	[ "$(link "$h" current)" = releases/r1 ] || fail "$h: current -> $(link "$h" current) after the pipelined noexec run"
+done
 
 if [ -n "${FLEET_FIGURES:-}" ]; then
 	# shellcheck source=figures.sh

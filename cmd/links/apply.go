@@ -51,7 +51,7 @@ func (s *sys) apply(g *globals, autoApprove bool, lockTimeout time.Duration) err
 		return err
 	}
 	defer root.Close()
-	lock, err := root.Lock(lockTimeout)
+	lock, err := root.State.Lock(lockTimeout)
 	if err != nil {
 		return err
 	}
@@ -67,8 +67,8 @@ func (s *sys) apply(g *globals, autoApprove bool, lockTimeout time.Duration) err
 		if err := s.printPlan(g, p); err != nil {
 			return err
 		}
-		if sum.Conflict > 0 {
-			return withCode(exitError, &reconcile.ConflictError{Count: sum.Conflict})
+		if err := p.Conflicts(); err != nil {
+			return withCode(exitError, err)
 		}
 		// Nothing to change, but a killed apply may have left temporary
 		// entries to clean, or links to stop tracking.
@@ -90,7 +90,7 @@ func (s *sys) apply(g *globals, autoApprove bool, lockTimeout time.Duration) err
 // warnInterrupted says so when the journal shows applies that were killed
 // or crashed since the last one that ran to its end.
 func (s *sys) warnInterrupted(root *reconcile.Root) {
-	h, err := root.RecentJournal()
+	h, err := root.State.RecentJournal()
 	if err != nil {
 		fmt.Fprintf(s.stderr, "links: warning: cannot read the journal: %v\n", err)
 		return
@@ -179,10 +179,10 @@ func (s *sys) applySaved(g *globals, file string, lockTimeout time.Duration) err
 	} else if p.ManifestDigest != digest {
 		return fmt.Errorf("%s changed since %s was saved; run links plan --out %s again. Nothing was changed", g.file, file, file)
 	}
-	if s := p.Summary(); s.Conflict > 0 {
-		return withCode(exitError, &reconcile.ConflictError{Count: s.Conflict})
+	if err := p.Conflicts(); err != nil {
+		return withCode(exitError, err)
 	}
-	lock, err := root.Lock(lockTimeout)
+	lock, err := root.State.Lock(lockTimeout)
 	if err != nil {
 		return err
 	}

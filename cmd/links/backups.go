@@ -12,6 +12,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/linksdev/links/reconcile"
+	"github.com/linksdev/links/reconcile/journal"
 )
 
 func (s *sys) backupsCommand() *cli.Command {
@@ -47,7 +48,7 @@ func (s *sys) backupsCommand() *cli.Command {
 }
 
 // openBackups loads the manifest, opens its root and reads the journal.
-func (s *sys) openBackups(c *cli.Context) (*globals, *reconcile.Root, *reconcile.History, error) {
+func (s *sys) openBackups(c *cli.Context) (*globals, *reconcile.Root, *journal.History, error) {
 	g, err := s.globals(c)
 	if err != nil {
 		return nil, nil, nil, err
@@ -56,12 +57,12 @@ func (s *sys) openBackups(c *cli.Context) (*globals, *reconcile.Root, *reconcile
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	h, err := root.ReadJournal()
+	h, err := root.State.ReadJournal()
 	if err != nil {
 		root.Close()
 		return nil, nil, nil, err
 	}
-	s.warnSkipped(path.Join(root.StateDir, reconcile.JournalFile), h)
+	s.warnSkipped(path.Join(root.StateDir, journal.JournalFile), h)
 	return g, root, h, nil
 }
 
@@ -71,11 +72,11 @@ func (s *sys) listBackups(c *cli.Context) error {
 		return err
 	}
 	defer root.Close()
-	list, err := root.Backups(h)
+	list, err := root.State.Backups(h)
 	if err != nil {
 		return err
 	}
-	dir := path.Join(root.StateDir, reconcile.BackupsDir)
+	dir := path.Join(root.StateDir, journal.BackupsDir)
 	now := time.Now()
 	if g.output == "json" {
 		return writeJSON(s.stdout, backupsJSON{FormatVersion: 1, Dir: dir, Backups: backupsWire(list, now)})
@@ -93,7 +94,7 @@ func (s *sys) listBackups(c *cli.Context) error {
 	return nil
 }
 
-func (s *sys) printBackups(list []reconcile.Backup, now time.Time) {
+func (s *sys) printBackups(list []journal.Backup, now time.Time) {
 	tw := newTable(s.stdout)
 	fmt.Fprintln(tw, "APPLY ID\tAGE\tENTRIES\tFILES\tSIZE\t")
 	for _, b := range list {
@@ -119,7 +120,7 @@ func (s *sys) pruneBackups(c *cli.Context) error {
 	if c.NArg() > 0 {
 		return &usageError{msg: "backups prune takes no arguments; choose with --older-than and --keep"}
 	}
-	opts := reconcile.PruneOptions{Keep: c.Int("keep"), Now: time.Now(), IncludeHeld: c.Bool("include-held")}
+	opts := journal.PruneOptions{Keep: c.Int("keep"), Now: time.Now(), IncludeHeld: c.Bool("include-held")}
 	if c.IsSet("keep") && opts.Keep < 0 {
 		return &usageError{msg: fmt.Sprintf("--keep %d: give a count of 0 or more", opts.Keep)}
 	}
@@ -138,39 +139,16 @@ func (s *sys) pruneBackups(c *cli.Context) error {
 		return err
 	}
 	defer root.Close()
-	// Hold the lock an apply takes: no apply moves entries into the
-	// backups, and no rollback takes them out, while they are removed.
-	lock, err := root.Lock(c.Duration("lock-timeout"))
+	pr, err := root.State.StartPrune(c.Duration("lock-timeout"), opts)
 	if err != nil {
 		return err
 	}
-	defer lock.Unlock()
-	// Read the journal again under the lock: an apply may have finished
-	// since, and its backups are now the ones in use.
-	h, err := root.ReadJournal()
-	if err != nil {
-		return err
-	}
-	list, err := root.Backups(h)
-	if err != nil {
-		return err
-	}
-	dir := path.Join(root.StateDir, reconcile.BackupsDir)
-	remove := reconcile.PruneCandidates(list, opts)
-	var size int64
-	for _, b := range remove {
-		size += b.Size
-	}
+	defer pr.Close()
+	dir := path.Join(root.StateDir, journal.BackupsDir)
 	if g.output != "json" {
-		if len(remove) == 0 {
-			fmt.Fprintf(s.stdout, "Nothing to prune: %s in %s, none chosen.\n", plural(len(list), "backup"), dir)
-		} else {
-			fmt.Fprintf(s.stdout, "links will remove these backups from %s:\n\n", dir)
-			s.printBackups(remove, opts.Now)
-			fmt.Fprintf(s.stdout, "\nPrune: %s to remove (%s), %d to keep.\n", plural(len(remove), "backup"), showSize(size), len(list)-len(remove))
-		}
+		s.showPrune(pr, dir, opts.Now)
 	}
-	if len(remove) > 0 && !c.Bool("auto-approve") {
+	if len(pr.Remove) > 0 && !c.Bool("auto-approve") {
 		if !s.stdinTTY {
 			return errors.New("prune needs approval and there is no terminal to ask on; review the list, then run links backups prune --auto-approve")
 		}
@@ -182,30 +160,20 @@ func (s *sys) pruneBackups(c *cli.Context) error {
 			return errors.New("prune cancelled; nothing was removed")
 		}
 	}
-	leftovers, err := root.RemoveBackupLeftovers()
-	for _, p := range leftovers {
+	var removed []journal.Backup
+	failed := pr.Finish(func(p string) {
 		fmt.Fprintf(s.stderr, "links: removed %s, left by an interrupted prune\n", p)
-	}
-	if err != nil {
-		return err
-	}
-	var removed []reconcile.Backup
-	var failed error
-	for _, b := range remove {
-		if err := root.RemoveBackup(b.ApplyID); err != nil {
-			failed = err
-			break
-		}
+	}, func(b journal.Backup) {
 		removed = append(removed, b)
 		if g.output != "json" {
 			fmt.Fprintf(s.stdout, "  - removed %s\n", b.Path)
 		}
-	}
+	})
 	if g.output == "json" {
 		if err := writeJSON(s.stdout, pruneJSON{FormatVersion: 1, Dir: dir, Removed: backupsWire(removed, opts.Now)}); err != nil && failed == nil {
 			failed = err
 		}
-	} else if len(remove) > 0 {
+	} else if len(pr.Remove) > 0 {
 		var freed int64
 		for _, b := range removed {
 			freed += b.Size
@@ -216,6 +184,21 @@ func (s *sys) pruneBackups(c *cli.Context) error {
 		return withCode(exitError, failed)
 	}
 	return nil
+}
+
+// showPrune prints what a prune will remove from dir.
+func (s *sys) showPrune(pr *journal.Pruning, dir string, now time.Time) {
+	if len(pr.Remove) == 0 {
+		fmt.Fprintf(s.stdout, "Nothing to prune: %s in %s, none chosen.\n", plural(len(pr.All), "backup"), dir)
+		return
+	}
+	var size int64
+	for _, b := range pr.Remove {
+		size += b.Size
+	}
+	fmt.Fprintf(s.stdout, "links will remove these backups from %s:\n\n", dir)
+	s.printBackups(pr.Remove, now)
+	fmt.Fprintf(s.stdout, "\nPrune: %s to remove (%s), %d to keep.\n", plural(len(pr.Remove), "backup"), showSize(size), len(pr.All)-len(pr.Remove))
 }
 
 var daysPattern = regexp.MustCompile(`^([0-9]+(?:\.[0-9]+)?)d(.*)$`)
@@ -302,7 +285,7 @@ type backupJSON struct {
 	Holds []string `json:"holds,omitempty"`
 }
 
-func backupsWire(list []reconcile.Backup, now time.Time) []backupJSON {
+func backupsWire(list []journal.Backup, now time.Time) []backupJSON {
 	out := make([]backupJSON, 0, len(list))
 	for _, b := range list {
 		w := backupJSON{

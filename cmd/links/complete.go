@@ -258,7 +258,7 @@ func (s *sys) applyIDs(dir, file string) []candidate {
 		return nil
 	}
 	defer root.Close()
-	h, err := root.ReadJournal()
+	h, err := root.State.ReadJournal()
 	if err != nil {
 		return nil
 	}

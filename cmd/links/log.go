@@ -12,7 +12,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/linksdev/links/plan"
-	"github.com/linksdev/links/reconcile"
+	"github.com/linksdev/links/reconcile/journal"
 )
 
 func (s *sys) logCommand() *cli.Command {
@@ -44,42 +44,42 @@ func (s *sys) logCommand() *cli.Command {
 				return err
 			}
 			defer root.Close()
-			h, err := root.ReadJournal()
+			h, err := root.State.ReadJournal()
 			if err != nil {
 				return err
 			}
-			journal := path.Join(root.StateDir, reconcile.JournalFile)
-			s.warnSkipped(journal, h)
+			jpath := path.Join(root.StateDir, journal.JournalFile)
+			s.warnSkipped(jpath, h)
 			if c.NArg() == 1 {
 				a, err := h.Find(c.Args().First())
 				if err != nil {
-					return fmt.Errorf("%s: %w", journal, err)
+					return fmt.Errorf("%s: %w", jpath, err)
 				}
 				if g.output == "json" {
-					return writeJSON(s.stdout, logJSON{FormatVersion: 1, Journal: journal, Applies: []applyJSON{applyWire(a, true)}, Skipped: h.Skipped})
+					return writeJSON(s.stdout, logJSON{FormatVersion: 1, Journal: jpath, Applies: []applyJSON{applyWire(a, true)}, Skipped: h.Skipped})
 				}
 				s.printApplyDetail(a)
 				return nil
 			}
-			list := make([]*reconcile.ApplyLog, 0, len(h.Applies))
+			list := make([]*journal.ApplyLog, 0, len(h.Applies))
 			for i := len(h.Applies) - 1; i >= 0 && (n == 0 || len(list) < n); i-- {
 				list = append(list, h.Applies[i])
 			}
 			if g.output == "json" {
-				out := logJSON{FormatVersion: 1, Journal: journal, Applies: []applyJSON{}, Skipped: h.Skipped}
+				out := logJSON{FormatVersion: 1, Journal: jpath, Applies: []applyJSON{}, Skipped: h.Skipped}
 				for _, a := range list {
 					out.Applies = append(out.Applies, applyWire(a, false))
 				}
 				return writeJSON(s.stdout, out)
 			}
-			s.printApplies(journal, list, h.Interrupted())
+			s.printApplies(jpath, list, h.Interrupted())
 			return nil
 		},
 	}
 }
 
 // warnSkipped says on stderr that unreadable journal lines were left out.
-func (s *sys) warnSkipped(journal string, h *reconcile.History) {
+func (s *sys) warnSkipped(journal string, h *journal.History) {
 	if h.Skipped == 0 {
 		return
 	}
@@ -98,7 +98,7 @@ func (s *sys) warnSkipped(journal string, h *reconcile.History) {
 	fmt.Fprintf(s.stderr, "links: %s: %d unreadable %s skipped (%s %s%s)\n", journal, h.Skipped, word, word, strings.Join(nums, ", "), more)
 }
 
-func (s *sys) printApplies(journal string, list, interrupted []*reconcile.ApplyLog) {
+func (s *sys) printApplies(journal string, list, interrupted []*journal.ApplyLog) {
 	if len(list) == 0 {
 		fmt.Fprintf(s.stdout, "No applies recorded in %s.\n", journal)
 		return
@@ -145,7 +145,7 @@ func (t *table) Flush() {
 	}
 }
 
-func (s *sys) printApplyDetail(a *reconcile.ApplyLog) {
+func (s *sys) printApplyDetail(a *journal.ApplyLog) {
 	w := s.stdout
 	fmt.Fprintf(w, "Apply %s: %s\n", a.ID, a.Status)
 	took := ""
@@ -194,7 +194,7 @@ func (s *sys) printApplyDetail(a *reconcile.ApplyLog) {
 			fmt.Fprintf(w, "                  error:   %s\n", st.Error)
 		}
 	}
-	if a.Status == reconcile.ApplyInterrupted {
+	if a.Status == journal.ApplyInterrupted {
 		fmt.Fprintf(w, "\nThis apply was interrupted. Changes marked interrupted were in flight: each may or may not have been made.\nRun links apply to converge; it also cleans up what the interrupted apply left.\n")
 	}
 }
@@ -230,7 +230,7 @@ func showTime(t time.Time) string {
 	return t.Local().Format("2006-01-02 15:04:05 MST")
 }
 
-func showActor(a reconcile.Actor) string {
+func showActor(a journal.Actor) string {
 	user := a.User
 	if user == "" && a.UID != "" {
 		user = "uid " + a.UID
@@ -249,14 +249,14 @@ func showActor(a reconcile.Actor) string {
 // changesPhrase says what an apply did: the outcomes of its journaled
 // mutations ("2 created, 1 updated, 1 failed"), or, if none were readable,
 // its plan's counts.
-func changesPhrase(a *reconcile.ApplyLog) string {
+func changesPhrase(a *journal.ApplyLog) string {
 	done := map[string]int{}
 	failed, unfinished := 0, 0
 	for _, st := range a.Steps {
 		switch st.Status {
-		case reconcile.StepDone:
+		case journal.StepDone:
 			done[st.Action]++
-		case reconcile.StepFailed:
+		case journal.StepFailed:
 			failed++
 		default:
 			unfinished++
@@ -278,7 +278,7 @@ func changesPhrase(a *reconcile.ApplyLog) string {
 	add(done["update"], "updated")
 	add(done["replace"], "replaced")
 	add(done["delete"], "deleted")
-	if n := done["remove-leftover"] + done["recover-leftover"]; n > 0 {
+	if n := done[journal.RemoveLeftover] + done[journal.RecoverLeftover]; n > 0 {
 		parts = append(parts, plural(n, "leftover")+" cleaned")
 	}
 	add(failed, "failed")
@@ -301,7 +301,7 @@ type applyJSON struct {
 	ApplyID    string          `json:"apply_id"`
 	Time       string          `json:"time"`
 	EndTime    string          `json:"end_time,omitempty"`
-	Actor      reconcile.Actor `json:"actor"`
+	Actor      journal.Actor   `json:"actor"`
 	Manifest   string          `json:"manifest"`
 	RollbackOf string          `json:"rollback_of,omitempty"`
 	Summary    summaryJSON     `json:"summary"`
@@ -352,7 +352,7 @@ func jsonTime(t time.Time) string {
 	return t.UTC().Format(time.RFC3339Nano)
 }
 
-func applyWire(a *reconcile.ApplyLog, detail bool) applyJSON {
+func applyWire(a *journal.ApplyLog, detail bool) applyJSON {
 	s := a.Summary
 	out := applyJSON{
 		ApplyID: a.ID, Time: jsonTime(a.Start), EndTime: jsonTime(a.End), Actor: a.Actor,
@@ -363,9 +363,9 @@ func applyWire(a *reconcile.ApplyLog, detail bool) applyJSON {
 	muts := []mutationJSON{}
 	for _, st := range a.Steps {
 		switch st.Status {
-		case reconcile.StepDone:
+		case journal.StepDone:
 			out.Done++
-		case reconcile.StepFailed:
+		case journal.StepFailed:
 			out.Failed++
 		default:
 			out.Unfinished++

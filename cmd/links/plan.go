@@ -58,15 +58,15 @@ func (s *sys) planCommand() *cli.Command {
 			}
 			sum := p.Summary()
 			if out := c.String("out"); out != "" {
-				if sum.Conflict > 0 {
-					return withCode(exitError, fmt.Errorf("plan not saved to %s: %w", out, &reconcile.ConflictError{Count: sum.Conflict}))
+				if err := p.Conflicts(); err != nil {
+					return withCode(exitError, fmt.Errorf("plan not saved to %s: %w", out, err))
 				}
 				if err := s.savePlan(g, p, out); err != nil {
 					return err
 				}
 			}
-			if sum.Conflict > 0 {
-				return withCode(exitError, &reconcile.ConflictError{Count: sum.Conflict})
+			if err := p.Conflicts(); err != nil {
+				return withCode(exitError, err)
 			}
 			if c.Bool("detailed-exitcode") && sum.Changed() {
 				return withCode(exitChanges, nil)

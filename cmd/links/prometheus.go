@@ -72,7 +72,7 @@ func escapeLabel(s string) string {
 
 // lastApply is when the newest finished apply of root's manifest ended.
 func lastApply(root *reconcile.Root) (time.Time, error) {
-	h, err := root.ReadJournal()
+	h, err := root.State.ReadJournal()
 	if err != nil {
 		return time.Time{}, err
 	}

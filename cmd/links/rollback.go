@@ -9,7 +9,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/linksdev/links/plan"
-	"github.com/linksdev/links/reconcile"
+	"github.com/linksdev/links/reconcile/journal"
 )
 
 func (s *sys) rollbackCommand() *cli.Command {
@@ -47,35 +47,26 @@ func (s *sys) rollback(g *globals, id string, autoApprove bool, lockTimeout time
 	}
 	defer root.Close()
 	// Nothing to roll back: say so without creating state_dir for the lock.
-	if h, err := root.ReadJournal(); err == nil && len(h.Applies) == 0 {
+	if h, err := root.State.ReadJournal(); err == nil && len(h.Applies) == 0 {
 		return errors.New("the journal has no apply to roll back; links log lists applies")
 	}
-	lock, err := root.Lock(lockTimeout)
+	lock, err := root.State.Lock(lockTimeout)
 	if err != nil {
 		return err
 	}
 	defer lock.Unlock()
 
-	h, err := root.ReadJournal()
+	h, err := root.State.ReadJournal()
 	if err != nil {
 		return err
 	}
-	var target *reconcile.ApplyLog
+	var target *journal.ApplyLog
 	if id != "" {
 		if target, err = h.Find(id); err != nil {
 			return err
 		}
-	} else {
-		// The newest apply that changed links (not one that only cleaned
-		// a killed run's leftovers).
-		for i := len(h.Applies) - 1; i >= 0 && target == nil; i-- {
-			if len(h.Applies[i].Mutations()) > 0 {
-				target = h.Applies[i]
-			}
-		}
-		if target == nil {
-			return errors.New("the journal has no apply to roll back; links log lists applies")
-		}
+	} else if target = h.LastChange(); target == nil {
+		return errors.New("the journal has no apply to roll back; links log lists applies")
 	}
 	muts := target.Mutations()
 	if len(muts) == 0 {
@@ -94,8 +85,8 @@ func (s *sys) rollback(g *globals, id string, autoApprove bool, lockTimeout time
 		if err := s.printPlan(g, p); err != nil {
 			return err
 		}
-		if sum.Conflict > 0 {
-			return withCode(exitError, &reconcile.ConflictError{Count: sum.Conflict})
+		if err := p.Conflicts(); err != nil {
+			return withCode(exitError, err)
 		}
 		return nil
 	}

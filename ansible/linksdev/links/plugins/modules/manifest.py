@@ -61,7 +61,11 @@ notes:
   - Needs C(links) v0.1.0 or newer on the host (the module checks
     C(links version -o json) and fails with a clear message on an older one).
   - C(become) works as for any module; the links run as the become user, who
-    must be able to write under the manifest's C(root).
+    must be able to write under the manifest's C(root) and in its
+    C(state_dir). For a user who cannot, every link is a conflict (C(cannot
+    write in state_dir ... permission denied)) and nothing changes.
+  - A C(noexec) remote tmp does not matter; the module is run by the host's
+    Python, never executed from there, and the plan it saves there is data.
   - With C(--diff), each change is shown as its own before/after pair, with
     the dest as the header.
   - The default callback prints C(msg) on one line; set

@@ -1,14 +1,11 @@
-package reconcile
+package journal
 
 import (
 	"bufio"
 	"bytes"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
-	"io/fs"
-	"path"
 	"strings"
 	"time"
 
@@ -102,7 +99,10 @@ type Step struct {
 	// where it came from), relative to root; empty if none.
 	Backup string
 	// Temp is the temporary name apply used in dest's folder, if any.
-	Temp   string
+	Temp string
+	// Staged says Temp names a folder built aside to replace a folder
+	// link (an unfold).
+	Staged bool
 	Status StepStatus
 	// Error is why the mutation failed.
 	Error string
@@ -127,6 +127,7 @@ type rawRecord struct {
 	After       *rawState   `json:"after"`
 	Backup      string      `json:"backup"`
 	Temp        string      `json:"temp"`
+	Staged      bool        `json:"staged"`
 	Error       string      `json:"error"`
 	Summary     *rawSummary `json:"summary"`
 }
@@ -161,22 +162,7 @@ func (s *rawSummary) summary() plan.Summary {
 // A missing journal (or state_dir) is an empty history. Unreadable lines
 // are skipped and counted in History.Skipped; only failing to read the
 // file is an error.
-func (r *Root) ReadJournal() (*History, error) {
-	p := path.Join(r.StateDir, JournalFile)
-	f, err := r.root.Open(p)
-	if errors.Is(err, fs.ErrNotExist) {
-		return &History{}, nil
-	}
-	if err != nil {
-		return nil, fmt.Errorf("read journal %s: %w", p, unwrapPathError(err))
-	}
-	defer f.Close()
-	h, err := ParseJournal(f)
-	if err != nil {
-		return nil, fmt.Errorf("read journal %s: %w", p, unwrapPathError(err))
-	}
-	return h, nil
-}
+func (d *Dir) ReadJournal() (*History, error) { return d.journalFrom(0) }
 
 // maxLine bounds a journal line; a longer one is skipped as unreadable
 // without being held in memory.
@@ -335,7 +321,7 @@ func (b *historyBuilder) add(rec rawRecord) {
 		a.Steps = append(a.Steps, Step{
 			Name: rec.Name, Dest: rec.Dest, Action: rec.Action,
 			Before: rec.Before.state(), After: rec.After.state(),
-			Backup: rec.Backup, Temp: rec.Temp, Status: StepInterrupted,
+			Backup: rec.Backup, Temp: rec.Temp, Staged: rec.Staged, Status: StepInterrupted,
 		})
 		b.pending[a][key] = append(b.pending[a][key], len(a.Steps)-1)
 	case "done", "failed":
@@ -407,14 +393,16 @@ func (b *historyBuilder) finish() *History {
 	return &b.h
 }
 
-// LastApply is the newest apply in the journal (the last begun), or nil
-// if there is none. It may be an apply that only cleaned a killed run's
-// leftovers (Steps with leftover actions only, an empty Summary).
-func (h *History) LastApply() *ApplyLog {
-	if len(h.Applies) == 0 {
-		return nil
+// LastChange is the newest apply that changed links (what links rollback
+// undoes by default), or nil: newer applies may only have cleaned a
+// killed run's leftovers.
+func (h *History) LastChange() *ApplyLog {
+	for i := len(h.Applies) - 1; i >= 0; i-- {
+		if len(h.Applies[i].Mutations()) > 0 {
+			return h.Applies[i]
+		}
 	}
-	return h.Applies[len(h.Applies)-1]
+	return nil
 }
 
 // Interrupted lists the applies left interrupted since the last apply
@@ -431,21 +419,6 @@ func (h *History) Interrupted() []*ApplyLog {
 		}
 	}
 	return out
-}
-
-// UnknownApplyError reports an apply id that names no apply, or a prefix
-// that names several.
-type UnknownApplyError struct {
-	ID string
-	// Matches are the ids an ambiguous prefix matches (at least two).
-	Matches []string
-}
-
-func (e *UnknownApplyError) Error() string {
-	if len(e.Matches) > 1 {
-		return fmt.Sprintf("apply id %q is ambiguous: it begins %s; give more of it", e.ID, strings.Join(e.Matches, ", "))
-	}
-	return fmt.Sprintf("no apply %q in the journal; links log lists them", e.ID)
 }
 
 // Find returns the apply whose id is id, or the only one whose id begins
@@ -487,4 +460,21 @@ func (a *ApplyLog) Mutations() []Mutation {
 		}
 	}
 	return out
+}
+
+// Mutation is one change an earlier apply made (or meant to make), as its
+// journal recorded it.
+type Mutation struct {
+	Name   string
+	Dest   string
+	Action string
+	Before plan.State
+	After  plan.State
+	// Backup is where a displaced entry went (or, for a restore, where it
+	// came from).
+	Backup string
+	// Temp is the temporary name the apply used in dest's folder: where a
+	// displaced entry sits if the apply was killed between the switch and
+	// the move to its backup.
+	Temp string
 }

@@ -1,13 +1,10 @@
-package reconcile
+package journal
 
 import (
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io/fs"
 	"path"
-	"regexp"
 	"sort"
 	"strings"
 	"time"
@@ -49,23 +46,20 @@ type Backup struct {
 	Holds []string
 }
 
-// applyIDPattern matches the ids plan.NewID makes.
-var applyIDPattern = regexp.MustCompile(`^([0-9]{8}T[0-9]{6}Z)-[0-9a-f]+$`)
-
 // backupsPath is state_dir/backups, relative to root.
-func (r *Root) backupsPath() string { return path.Join(r.StateDir, BackupsDir) }
+func (d *Dir) backupsPath() string { return path.Join(d.rel, BackupsDir) }
 
 // checkBackupsDir makes sure state_dir/backups is a real folder: links
 // reads and prunes only there, never through a symlink someone put in its
 // place. ok is false if it does not exist.
-func (r *Root) checkBackupsDir() (ok bool, err error) {
-	bdir := r.backupsPath()
-	fi, err := r.root.Lstat(bdir)
+func (d *Dir) checkBackupsDir() (ok bool, err error) {
+	bdir := d.backupsPath()
+	fi, err := d.root.Lstat(bdir)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
 		return false, nil
 	case err != nil:
-		return false, fmt.Errorf("backups folder %s: %w", bdir, unwrapPathError(err))
+		return false, fmt.Errorf("backups folder %s: %w", bdir, bare(err))
 	case fi.Mode()&fs.ModeSymlink != 0:
 		return false, fmt.Errorf("backups folder %s is a symlink; links manages backups only in a real folder, so it leaves this one alone", bdir)
 	case !fi.IsDir():
@@ -78,111 +72,30 @@ func (r *Root) checkBackupsDir() (ok bool, err error) {
 // with what the journal h says about them (h may be empty). It reads
 // only; a missing backups folder is an empty list. Symlinks in the
 // folder are never followed.
-func (r *Root) Backups(h *History) ([]Backup, error) {
-	ok, err := r.checkBackupsDir()
+func (d *Dir) Backups(h *History) ([]Backup, error) {
+	ok, err := d.checkBackupsDir()
 	if !ok || err != nil {
 		return nil, err
 	}
-	bdir := r.backupsPath()
-	d, err := r.root.Open(bdir)
+	bdir := d.backupsPath()
+	f, err := d.root.Open(bdir)
 	if err != nil {
-		return nil, fmt.Errorf("read backups folder %s: %w", bdir, unwrapPathError(err))
+		return nil, fmt.Errorf("read backups folder %s: %w", bdir, bare(err))
 	}
-	ents, err := d.ReadDir(-1)
-	d.Close()
+	ents, err := f.ReadDir(-1)
+	f.Close()
 	if err != nil {
-		return nil, fmt.Errorf("read backups folder %s: %w", bdir, unwrapPathError(err))
+		return nil, fmt.Errorf("read backups folder %s: %w", bdir, bare(err))
 	}
 
-	// What the journal says: when each apply ran, which backups it made
-	// (entries), and which folders the newest apply uses.
-	starts := map[string]time.Time{}
-	entries := map[string]map[string]bool{} // folder -> backup paths
-	inUse := map[string]bool{}
-	prefix := bdir + "/"
-	folderOf := func(p string) string {
-		rest, ok := strings.CutPrefix(p, prefix)
-		if !ok {
-			return ""
-		}
-		id, _, _ := strings.Cut(rest, "/")
-		return id
-	}
-	if h == nil {
-		h = &History{}
-	}
-	for _, a := range h.Applies {
-		starts[a.ID] = a.Start
-		for _, s := range a.Steps {
-			if s.Backup == "" || s.Status != StepDone {
-				continue
-			}
-			if id := folderOf(s.Backup); id != "" {
-				if entries[id] == nil {
-					entries[id] = map[string]bool{}
-				}
-				entries[id][s.Backup] = true
-			}
-		}
-	}
-	// The newest apply, and the newest that changed links (what links
-	// rollback undoes by default; the newest may only have cleaned a
-	// killed run's leftovers).
-	for i := len(h.Applies) - 1; i >= 0; i-- {
-		a := h.Applies[i]
-		inUse[a.ID] = true
-		for _, s := range a.Steps {
-			if id := folderOf(s.Backup); id != "" {
-				inUse[id] = true
-			}
-		}
-		if len(a.Mutations()) > 0 {
-			break
-		}
-	}
-
-	// What managed links will give back when they are deleted.
-	holds := map[string][]string{}
-	if owned, err := r.ReadState(); err == nil {
-		for d, o := range owned.Links {
-			if id := folderOf(o.Backup); id != "" {
-				holds[id] = append(holds[id], d)
-			}
-		}
-	}
-
+	facts := d.backupFacts(h, bdir+"/")
 	var out []Backup
 	for _, e := range ents {
 		name := e.Name()
 		if !e.IsDir() || strings.Contains(name, TempMarker) {
 			continue // a symlink or file is not a backup; a half-pruned folder is cleaned by prune
 		}
-		b := Backup{ApplyID: name, Path: path.Join(bdir, name), Entries: -1, InUse: inUse[name], Holds: holds[name]}
-		sort.Strings(b.Holds)
-		_, journaled := starts[name]
-		m := applyIDPattern.FindStringSubmatch(name)
-		b.Known = journaled || entries[name] != nil || m != nil
-		switch t := starts[name]; {
-		case !t.IsZero():
-			b.Time = t
-		case m != nil:
-			b.Time, _ = time.Parse("20060102T150405Z", m[1])
-		}
-		if b.Time.IsZero() {
-			if fi, err := e.Info(); err == nil {
-				b.Time = fi.ModTime()
-			}
-		}
-		if es := entries[name]; es != nil {
-			b.Entries = 0
-			for p := range es {
-				if _, err := r.root.Lstat(p); err == nil {
-					b.Entries++
-				}
-			}
-		}
-		b.Files, b.Size = r.measure(b.Path)
-		out = append(out, b)
+		out = append(out, d.backup(bdir, e, facts))
 	}
 	sort.Slice(out, func(i, j int) bool {
 		if !out[i].Time.Equal(out[j].Time) {
@@ -195,8 +108,8 @@ func (r *Root) Backups(h *History) ([]Backup, error) {
 
 // measure counts the non-folders under dir and adds up the regular files'
 // sizes, without following symlinks. Unreadable parts are left out.
-func (r *Root) measure(dir string) (files int, size int64) {
-	_ = fs.WalkDir(r.root.FS(), dir, func(p string, d fs.DirEntry, err error) error {
+func (d *Dir) measure(dir string) (files int, size int64) {
+	_ = fs.WalkDir(d.root.FS(), dir, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			if d != nil && d.IsDir() && p != dir {
 				return fs.SkipDir
@@ -273,12 +186,12 @@ func validBackupName(id string) bool {
 // The folder is first renamed to a temporary name, so a removal cut short
 // never leaves a partial backup under the apply's id; the next prune
 // finishes it (RemoveBackupLeftovers).
-func (r *Root) RemoveBackup(id string) error {
+func (d *Dir) RemoveBackup(id string) error {
 	if !validBackupName(id) {
 		return fmt.Errorf("%q is not a backup folder name", id)
 	}
-	bdir := r.backupsPath()
-	ok, err := r.checkBackupsDir()
+	bdir := d.backupsPath()
+	ok, err := d.checkBackupsDir()
 	if err != nil {
 		return err
 	}
@@ -286,23 +199,21 @@ func (r *Root) RemoveBackup(id string) error {
 	if !ok {
 		return fmt.Errorf("remove backup %s: %w", p, fs.ErrNotExist)
 	}
-	fi, err := r.root.Lstat(p)
+	fi, err := d.root.Lstat(p)
 	if err != nil {
-		return fmt.Errorf("remove backup %s: %w", p, unwrapPathError(err))
+		return fmt.Errorf("remove backup %s: %w", p, bare(err))
 	}
 	if !fi.IsDir() || fi.Mode()&fs.ModeSymlink != 0 {
 		return fmt.Errorf("remove backup %s: not a folder; links removes only backup folders", p)
 	}
-	var rnd [4]byte
-	_, _ = rand.Read(rnd[:])
-	trash := path.Join(bdir, "."+id+TempMarker+hex.EncodeToString(rnd[:]))
-	if err := r.root.Rename(p, trash); err != nil {
-		return fmt.Errorf("remove backup %s: %w", p, unwrapPathError(err))
+	trash := path.Join(bdir, TempName(id))
+	if err := d.root.Rename(p, trash); err != nil {
+		return fmt.Errorf("remove backup %s: %w", p, bare(err))
 	}
-	if err := r.root.RemoveAll(trash); err != nil {
-		return fmt.Errorf("remove backup %s: %w (what is left is at %s; the next links backups prune removes it)", p, unwrapPathError(err), trash)
+	if err := d.root.RemoveAll(trash); err != nil {
+		return fmt.Errorf("remove backup %s: %w (what is left is at %s; the next links backups prune removes it)", p, bare(err), trash)
 	}
-	if err := r.fs.SyncDir(bdir); err != nil {
+	if err := d.syncDir(bdir); err != nil {
 		return fmt.Errorf("fsync %s: %w", bdir, err)
 	}
 	return nil
@@ -311,20 +222,20 @@ func (r *Root) RemoveBackup(id string) error {
 // RemoveBackupLeftovers deletes what a RemoveBackup cut short left in
 // state_dir/backups (folders named .<id>.links-tmp.<random>) and returns
 // their paths. The caller holds the lock.
-func (r *Root) RemoveBackupLeftovers() ([]string, error) {
-	ok, err := r.checkBackupsDir()
+func (d *Dir) RemoveBackupLeftovers() ([]string, error) {
+	ok, err := d.checkBackupsDir()
 	if !ok || err != nil {
 		return nil, err
 	}
-	bdir := r.backupsPath()
-	d, err := r.root.Open(bdir)
+	bdir := d.backupsPath()
+	f, err := d.root.Open(bdir)
 	if err != nil {
-		return nil, fmt.Errorf("read backups folder %s: %w", bdir, unwrapPathError(err))
+		return nil, fmt.Errorf("read backups folder %s: %w", bdir, bare(err))
 	}
-	ents, err := d.ReadDir(-1)
-	d.Close()
+	ents, err := f.ReadDir(-1)
+	f.Close()
 	if err != nil {
-		return nil, fmt.Errorf("read backups folder %s: %w", bdir, unwrapPathError(err))
+		return nil, fmt.Errorf("read backups folder %s: %w", bdir, bare(err))
 	}
 	var removed []string
 	for _, e := range ents {
@@ -333,15 +244,107 @@ func (r *Root) RemoveBackupLeftovers() ([]string, error) {
 			continue
 		}
 		p := path.Join(bdir, name)
-		if err := r.root.RemoveAll(p); err != nil {
-			return removed, fmt.Errorf("remove %s: %w", p, unwrapPathError(err))
+		if err := d.root.RemoveAll(p); err != nil {
+			return removed, fmt.Errorf("remove %s: %w", p, bare(err))
 		}
 		removed = append(removed, p)
 	}
 	if len(removed) > 0 {
-		if err := r.fs.SyncDir(bdir); err != nil {
+		if err := d.syncDir(bdir); err != nil {
 			return removed, fmt.Errorf("fsync %s: %w", bdir, err)
 		}
 	}
 	return removed, nil
+}
+
+// backupFacts is what the journal and the state file say of the backup
+// folders (by apply id).
+type backupFacts struct {
+	starts  map[string]time.Time       // when each apply ran
+	entries map[string]map[string]bool // the backup paths each apply made
+	inUse   map[string]bool            // used by the newest apply, or the newest that changed links
+	holds   map[string][]string        // the managed links that will give them back
+}
+
+// backupFacts reads h and the state file for the backups whose paths
+// start with prefix (state_dir/backups/).
+func (d *Dir) backupFacts(h *History, prefix string) backupFacts {
+	f := backupFacts{starts: map[string]time.Time{}, entries: map[string]map[string]bool{}, inUse: map[string]bool{}, holds: map[string][]string{}}
+	folderOf := func(p string) string {
+		rest, ok := strings.CutPrefix(p, prefix)
+		if !ok {
+			return ""
+		}
+		id, _, _ := strings.Cut(rest, "/")
+		return id
+	}
+	if h == nil {
+		h = &History{}
+	}
+	for _, a := range h.Applies {
+		f.starts[a.ID] = a.Start
+		for _, s := range a.Steps {
+			if id := folderOf(s.Backup); id != "" && s.Status == StepDone {
+				if f.entries[id] == nil {
+					f.entries[id] = map[string]bool{}
+				}
+				f.entries[id][s.Backup] = true
+			}
+		}
+	}
+	// The newest apply, and the newest that changed links (what links
+	// rollback undoes by default; the newest may only have cleaned a
+	// killed run's leftovers).
+	last := h.LastChange()
+	for i := len(h.Applies) - 1; i >= 0; i-- {
+		a := h.Applies[i]
+		f.inUse[a.ID] = true
+		for _, s := range a.Steps {
+			if id := folderOf(s.Backup); id != "" {
+				f.inUse[id] = true
+			}
+		}
+		if a == last {
+			break
+		}
+	}
+	if owned, err := d.ReadState(); err == nil {
+		for dest, o := range owned.Links {
+			if id := folderOf(o.Backup); id != "" {
+				f.holds[id] = append(f.holds[id], dest)
+			}
+		}
+	}
+	return f
+}
+
+// backup describes the backup folder e of bdir.
+func (d *Dir) backup(bdir string, e fs.DirEntry, f backupFacts) Backup {
+	name := e.Name()
+	b := Backup{ApplyID: name, Path: path.Join(bdir, name), Entries: -1, InUse: f.inUse[name], Holds: f.holds[name]}
+	sort.Strings(b.Holds)
+	_, journaled := f.starts[name]
+	idTime, isID := plan.IDTime(name)
+	b.Known = journaled || f.entries[name] != nil || isID
+	switch t := f.starts[name]; {
+	case !t.IsZero():
+		b.Time = t
+	case isID:
+		b.Time = idTime
+	}
+	if b.Time.IsZero() {
+		if fi, err := e.Info(); err == nil {
+			b.Time = fi.ModTime()
+		}
+	}
+	if es := f.entries[name]; es != nil {
+		b.Entries = 0
+		for p := range es {
+			if _, err := d.root.Lstat(p); err == nil {
+				b.Entries++
+			}
+		}
+	}
+	b.Files, b.Size = d.measure(b.Path)
+	return b
 }

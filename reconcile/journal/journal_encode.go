@@ -1,4 +1,4 @@
-package reconcile
+package journal
 
 import (
 	"strconv"
@@ -20,7 +20,7 @@ func appendRecord(b []byte, rec *Record) []byte {
 	b = append(b, `,"time":`...)
 	b = appendJSONString(b, rec.Time)
 	b = append(b, `,"status":`...)
-	b = appendJSONString(b, rec.Status)
+	b = appendJSONString(b, string(rec.Status))
 	if a := rec.Actor; a != nil {
 		b = append(b, `,"actor":{"user":`...)
 		b = appendJSONString(b, a.User)
@@ -42,6 +42,9 @@ func appendRecord(b []byte, rec *Record) []byte {
 	b = appendStateField(b, "after", rec.After)
 	b = appendField(b, "backup", rec.Backup)
 	b = appendField(b, "temp", rec.Temp)
+	if rec.Staged {
+		b = append(b, `,"staged":true`...)
+	}
 	b = appendField(b, "error", rec.Error)
 	if s := rec.Summary; s != nil {
 		for i, f := range [...]struct {

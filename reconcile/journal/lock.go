@@ -1,4 +1,4 @@
-package reconcile
+package journal
 
 import (
 	"errors"
@@ -21,9 +21,9 @@ type Lock struct {
 // Lock takes the lock in state_dir (creating state_dir), waiting up to
 // timeout for another holder to release it. The lock is an flock on an open
 // file: the kernel drops it when the process dies.
-func (r *Root) Lock(timeout time.Duration) (*Lock, error) {
-	p := path.Join(r.StateDir, LockFile)
-	f, err := r.openStateFile(LockFile, "lock file", os.O_RDWR|os.O_CREATE)
+func (d *Dir) Lock(timeout time.Duration) (*Lock, error) {
+	p := path.Join(d.rel, LockFile)
+	f, err := d.openStateFile(LockFile, "lock file", os.O_RDWR|os.O_CREATE)
 	if err != nil {
 		return nil, err
 	}

@@ -1,7 +1,6 @@
-package reconcile
+package journal
 
 import (
-	"crypto/rand"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -10,6 +9,8 @@ import (
 	"os"
 	"path"
 	"strings"
+
+	"github.com/linksdev/links/plan"
 )
 
 // StateFile is the ownership record's name inside state_dir.
@@ -36,6 +37,10 @@ type Ownership struct {
 	keep func(dest string) bool
 }
 
+// Dirty reports that the journal added to what the state file says: the
+// next apply writes it back even if it changes nothing else.
+func (o *Ownership) Dirty() bool { return o.dirty }
+
 // Owned is one link links made.
 type Owned struct {
 	// Manifest is the manifest whose apply made it (Root.Manifest): only
@@ -55,7 +60,7 @@ type Owned struct {
 
 // displaced returns o with the displaced entry of prev, the record of the
 // same dest before a change that keeps it displaced (an update).
-func (o Owned) displaced(prev Owned, ok bool) Owned {
+func (o Owned) Displaced(prev Owned, ok bool) Owned {
 	if ok && prev.Manifest == o.Manifest && o.Backup == "" {
 		o.Backup, o.BackupType, o.BackupIdentity = prev.Backup, prev.BackupType, prev.BackupIdentity
 	}
@@ -68,40 +73,28 @@ type stateWire struct {
 	Links         map[string]Owned `json:"links"`
 }
 
-// StateError reports a state file that cannot be read.
-type StateError struct {
-	Path string
-	Err  error
-}
-
-func (e *StateError) Error() string {
-	return fmt.Sprintf("state file %s is unreadable (%v); links will not guess which links it owns. Restore the file, or move it aside: links then rebuilds ownership from the journal", e.Path, e.Err)
-}
-
-func (e *StateError) Unwrap() error { return e.Err }
-
 // ReadState reads state_dir/state.json. A missing file is rebuilt from the
 // journal (empty for a first apply); a corrupt one is an error, never
 // silently empty.
-func (r *Root) ReadState() (*Ownership, error) {
-	return r.readOwnership(nil)
+func (d *Dir) ReadState() (*Ownership, error) {
+	return d.ReadOwnership(nil)
 }
 
-// readOwnership is ReadState limited to the dests keep keeps (all when
+// ReadOwnership is ReadState limited to the dests keep keeps (all when
 // keep is nil). A limited Ownership is only read, never written back.
-func (r *Root) readOwnership(keep func(dest string) bool) (*Ownership, error) {
-	o, err := r.readStateFile(keep)
+func (d *Dir) ReadOwnership(keep func(dest string) bool) (*Ownership, error) {
+	o, err := d.readStateFile(keep)
 	if err != nil {
 		return nil, err
 	}
 	if o == nil {
-		return r.ownershipFromJournal(keep)
+		return d.ownershipFromJournal(keep)
 	}
-	h, err := r.journalFrom(o.JournalOffset)
+	h, err := d.journalFrom(o.JournalOffset)
 	if err != nil {
 		return nil, err
 	}
-	if err := r.replay(o, h); err != nil {
+	if err := d.replay(o, h); err != nil {
 		return nil, err
 	}
 	return o, nil
@@ -109,14 +102,14 @@ func (r *Root) readOwnership(keep func(dest string) bool) (*Ownership, error) {
 
 // readStateBytes reads state.json, at most limit bytes of it; nil without
 // error when it is missing.
-func (r *Root) readStateBytes(limit int64) ([]byte, error) {
-	p := path.Join(r.StateDir, StateFile)
-	f, err := r.root.Open(p)
+func (d *Dir) readStateBytes(limit int64) ([]byte, error) {
+	p := path.Join(d.rel, StateFile)
+	f, err := d.root.Open(p)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, nil
 	}
 	if err != nil {
-		return nil, &StateError{Path: p, Err: unwrapPathError(err)}
+		return nil, &StateError{Path: p, Err: bare(err)}
 	}
 	defer f.Close()
 	var b []byte
@@ -125,7 +118,7 @@ func (r *Root) readStateBytes(limit int64) ([]byte, error) {
 	}
 	b, err = readAllInto(b, io.LimitReader(f, limit))
 	if err != nil {
-		return nil, &StateError{Path: p, Err: unwrapPathError(err)}
+		return nil, &StateError{Path: p, Err: bare(err)}
 	}
 	return b, nil
 }
@@ -148,12 +141,12 @@ func readAllInto(b []byte, rd io.Reader) ([]byte, error) {
 }
 
 // readStateFile reads state.json; nil without error when it is missing.
-func (r *Root) readStateFile(keep func(dest string) bool) (*Ownership, error) {
-	b, err := r.readStateBytes(1 << 30)
+func (d *Dir) readStateFile(keep func(dest string) bool) (*Ownership, error) {
+	b, err := d.readStateBytes(1 << 30)
 	if b == nil || err != nil {
 		return nil, err
 	}
-	p := path.Join(r.StateDir, StateFile)
+	p := path.Join(d.rel, StateFile)
 	w, err := decodeState(b, keep)
 	if err != nil {
 		return nil, &StateError{Path: p, Err: err}
@@ -173,20 +166,20 @@ func (r *Root) readStateFile(keep func(dest string) bool) (*Ownership, error) {
 // state file's content when that file is missing (deleted, or moved aside
 // because it was corrupt). Applies that did not record their manifest own
 // nothing: links never deletes a link it cannot attribute.
-func (r *Root) ownershipFromJournal(keep func(dest string) bool) (*Ownership, error) {
+func (d *Dir) ownershipFromJournal(keep func(dest string) bool) (*Ownership, error) {
 	o := &Ownership{Links: map[string]Owned{}, keep: keep}
-	h, err := r.ReadJournal()
+	h, err := d.ReadJournal()
 	if err != nil {
 		return nil, err
 	}
-	return o, r.replay(o, h)
+	return o, d.replay(o, h)
 }
 
 // replay brings o up to date with the applies in h: completed mutations
 // own or disown their dests, and the mutations of interrupted applies whose
 // dest is now exactly the link they were to make are owned (the mutation
 // happened; its done record was lost with the process).
-func (r *Root) replay(o *Ownership, h *History) error {
+func (d *Dir) replay(o *Ownership, h *History) error {
 	o.dirty = o.dirty || len(h.Applies) > 0
 	for _, a := range h.Applies {
 		for _, s := range a.Steps {
@@ -204,7 +197,7 @@ func (r *Root) replay(o *Ownership, h *History) error {
 						}
 					case "update":
 						prev, ok := o.Links[s.Dest]
-						rec = rec.displaced(prev, ok)
+						rec = rec.Displaced(prev, ok)
 					}
 					o.Links[s.Dest] = rec
 				} else {
@@ -215,40 +208,40 @@ func (r *Root) replay(o *Ownership, h *History) error {
 			}
 		}
 	}
-	return r.adoptInterrupted(o, h)
+	return d.adoptInterrupted(o, h)
 }
 
 // RecentJournal reads the journal from the offset the state file reflects
 // (the whole journal when there is no readable state file): every apply
 // the state file may not include, at a cost that does not grow with
 // history.
-func (r *Root) RecentJournal() (*History, error) {
+func (d *Dir) RecentJournal() (*History, error) {
 	// The offset is in the first line; the rest of the file is read only
 	// when it is not in the layout links writes.
-	head, err := r.readStateBytes(256)
+	head, err := d.readStateBytes(256)
 	if err != nil || head == nil {
-		return r.ReadJournal()
+		return d.ReadJournal()
 	}
 	if off, ok := stateHeader(head); ok {
-		return r.journalFrom(off)
+		return d.journalFrom(off)
 	}
-	o, err := r.readStateFile(func(string) bool { return false })
+	o, err := d.readStateFile(func(string) bool { return false })
 	if err != nil || o == nil {
-		return r.ReadJournal()
+		return d.ReadJournal()
 	}
-	return r.journalFrom(o.JournalOffset)
+	return d.journalFrom(o.JournalOffset)
 }
 
 // journalFrom reads the journal from offset (from the start when offset is
 // not within it).
-func (r *Root) journalFrom(offset int64) (*History, error) {
-	p := path.Join(r.StateDir, JournalFile)
-	f, err := r.root.Open(p)
+func (d *Dir) journalFrom(offset int64) (*History, error) {
+	p := path.Join(d.rel, JournalFile)
+	f, err := d.root.Open(p)
 	if errors.Is(err, fs.ErrNotExist) {
 		return &History{}, nil
 	}
 	if err != nil {
-		return nil, fmt.Errorf("read journal %s: %w", p, unwrapPathError(err))
+		return nil, fmt.Errorf("read journal %s: %w", p, bare(err))
 	}
 	defer f.Close()
 	if fi, err := f.Stat(); err == nil && offset > 0 && offset <= fi.Size() {
@@ -256,22 +249,26 @@ func (r *Root) journalFrom(offset int64) (*History, error) {
 			return nil, fmt.Errorf("read journal %s: %w", p, err)
 		}
 	}
-	return ParseJournal(f)
+	h, err := ParseJournal(f)
+	if err != nil {
+		return nil, fmt.Errorf("read journal %s: %w", p, bare(err))
+	}
+	return h, nil
 }
 
 // adoptInterrupted adds to o the links that interrupted applies (killed
 // before they could write the state file) made for this manifest: a step
 // whose dest is now exactly the link it was to make happened.
-func (r *Root) adoptInterrupted(o *Ownership, h *History) error {
+func (d *Dir) adoptInterrupted(o *Ownership, h *History) error {
 	for _, a := range h.Applies {
-		if a.Status != ApplyInterrupted || a.ManifestKey != r.Manifest {
+		if a.Status != ApplyInterrupted || a.ManifestKey != d.manifest {
 			continue
 		}
 		for _, s := range a.Steps {
-			if s.After.Type != "symlink" || !cleanDest(s.Dest) || o.keep != nil && !o.keep(s.Dest) {
+			if s.After.Type != "symlink" || !plan.UnderRoot(s.Dest) || o.keep != nil && !o.keep(s.Dest) {
 				continue
 			}
-			now, _, err := r.observeDest(s.Dest)
+			now, err := d.observe(s.Dest)
 			if err != nil {
 				return err
 			}
@@ -281,7 +278,7 @@ func (r *Root) adoptInterrupted(o *Ownership, h *History) error {
 					rec.Backup, rec.BackupType, rec.BackupIdentity = s.Backup, s.Before.Type, s.Before.Identity
 				} else if s.Action == "update" {
 					prev, ok := o.Links[s.Dest]
-					rec = rec.displaced(prev, ok)
+					rec = rec.Displaced(prev, ok)
 				}
 				o.Links[s.Dest] = rec
 			}
@@ -292,36 +289,34 @@ func (r *Root) adoptInterrupted(o *Ownership, h *History) error {
 
 // writeState replaces state.json atomically: a temporary file is written and
 // fsynced, renamed over the old one, and state_dir is fsynced.
-func (r *Root) writeState(o *Ownership) error {
+func (d *Dir) WriteState(o *Ownership) error {
 	if o.keep != nil {
 		return errors.New("write state: a partial ownership record (a bug)")
 	}
-	return r.writeStateLinks(o.JournalOffset, encodeStateLinks(o.Links))
+	return d.WriteLinks(o.JournalOffset, EncodeLinks(o.Links))
 }
 
-// writeStateLinks writes the state file of journal offset offset whose
-// links encodeStateLinks encoded as links.
-func (r *Root) writeStateLinks(offset int64, links []byte) error {
-	tmp, err := r.prepareState(offset, links)
+// WriteLinks writes the state file of journal offset offset whose
+// links EncodeLinks encoded as links.
+func (d *Dir) WriteLinks(offset int64, links []byte) error {
+	tmp, err := d.PrepareState(offset, links)
 	if err != nil {
 		return err
 	}
-	return r.commitState(tmp)
+	return d.CommitState(tmp)
 }
 
-// prepareState writes and fsyncs a new state file of journal offset
-// offset under a temporary name in state_dir, which commitState then
-// renames into place (or discardState removes). Temporary state files a
+// PrepareState writes and fsyncs a new state file of journal offset
+// offset under a temporary name in state_dir, which CommitState then
+// renames into place (or DiscardState removes). Temporary state files a
 // killed apply left are removed first: they are links' own.
-func (r *Root) prepareState(offset int64, links []byte) (string, error) {
+func (d *Dir) PrepareState(offset int64, links []byte) (string, error) {
 	head := stateHead(stateFormat, offset)
-	for _, n := range r.stateTemps() {
-		_ = r.root.Remove(path.Join(r.StateDir, n))
+	for _, n := range d.stateTemps() {
+		_ = d.root.Remove(path.Join(d.rel, n))
 	}
-	var rnd [4]byte
-	_, _ = rand.Read(rnd[:])
-	tmp := path.Join(r.StateDir, "."+StateFile+TempMarker+hex.EncodeToString(rnd[:]))
-	f, err := r.root.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+	tmp := path.Join(d.rel, TempName(StateFile))
+	f, err := d.root.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
 	if err != nil {
 		return "", fmt.Errorf("write state: %w", err)
 	}
@@ -336,36 +331,36 @@ func (r *Root) prepareState(offset int64, links []byte) (string, error) {
 		err = cerr
 	}
 	if err != nil {
-		r.discardState(tmp)
+		d.DiscardState(tmp)
 		return "", fmt.Errorf("write state: %w", err)
 	}
 	return tmp, nil
 }
 
-// commitState renames the state file prepareState wrote into place, and
+// CommitState renames the state file PrepareState wrote into place, and
 // makes the rename durable.
-func (r *Root) commitState(tmp string) error {
-	if err := r.root.Rename(tmp, path.Join(r.StateDir, StateFile)); err != nil {
-		r.discardState(tmp)
+func (d *Dir) CommitState(tmp string) error {
+	if err := d.root.Rename(tmp, path.Join(d.rel, StateFile)); err != nil {
+		d.DiscardState(tmp)
 		return fmt.Errorf("write state: %w", err)
 	}
-	return r.fs.SyncDir(r.StateDir)
+	return d.syncDir(d.rel)
 }
 
-// discardState removes a state file prepareState wrote.
-func (r *Root) discardState(tmp string) { _ = r.root.Remove(tmp) }
+// DiscardState removes a state file PrepareState wrote.
+func (d *Dir) DiscardState(tmp string) { _ = d.root.Remove(tmp) }
 
 // stateTemps lists the temporary state files a killed apply left in
-// state_dir: regular files named exactly as prepareState names them
+// state_dir: regular files named exactly as PrepareState names them
 // (.state.json.links-tmp. and 8 hex digits). They are links' own, in its
 // own folder; any other name is left alone.
-func (r *Root) stateTemps() []string {
-	d, err := r.root.Open(r.StateDir)
+func (d *Dir) stateTemps() []string {
+	f, err := d.root.Open(d.rel)
 	if err != nil {
 		return nil
 	}
-	defer d.Close()
-	ents, _ := d.ReadDir(-1)
+	defer f.Close()
+	ents, _ := f.ReadDir(-1)
 	var out []string
 	prefix := "." + StateFile + TempMarker
 	for _, e := range ents {

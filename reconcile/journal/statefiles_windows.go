@@ -1,6 +1,6 @@
 //go:build windows
 
-package reconcile
+package journal
 
 // noFollow is not available to os.OpenFile on Windows; openStateFile's
 // Lstat is the only check there.

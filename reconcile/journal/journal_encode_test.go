@@ -1,4 +1,4 @@
-package reconcile
+package journal
 
 import (
 	"encoding/json"
@@ -68,8 +68,8 @@ func TestAppendRecordMatchesEncodingJSON(t *testing.T) {
 // the clock, in UTC, and ends the line.
 func TestJournalEncodeLine(t *testing.T) {
 	at := time.Date(2026, 11, 23, 16, 0, 0, 5, time.FixedZone("CET", 3600))
-	j := &journal{id: "apply-1", now: func() time.Time { return at }}
-	got := string(j.encode([]byte("prev\n"), Record{Status: "done", Dest: "a"}))
+	j := &Writer{id: "apply-1", now: func() time.Time { return at }}
+	got := string(j.Encode([]byte("prev\n"), Record{Status: "done", Dest: "a"}))
 	want := "prev\n" + `{"apply_id":"apply-1","time":"2026-11-23T15:00:00.000000005Z","status":"done","dest":"a"}` + "\n"
 	if got != want {
 		t.Fatalf("got %q\nwant %q", got, want)
@@ -83,13 +83,14 @@ func FuzzAppendRecord(f *testing.F) {
 	f.Add("", "", "", "", "", "", "", "", 0, 0)
 	f.Add("\"", "\\", "\n", "<>&", "\u2028", "\xff", "\x00", "é", -1, -7)
 	f.Fuzz(func(t *testing.T, id, status, name, dest, action, link, ident, errText string, pid, n int) {
-		rec := Record{ApplyID: id, Time: errText, Status: status, Name: name, Dest: dest, Action: action, Error: errText, Backup: link, Temp: ident,
+		rec := Record{ApplyID: id, Time: errText, Status: Status(status), Name: name, Dest: dest, Action: action, Error: errText, Backup: link, Temp: ident,
 			Manifest: name, ManifestKey: dest, RollbackOf: action}
 		checkRecordEncoding(t, rec)
 		rec.Actor = &Actor{User: name, UID: id, Host: dest, PID: pid}
 		rec.Before = &plan.State{Type: status, Link: link, Identity: ident}
 		rec.After = &plan.State{Type: action, Link: ident}
 		rec.Summary = &plan.Summary{Create: n, Update: pid, Replace: -n, Delete: n * 2, Noop: pid - n, Conflict: 1}
+		rec.Staged = n%2 == 0
 		checkRecordEncoding(t, rec)
 	})
 }

@@ -1,6 +1,6 @@
 //go:build !linux || links_portable
 
-package reconcile
+package journal
 
 import "os"
 

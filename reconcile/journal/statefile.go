@@ -1,4 +1,4 @@
-package reconcile
+package journal
 
 import (
 	"bytes"
@@ -26,7 +26,7 @@ import (
 
 // encodeState writes w in the layout above.
 func encodeState(w *stateWire) []byte {
-	return append(stateHead(w.FormatVersion, w.JournalOffset), encodeStateLinks(w.Links)...)
+	return append(stateHead(w.FormatVersion, w.JournalOffset), EncodeLinks(w.Links)...)
 }
 
 // stateHead is the state file's first line, up to its first link.
@@ -39,10 +39,10 @@ func stateHead(version int, offset int64) []byte {
 	return append(b, `,"links":{`...)
 }
 
-// encodeStateLinks is the rest of the state file: the links, one a line,
+// EncodeLinks is the rest of the state file: the links, one a line,
 // sorted by dest. It does not depend on the header, so an apply encodes
 // it during its changes, before its journal offset is known.
-func encodeStateLinks(links map[string]Owned) []byte {
+func EncodeLinks(links map[string]Owned) []byte {
 	dests := make([]string, 0, len(links))
 	size := 8
 	for d, o := range links {
