@@ -12,6 +12,10 @@
 // expansion, root and ~ resolution, dest confinement under root, duplicate
 // dests, glob syntax.
 //
+// [Encode] is Load's inverse for what links import writes: a [Document]
+// (root, the default strategy, links and tree entries) as YAML that Load
+// reads back as declared, quoting what YAML would read otherwise.
+//
 // Every problem is reported, sorted by position, as an [*Error] of the form
 // FILE:LINE:COL: PATH: MESSAGE inside an [ErrorList]. The package never
 // touches the filesystem except to read the manifest in [Load]; the caller

@@ -102,8 +102,9 @@
 // replace), where the volume supports them (APFS, HFS+; not SMB, FAT or
 // exFAT, which answer ENOTSUP). Other Unix systems and Windows have none
 // and take the fallbacks above. Linux builds with the links_portable tag
-// take them too, with the other !linux code (no folder listings, the
-// os.ReadDir scan): CI runs the whole suite that way once.
+// take them too, with the other !linux code (no folder listings,
+// package scan's os.ReadDir lister): CI runs the whole suite that way
+// once.
 //
 // Windows: a rename replaces a file or a file symlink atomically
 // (FileRenameInformation with ReplaceIfExists, as MoveFileEx with

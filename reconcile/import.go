@@ -1,7 +1,6 @@
 package reconcile
 
 import (
-	"bytes"
 	"fmt"
 	"path"
 	"path/filepath"
@@ -11,6 +10,7 @@ import (
 
 	"github.com/linksdev/links/manifest"
 	"github.com/linksdev/links/plan"
+	"github.com/linksdev/links/reconcile/scan"
 )
 
 // Import strategies: how the imported links' text is to be written.
@@ -34,7 +34,7 @@ type ImportOptions struct {
 	Paths []string
 	// Scan tunes the walk (Dir, Exclude, IncludeGit, OneFileSystem,
 	// Workers). Its Root is ignored: Root is the boundary.
-	Scan ScanOptions
+	Scan scan.Options
 	// Strategy is StrategyKeep (the default when empty), StrategyRelative
 	// or StrategyAbsolute.
 	Strategy string
@@ -72,12 +72,12 @@ type ImportResult struct {
 	// Skipped are the symlinks found but not declared, sorted by path.
 	Skipped []ImportSkip
 	// Unreadable are the folders that could not be scanned.
-	Unreadable []ScanError
+	Unreadable []scan.Unreadable
 }
 
 // importLink is one link on its way into the manifest.
 type importLink struct {
-	found    *ScanLink
+	found    *scan.Link
 	dest     string // relative to root, slash-separated
 	name     string
 	target   string // as the manifest says it (relative to root, or absolute)
@@ -135,7 +135,7 @@ func Import(opts ImportOptions) (*ImportResult, error) {
 		so.SkipDirs = append(so.SkipDirs, sd)
 	}
 	so.SkipDirs = append(so.SkipDirs, filepath.Join(rootReal, stateRel))
-	res, err := Scan(paths, so)
+	res, err := scan.Scan(paths, so)
 	if err != nil {
 		return nil, err
 	}
@@ -177,17 +177,17 @@ func Import(opts ImportOptions) (*ImportResult, error) {
 		case manifestRel != "" && (dest == manifestRel || strings.HasPrefix(manifestRel, dest+"/")):
 			skip("it is, or leads to, the manifest file itself")
 			continue
-		case l.Status == StatusLoop:
+		case l.Status == scan.StatusLoop:
 			skip("%s", l.Error)
 			continue
-		case l.Status == StatusBroken && l.Link == "":
+		case l.Status == scan.StatusBroken && l.Link == "":
 			skip("%s", l.Error)
 			continue
-		case l.Status == StatusBroken && !opts.AllowDangling:
+		case l.Status == scan.StatusBroken && !opts.AllowDangling:
 			skip("its target does not resolve (%s); import it with --dangling allow to declare it with allow_dangling: true", l.Error)
 			continue
 		}
-		il := &importLink{found: l, dest: dest, dangling: l.Status == StatusBroken}
+		il := &importLink{found: l, dest: dest, dangling: l.Status == scan.StatusBroken}
 		il.target, il.strategy = importTarget(dest, l.Link, rootAbs, rootReal)
 		switch strategy {
 		case StrategyRelative:
@@ -294,6 +294,24 @@ func scanDir(dir string) string {
 		dir, _ = filepath.Abs(".")
 	}
 	return dir
+}
+
+func absIn(dir, p string) string {
+	if filepath.IsAbs(p) {
+		return filepath.Clean(p)
+	}
+	return filepath.Join(dir, p)
+}
+
+// within reports whether p is base or lies beneath it (both clean).
+func within(p, base string) bool {
+	if p == base {
+		return true
+	}
+	if strings.HasSuffix(base, string(filepath.Separator)) {
+		return strings.HasPrefix(p, base)
+	}
+	return len(p) > len(base) && p[len(base)] == filepath.Separator && strings.HasPrefix(p, base)
 }
 
 // realish resolves the symlinks in p, or in its folder when p itself does
@@ -461,114 +479,29 @@ func sanitizeName(c string) string {
 func emitManifest(rootText, strategy string, links []*importLink, trees []*importTree) []byte {
 	sorted := append([]*importLink(nil), links...)
 	sort.SliceStable(sorted, func(i, j int) bool { return sorted[i].dest < sorted[j].dest })
-	var b bytes.Buffer
 	total := len(sorted)
 	for _, g := range trees {
 		total += len(g.links)
 	}
-	fmt.Fprintf(&b, "# Written by links import: %d symlinks as they are; links plan on it shows no changes.\n", total)
+	d := &manifest.Document{
+		Comment: fmt.Sprintf("Written by links import: %d symlinks as they are; links plan on it shows no changes.", total),
+		Root:    rootText,
+	}
 	if strategy != StrategyKeep {
-		b.Reset()
-		fmt.Fprintf(&b, "# Written by links import --strategy %s: %d symlinks.\n", strategy, total)
+		d.Comment = fmt.Sprintf("Written by links import --strategy %s: %d symlinks.", strategy, total)
 	}
-	fmt.Fprintf(&b, "version: 1\nroot: %s\n", yamlString(rootText))
 	if strategy == StrategyAbsolute {
-		b.WriteString("defaults:\n  strategy: absolute\n")
+		d.Strategy = manifest.Absolute
 	}
-	if len(sorted) == 0 && len(trees) == 0 {
-		b.WriteString("links: {}\n")
-		return b.Bytes()
-	}
-	b.WriteString("links:\n")
 	for _, g := range trees {
-		var tb strings.Builder
-		emitTree(&tb, g)
-		b.WriteString(tb.String())
+		d.Trees = append(d.Trees, g.manifestTree())
 	}
 	for _, il := range sorted {
-		fmt.Fprintf(&b, "  %s:\n    dest: %s\n    target: %s\n", yamlString(il.name), yamlString(escapeVars(il.dest)), yamlString(escapeVars(il.target)))
+		l := manifest.Link{Name: il.name, Dest: il.dest, Target: il.target, AllowDangling: il.dangling}
 		if strategy == StrategyKeep && il.strategy == manifest.Absolute {
-			b.WriteString("    strategy: absolute\n")
+			l.Strategy = manifest.Absolute
 		}
-		if il.dangling {
-			b.WriteString("    allow_dangling: true\n")
-		}
+		d.Links = append(d.Links, l)
 	}
-	return b.Bytes()
-}
-
-// escapeVars keeps the manifest from expanding ${...} found in a path.
-func escapeVars(s string) string {
-	return strings.ReplaceAll(s, "${", "$${")
-}
-
-// yamlString writes s as a YAML scalar that reads back as the string s:
-// plain when it is unmistakably a string, double-quoted otherwise, with
-// every character YAML would not keep as is escaped.
-func yamlString(s string) string {
-	if plainSafe(s) {
-		return s
-	}
-	var b strings.Builder
-	b.WriteByte('"')
-	for _, r := range s {
-		switch r {
-		case '"':
-			b.WriteString(`\"`)
-		case '\\':
-			b.WriteString(`\\`)
-		case '\n':
-			b.WriteString(`\n`)
-		case '\t':
-			b.WriteString(`\t`)
-		case '\r':
-			b.WriteString(`\r`)
-		default:
-			switch {
-			case r >= 0x20 && r < 0x7f,
-				r >= 0xa0 && r <= 0xd7ff && r != 0x2028 && r != 0x2029,
-				r >= 0xe000 && r <= 0xfffd && r != 0xfeff,
-				r >= 0x10000 && r <= 0x10ffff:
-				b.WriteRune(r)
-			case r <= 0xffff:
-				fmt.Fprintf(&b, `\u%04x`, r)
-			default:
-				fmt.Fprintf(&b, `\U%08x`, r)
-			}
-		}
-	}
-	b.WriteByte('"')
-	return b.String()
-}
-
-// plainSafe reports whether s can be written as a plain YAML scalar and
-// read back as the same string (never a number, bool, null or timestamp).
-func plainSafe(s string) bool {
-	if s == "" {
-		return false
-	}
-	if s == "." {
-		return true
-	}
-	if strings.HasPrefix(s, "...") {
-		return false
-	}
-	c := s[0]
-	if c == '.' {
-		c = s[1] // .bashrc, ../x, ./x, but not .5 (a number)
-	}
-	if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c == '_' || c == '/' || c == '.') {
-		return false
-	}
-	for j := 0; j < len(s); j++ {
-		c := s[j]
-		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '.' || c == '/' || c == '-' || c == '+') {
-			return false
-		}
-	}
-	switch strings.ToLower(s) {
-	case "true", "false", "yes", "no", "on", "off", "y", "n", "null", ".inf", ".nan":
-		return false
-	}
-	return true
+	return manifest.Encode(d)
 }

@@ -7,8 +7,10 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/linksdev/links/internal/symlinktest"
 	"github.com/linksdev/links/manifest"
 	"github.com/linksdev/links/plan"
+	"github.com/linksdev/links/reconcile/scan"
 )
 
 // importPlan loads what Import wrote as the manifest file and plans it
@@ -57,7 +59,7 @@ func skippedPaths(res *ImportResult) map[string]string {
 // importTrees are the trees the round trip is checked on, each under
 // root/tree (root/outside is outside it).
 var importTrees = map[string]map[string]string{
-	"scan": scanTree,
+	"scan": symlinktest.ScanTree,
 	"dotfiles": {
 		"outside/shared.conf":              "file:s",
 		"tree/dotfiles/bashrc":             "file:b",
@@ -137,8 +139,8 @@ func TestImportRoundTrip(t *testing.T) {
 	for _, name := range names {
 		for _, dangling := range []bool{false, true} {
 			t.Run(name+map[bool]string{false: "", true: "/dangling-allow"}[dangling], func(t *testing.T) {
-				root := tempRoot(t)
-				buildScanTree(t, root, importTrees[name])
+				root := symlinktest.TempDir(t)
+				symlinktest.Build(t, root, importTrees[name])
 				tree := filepath.Join(root, "tree")
 				mf := filepath.Join(tree, "links.yaml")
 				res, err := Import(ImportOptions{Root: tree, ManifestFile: mf, AllowDangling: dangling})
@@ -183,8 +185,8 @@ func TestImportRoundTrip(t *testing.T) {
 // TestImportRootThroughSymlink imports a tree whose root path goes
 // through a symlink: targets outside root must still round-trip.
 func TestImportRootThroughSymlink(t *testing.T) {
-	root := tempRoot(t)
-	buildScanTree(t, root, importTrees["dotfiles"])
+	root := symlinktest.TempDir(t)
+	symlinktest.Build(t, root, importTrees["dotfiles"])
 	if err := os.Symlink("tree", filepath.Join(root, "alias")); err != nil {
 		t.Fatal(err)
 	}
@@ -204,11 +206,11 @@ func TestImportRootThroughSymlink(t *testing.T) {
 }
 
 func TestImportSubpathsAndExcludes(t *testing.T) {
-	root := tempRoot(t)
-	buildScanTree(t, root, importTrees["dotfiles"])
+	root := symlinktest.TempDir(t)
+	symlinktest.Build(t, root, importTrees["dotfiles"])
 	tree := filepath.Join(root, "tree")
 	mf := filepath.Join(tree, "links.yaml")
-	res, err := Import(ImportOptions{Root: tree, Paths: []string{"home"}, Scan: ScanOptions{Dir: tree, Exclude: []string{"*space*", ".config"}}, ManifestFile: mf})
+	res, err := Import(ImportOptions{Root: tree, Paths: []string{"home"}, Scan: scan.Options{Dir: tree, Exclude: []string{"*space*", ".config"}}, ManifestFile: mf})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -224,8 +226,8 @@ func TestImportSubpathsAndExcludes(t *testing.T) {
 }
 
 func TestImportStrategies(t *testing.T) {
-	root := tempRoot(t)
-	buildScanTree(t, root, importTrees["dotfiles"])
+	root := symlinktest.TempDir(t)
+	symlinktest.Build(t, root, importTrees["dotfiles"])
 	tree := filepath.Join(root, "tree")
 	mf := filepath.Join(tree, "links.yaml")
 	for _, st := range []string{StrategyRelative, StrategyAbsolute} {
@@ -259,12 +261,12 @@ func TestImportStrategies(t *testing.T) {
 }
 
 func TestImportDeterministic(t *testing.T) {
-	root := tempRoot(t)
-	buildScanTree(t, root, importTrees["dotfiles"])
+	root := symlinktest.TempDir(t)
+	symlinktest.Build(t, root, importTrees["dotfiles"])
 	tree := filepath.Join(root, "tree")
 	var first []byte
 	for _, w := range []int{1, 2, 5} {
-		res, err := Import(ImportOptions{Root: tree, Scan: ScanOptions{Workers: w}})
+		res, err := Import(ImportOptions{Root: tree, Scan: scan.Options{Workers: w}})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -304,29 +306,6 @@ func TestImportNames(t *testing.T) {
 	for _, il := range links {
 		if w, ok := want[il.dest]; ok && il.name != w {
 			t.Errorf("%q: name %q, want %q", il.dest, il.name, w)
-		}
-	}
-}
-
-func TestYAMLString(t *testing.T) {
-	for _, s := range []string{
-		"plain/path", ".bashrc", ".", "..", "../x", "/abs/path", "true", "False", "null", "~", "y", "no",
-		"1", "0x1f", "1e3", ".5", ".inf", "-.inf", "2026-02-01", "12:30", "a: b", "#x", "x #y", "- x", "? x",
-		"[x]", "{x}", "*alias", "&anchor", "!tag", "|", ">", "%x", "@x", "`x", "'q'", "\"dq\"", "back\\slash",
-		"new\nline", "tab\there", "cr\rhere", "\x00nul", "\x7f", "\u0085", "\u2028", "\ufeff", "\ufffe",
-		"é日本", "emoji 🙂", " lead", "trail ", "", "$x", "${x}",
-	} {
-		yaml := "version: 1\nvars:\n  v: " + yamlString(s) + "\nlinks: {}\n"
-		m, err := manifest.Parse("links.yaml", []byte(yaml), manifest.Options{Dir: t.TempDir()})
-		if strings.ContainsRune(s, 0) {
-			continue // a NUL cannot be in a path; only check it does not crash
-		}
-		if err != nil {
-			t.Errorf("%q written as %s: %v", s, yamlString(s), err)
-			continue
-		}
-		if got := m.Vars["v"]; got != s {
-			t.Errorf("%q written as %s reads back as %q", s, yamlString(s), got)
 		}
 	}
 }

@@ -213,26 +213,19 @@ func (g *importTree) expand(rootAbs, stateRel, manifestRel string) (map[string]s
 	return out, false
 }
 
-// emitTree writes g as a links: entry.
-func emitTree(b *strings.Builder, g *importTree) {
-	fmt.Fprintf(b, "  %s:\n    dest: %s\n    target: %s\n    tree: true\n", yamlString(g.name), yamlString(escapeVars(g.dest)), yamlString(escapeVars(g.target)))
+// manifestTree is g as Encode writes it.
+func (g *importTree) manifestTree() manifest.Tree {
+	t := manifest.Tree{Link: manifest.Link{Name: g.name, Dest: g.dest, Target: g.target}, Dotfiles: g.dotfiles}
 	if g.strategy == manifest.Absolute {
-		b.WriteString("    strategy: absolute\n")
+		t.Strategy = manifest.Absolute
 	}
-	if g.dotfiles {
-		b.WriteString("    dotfiles: true\n")
+	for _, f := range g.fold {
+		t.Fold = append(t.Fold, manifest.Fold{Path: f})
 	}
-	list := func(key string, items []string) {
-		if len(items) == 0 {
-			return
-		}
-		fmt.Fprintf(b, "    %s:\n", key)
-		for _, it := range items {
-			fmt.Fprintf(b, "      - %s\n", yamlString(escapeVars(it)))
-		}
+	for _, e := range g.exclude {
+		t.Exclude = append(t.Exclude, manifest.Pattern{Glob: e})
 	}
-	list("fold", g.fold)
-	list("exclude", g.exclude)
+	return t
 }
 
 // nameAll names the per-link entries (assignNames) and then the trees,

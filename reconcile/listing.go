@@ -6,6 +6,7 @@ import (
 	"sync/atomic"
 
 	"github.com/linksdev/links/manifest"
+	"github.com/linksdev/links/reconcile/scan"
 )
 
 // Observing a link costs two lookups, one per system call: its dest, and
@@ -38,16 +39,6 @@ const (
 	listMisses = 4
 )
 
-// listed is what a listing says of a name; 0 means absent.
-type listed uint8
-
-const (
-	listedOther   listed = iota + 1 // neither a folder nor a symlink
-	listedDir                       // a folder
-	listedLink                      // a symlink
-	listedUnknown                   // the filesystem did not say
-)
-
 // useListings is listingSupported; tests turn it off to compare.
 var useListings = listingSupported
 
@@ -62,9 +53,9 @@ type lister struct {
 
 type listing struct {
 	once  sync.Once
-	names map[string]listed // nil: not listed, look names up
-	read  atomic.Bool       // once has run: names is set
-	left  atomic.Int64      // lookups still to come
+	names map[string]scan.Kind // nil: not listed, look names up; absent: KindMissing
+	read  atomic.Bool          // once has run: names is set
+	left  atomic.Int64         // lookups still to come
 }
 
 // newLister counts, for every folder of m's dests and targets under root,
@@ -117,7 +108,7 @@ func (ls *lister) listing(dir string) *listing {
 // lookup says what name is in the folder of listing l (real is where the
 // folder resolved), and false when the folder is not listed (the caller
 // looks name up). The first lookup reads the listing.
-func (ls *lister) lookup(l *listing, real, name string) (listed, bool) {
+func (ls *lister) lookup(l *listing, real, name string) (scan.Kind, bool) {
 	if l == nil || name == "." || name == ".." {
 		return 0, false
 	}

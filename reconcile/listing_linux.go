@@ -6,6 +6,8 @@ import (
 	"sync"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/linksdev/links/reconcile/scan"
 )
 
 const listingSupported = true
@@ -19,7 +21,7 @@ var direntBufs = sync.Pool{New: func() any { b := make([]byte, 64<<10); return &
 // returns nil when its listing cannot be trusted to match lookups (not
 // ext4, btrfs or tmpfs; a case-insensitive folder; any error) or when it
 // holds more than max entries.
-func (f *rootFS) readNames(dir string, max int) map[string]listed {
+func (f *rootFS) readNames(dir string, max int) map[string]scan.Kind {
 	d, err := f.dir(dir)
 	if err != nil {
 		return nil
@@ -44,7 +46,7 @@ func (f *rootFS) readNames(dir string, max int) map[string]listed {
 	bp := direntBufs.Get().(*[]byte)
 	defer direntBufs.Put(bp)
 	buf := *bp
-	names := map[string]listed{}
+	names := map[string]scan.Kind{}
 	for {
 		n, err := unix.Getdents(dfd, buf)
 		if err == unix.EINTR {
@@ -59,22 +61,13 @@ func (f *rootFS) readNames(dir string, max int) map[string]listed {
 		// One string per call, which the names are slices of.
 		chunk := string(buf[:n])
 		for off := 0; off < n; {
-			reclen, typ, name0, name1 := dirent(buf, off)
+			reclen, typ, name0, name1 := scan.Dirent(buf, off)
 			name := chunk[name0:name1]
 			off += reclen
 			if name == "." || name == ".." {
 				continue
 			}
-			k := listedOther
-			switch typ {
-			case unix.DT_DIR:
-				k = listedDir
-			case unix.DT_LNK:
-				k = listedLink
-			case unix.DT_UNKNOWN:
-				k = listedUnknown
-			}
-			names[name] = k
+			names[name] = scan.DirentKind(typ)
 		}
 		if len(names) > max {
 			return nil

@@ -12,6 +12,7 @@ import (
 
 	"github.com/linksdev/links/manifest"
 	"github.com/linksdev/links/plan"
+	"github.com/linksdev/links/reconcile/scan"
 )
 
 // listingTree makes, under root, folder a with one dest of every kind
@@ -98,9 +99,9 @@ func TestReadNames(t *testing.T) {
 	if names == nil {
 		t.Skipf("listings not trusted on the filesystem of %s", root)
 	}
-	want := map[string]listed{"file": listedOther, "dir": listedDir, "link": listedLink, "fifo": listedOther}
+	want := map[string]scan.Kind{"file": scan.KindFile, "dir": scan.KindDir, "link": scan.KindLink, "fifo": scan.KindFile}
 	for name, k := range names {
-		if k == listedUnknown {
+		if k == scan.KindUnknown {
 			names[name] = want[name] // the filesystem may not give types
 		}
 	}

@@ -16,6 +16,7 @@ import (
 	"github.com/linksdev/links/manifest"
 	"github.com/linksdev/links/plan"
 	"github.com/linksdev/links/reconcile/journal"
+	"github.com/linksdev/links/reconcile/scan"
 )
 
 // Workers is how many goroutines observe in parallel. System calls on
@@ -30,7 +31,7 @@ func (r *Root) Observe(m *manifest.Manifest) (*plan.Observed, error) {
 	results := make([]plan.Observation, len(m.Links))
 	obs := &plan.Observed{RootReal: r.Real, Index: results, Guards: r.guards(m)}
 	obs.BackupDev, obs.StateDirProblem = r.stateDirAccess(m)
-	targets := &targetCache{m: map[targetKey]targetInfo{}, res: newResolver()}
+	targets := &targetCache{m: map[targetKey]targetInfo{}, res: scan.NewResolver()}
 	ls := newLister(r.fs, m, r.Path)
 	// Links are sorted by dest, so consecutive ranges keep each folder's
 	// entries on one worker; the first dest that failed is reported.
@@ -69,7 +70,7 @@ type targetCache struct {
 	m  map[targetKey]targetInfo
 	// res counts the symlinks on a target's way, for the targets that
 	// have some (shared: it caches what it resolved).
-	res *resolver
+	res *scan.Resolver
 }
 
 // targetKey is a link's target as declared: relative to root, or absolute.
@@ -153,13 +154,13 @@ func (o *observer) observe(l *manifest.Link) (plan.Observation, error) {
 		// A name absent from its folder's listing is missing: no lstat.
 		name := path.Base(l.Dest)
 		var (
-			k  listed
+			k  scan.Kind
 			ok bool
 		)
 		if d.list != nil && (d.misses >= listMisses || d.list.read.Load()) {
 			k, ok = o.ls.lookup(d.list, info.real, name)
 		}
-		if !ok || k != 0 {
+		if !ok || k != scan.KindMissing {
 			st, err := o.r.fs.Lstat(info.real, name)
 			switch {
 			case errors.Is(err, fs.ErrNotExist):
@@ -198,9 +199,9 @@ func (o *observer) observeTarget(l *manifest.Link) targetInfo {
 		d = o.at(&o.target, path.Dir(rel))
 		info = d.info
 		if info.problem == "" && len(info.missing) == 0 {
-			if k, ok := o.ls.lookup(d.list, info.real, path.Base(rel)); ok && k != listedLink && k != listedUnknown && info.real == path.Dir(rel) {
+			if k, ok := o.ls.lookup(d.list, info.real, path.Base(rel)); ok && k != scan.KindLink && k != scan.KindUnknown && info.real == path.Dir(rel) {
 				// A plain file or folder, no symlinked folder on the way.
-				return targetInfo{exists: k != 0, isDir: k == listedDir, real: realTarget(info, rel)}
+				return targetInfo{exists: k != scan.KindMissing, isDir: k == scan.KindDir, real: realTarget(info, rel)}
 			}
 		}
 	}
@@ -216,10 +217,10 @@ func (o *observer) observeTarget(l *manifest.Link) targetInfo {
 	if under && info.problem == "" {
 		if len(info.missing) > 0 {
 			done = true // its folder does not exist
-		} else if k, ok := r.fs.lstatKind(info.real, path.Base(rel)); ok && k != kindLink && info.real == path.Dir(rel) {
+		} else if k, ok := r.fs.lstatKind(info.real, path.Base(rel)); ok && k != scan.KindLink && info.real == path.Dir(rel) {
 			// Not a symlink, and no symlinked folder on the way: nothing
 			// to follow, in one system call.
-			t, done, plain = targetInfo{exists: k != kindMissing, isDir: k == kindDir}, true, true
+			t, done, plain = targetInfo{exists: k != scan.KindMissing, isDir: k == scan.KindDir}, true, true
 		} else if isDir, statErr, err := r.fs.stat(info.real, path.Base(rel)); err == nil {
 			t, done = targetInfo{exists: statErr == nil, isDir: isDir, loop: statErr != nil && isLoop(statErr)}, true
 		}
@@ -249,18 +250,12 @@ func (o *observer) observeTarget(l *manifest.Link) targetInfo {
 // target from the link text plan writes: the target's path from the real
 // root for a relative link, as written for an absolute one. loop says
 // there are more than it follows (ELOOP).
-func (r *Root) targetFollows(res *resolver, l *manifest.Link) (follows int, loop bool) {
+func (r *Root) targetFollows(res *scan.Resolver, l *manifest.Link) (follows int, loop bool) {
 	base := r.Real
 	if l.Strategy == manifest.Absolute {
 		base = r.Path
 	}
-	p := l.TargetPath(base)
-	vol, ok := absRoot(p)
-	if !ok {
-		return 0, false
-	}
-	got := res.walk(vol, p[len(vol):], nil)
-	return got.follows, got.status == StatusLoop
+	return res.Follows(l.TargetPath(base))
 }
 
 // folderProblem says why apply could not write in the folder info

@@ -2,12 +2,16 @@
 
 package reconcile
 
-import "golang.org/x/sys/unix"
+import (
+	"golang.org/x/sys/unix"
+
+	"github.com/linksdev/links/reconcile/scan"
+)
 
 // lstatKind says what dir/name is without following a final symlink, in
 // one system call; ok is false when it cannot tell (the caller follows
 // the name instead).
-func (f *rootFS) lstatKind(dir, name string) (kind entryKind, ok bool) {
+func (f *rootFS) lstatKind(dir, name string) (kind scan.Kind, ok bool) {
 	d, err := f.dir(dir)
 	if err != nil {
 		return 0, false
@@ -15,9 +19,9 @@ func (f *rootFS) lstatKind(dir, name string) (kind entryKind, ok bool) {
 	var st unix.Stat_t
 	switch err := unix.Fstatat(fd(d), name, &st, unix.AT_SYMLINK_NOFOLLOW); err {
 	case nil:
-		return kindOf(uint32(st.Mode)), true
+		return scan.ModeKind(uint32(st.Mode)), true
 	case unix.ENOENT:
-		return kindMissing, true
+		return scan.KindMissing, true
 	}
 	return 0, false
 }

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/linksdev/links/internal/asnobody"
 	"github.com/linksdev/links/plan"
 )
 
@@ -28,7 +29,7 @@ func changeOf(t *testing.T, p *plan.Plan, dest string) plan.Change {
 // 1 created, 2 failed" (issue 14 item 12). Run as a real unprivileged user
 // (root writes anywhere): as nobody when the test runs as root.
 func TestPlanPredictsUnwritableFolder(t *testing.T) {
-	if rerunUnprivileged(t) {
+	if asnobody.Rerun(t) {
 		return
 	}
 	if os.Getuid() == 0 {

@@ -10,6 +10,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/linksdev/links/manifest"
+	"github.com/linksdev/links/reconcile/scan"
 )
 
 // sourceLister lists folders under target with getdents(2). Each folder is
@@ -59,7 +60,7 @@ func readSource(dfd int, where string) ([]manifest.SourceEntry, error) {
 		}
 		chunk := string(buf[:n])
 		for off := 0; off < n; {
-			reclen, typ, name0, name1 := dirent(buf, off)
+			reclen, typ, name0, name1 := scan.Dirent(buf, off)
 			name := chunk[name0:name1]
 			off += reclen
 			if name == "." || name == ".." {

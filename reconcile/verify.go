@@ -6,11 +6,13 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"sort"
 	"strings"
 	"syscall"
 
 	"github.com/linksdev/links/manifest"
 	"github.com/linksdev/links/plan"
+	"github.com/linksdev/links/reconcile/scan"
 )
 
 // Problem kinds reported by Verify (SPEC §4).
@@ -103,4 +105,58 @@ func (r *Root) Verify(m *manifest.Manifest) ([]Problem, error) {
 
 func isLoop(err error) bool {
 	return errors.Is(err, syscall.ELOOP) || strings.Contains(err.Error(), "too many levels of symbolic links")
+}
+
+// Problem kinds reported by Undeclared, in addition to Verify's.
+const (
+	ProblemUndeclared = "undeclared" // a symlink under root the manifest does not declare
+	ProblemUnreadable = "unreadable" // a folder under root that could not be checked
+)
+
+// Undeclared scans root for symlinks that m does not declare, for teams
+// that want every link managed (links verify --scan). It skips state_dir
+// and .git folders and does not follow folder links. A folder it cannot
+// read is reported as ProblemUnreadable; the links beneath it are
+// unchecked. Problems are sorted by dest. It writes nothing.
+func (r *Root) Undeclared(m *manifest.Manifest) ([]Problem, error) {
+	var skip []string
+	if info := r.resolveDir(r.StateDir); info.problem == "" && len(info.missing) == 0 {
+		skip = append(skip, filepath.Join(r.Real, filepath.FromSlash(info.real)))
+	}
+	res, err := scan.Scan([]string{r.Real}, scan.Options{SkipDirs: skip})
+	if err != nil {
+		return nil, err
+	}
+	// A declared dest under a symlinked folder is found at its real place.
+	declared := make(map[string]bool, 2*len(m.Links))
+	for i := range m.Links {
+		d := m.Links[i].Dest
+		declared[d] = true
+		if info := r.resolveDir(path.Dir(d)); info.problem == "" && len(info.missing) == 0 {
+			declared[path.Join(info.real, path.Base(d))] = true
+		}
+	}
+	var out []Problem
+	rel := func(p string) string {
+		if rp, err := filepath.Rel(r.Real, p); err == nil {
+			return filepath.ToSlash(rp)
+		}
+		return p
+	}
+	for i := range res.Links {
+		l := &res.Links[i]
+		d := rel(l.Path)
+		if declared[d] {
+			continue
+		}
+		out = append(out, Problem{Dest: d, Problem: ProblemUndeclared,
+			Detail: fmt.Sprintf("%s -> %s is not declared in %s; declare it (links import prints the entry) or remove it", d, l.Link, m.File)})
+	}
+	for _, e := range res.Unreadable {
+		d := rel(e.Path)
+		out = append(out, Problem{Dest: d, Problem: ProblemUnreadable,
+			Detail: fmt.Sprintf("cannot read folder %s (%s); symlinks beneath it were not checked", d, unwrapPathError(e.Err))})
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Dest < out[j].Dest })
+	return out, nil
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/linksdev/links/reconcile"
+	"github.com/linksdev/links/reconcile/scan"
 )
 
 func (s *sys) importCommand() *cli.Command {
@@ -74,7 +75,7 @@ func (s *sys) importCommand() *cli.Command {
 			res, err := reconcile.Import(reconcile.ImportOptions{
 				Root:  root,
 				Paths: paths,
-				Scan: reconcile.ScanOptions{
+				Scan: scan.Options{
 					Dir:           g.dir,
 					Exclude:       c.StringSlice("exclude"),
 					IncludeGit:    c.Bool("no-default-excludes"),

@@ -17,7 +17,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/linksdev/links/manifest"
-	"github.com/linksdev/links/reconcile"
+	"github.com/linksdev/links/reconcile/scan"
 )
 
 func (s *sys) scanCommand() *cli.Command {
@@ -47,7 +47,7 @@ func (s *sys) scanCommand() *cli.Command {
 			if err != nil {
 				return err
 			}
-			opts := reconcile.ScanOptions{
+			opts := scan.Options{
 				Dir:           g.dir,
 				Root:          c.String("root"),
 				Exclude:       c.StringSlice("exclude"),
@@ -77,7 +77,7 @@ func (s *sys) scanCommand() *cli.Command {
 			if gcHooks.walking != nil {
 				gcHooks.walking()
 			}
-			res, err := reconcile.Scan(paths, opts)
+			res, err := scan.Scan(paths, opts)
 			if err != nil {
 				return err
 			}
@@ -168,11 +168,11 @@ func parseFailOn(items []string) (failOn, error) {
 }
 
 // matches reports whether l is a finding.
-func (f *failOn) matches(l *reconcile.ScanLink) bool {
+func (f *failOn) matches(l *scan.Link) bool {
 	switch {
-	case f.broken && l.Status == reconcile.StatusBroken,
-		f.loop && l.Status == reconcile.StatusLoop,
-		f.escapes && l.Status == reconcile.StatusEscapes,
+	case f.broken && l.Status == scan.StatusBroken,
+		f.loop && l.Status == scan.StatusLoop,
+		f.escapes && l.Status == scan.StatusEscapes,
 		f.absolute && l.Absolute,
 		f.chain >= 0 && l.Hops > f.chain:
 		return true
@@ -182,13 +182,13 @@ func (f *failOn) matches(l *reconcile.ScanLink) bool {
 
 // scanReport is a scan result with its findings counted.
 type scanReport struct {
-	res      *reconcile.ScanResult
-	sum      reconcile.ScanSummary
+	res      *scan.Result
+	sum      scan.Summary
 	fail     failOn
 	findings int
 }
 
-func newScanReport(res *reconcile.ScanResult, fail failOn) *scanReport {
+func newScanReport(res *scan.Result, fail failOn) *scanReport {
 	r := &scanReport{res: res, sum: res.Summary(), fail: fail}
 	for i := range res.Links {
 		if fail.matches(&res.Links[i]) {
@@ -204,8 +204,8 @@ func newScanReport(res *reconcile.ScanResult, fail failOn) *scanReport {
 // groups returns the text and markdown groups in order: the problem
 // statuses, the extra --fail-on findings, then ok (with all).
 func (r *scanReport) groups(all bool) []scanGroup {
-	byStatus := map[string][]*reconcile.ScanLink{}
-	var absolute, chained []*reconcile.ScanLink
+	byStatus := map[string][]*scan.Link{}
+	var absolute, chained []*scan.Link
 	for i := range r.res.Links {
 		l := &r.res.Links[i]
 		byStatus[l.Status] = append(byStatus[l.Status], l)
@@ -217,21 +217,21 @@ func (r *scanReport) groups(all bool) []scanGroup {
 		}
 	}
 	out := []scanGroup{
-		{reconcile.StatusBroken, byStatus[reconcile.StatusBroken]},
-		{reconcile.StatusLoop, byStatus[reconcile.StatusLoop]},
-		{reconcile.StatusEscapes, byStatus[reconcile.StatusEscapes]},
+		{scan.StatusBroken, byStatus[scan.StatusBroken]},
+		{scan.StatusLoop, byStatus[scan.StatusLoop]},
+		{scan.StatusEscapes, byStatus[scan.StatusEscapes]},
 		{"absolute", absolute},
 		{fmt.Sprintf("chain>%d", r.fail.chain), chained},
 	}
 	if all {
-		out = append(out, scanGroup{reconcile.StatusOK, byStatus[reconcile.StatusOK]})
+		out = append(out, scanGroup{scan.StatusOK, byStatus[scan.StatusOK]})
 	}
 	return out
 }
 
 type scanGroup struct {
 	name  string
-	links []*reconcile.ScanLink
+	links []*scan.Link
 }
 
 func (r *scanReport) writeText(w io.Writer, all bool) error {
@@ -257,12 +257,12 @@ func (r *scanReport) writeText(w io.Writer, all bool) error {
 }
 
 // linkNote says why a link is listed, in parentheses.
-func linkNote(l *reconcile.ScanLink) string {
+func linkNote(l *scan.Link) string {
 	var parts []string
 	switch l.Status {
-	case reconcile.StatusBroken, reconcile.StatusLoop:
+	case scan.StatusBroken, scan.StatusLoop:
 		parts = append(parts, showText(l.Error))
-	case reconcile.StatusEscapes:
+	case scan.StatusEscapes:
 		parts = append(parts, "resolves to "+showText(l.Resolved))
 	}
 	if l.Hops > 1 {
@@ -323,7 +323,7 @@ func (r *scanReport) writeMarkdown(w io.Writer, all bool) error {
 			}
 			rows++
 			detail := ""
-			if l.Status == reconcile.StatusBroken || l.Status == reconcile.StatusLoop {
+			if l.Status == scan.StatusBroken || l.Status == scan.StatusLoop {
 				detail = mdText(l.Error)
 			}
 			fmt.Fprintf(w, "| %s | %s | %s | %s | %d | %s |\n", g.name, mdCode(l.Path), mdCode(l.Link), mdCode(l.Resolved), l.Hops, detail)

@@ -15,7 +15,10 @@
 //     into a yaml.Node (the floor for loading it);
 //   - ln -sfn in a loop (timed on a sample of links and extrapolated to N),
 //     GNU Stow creating the same number of links and stow -R (a no-op),
-//     and find -xtype l next to links scan.
+//     and find -xtype l next to links scan;
+//   - with --scan-tree N, links scan (also -o json and --workers 1) and
+//     find -xtype l on a tree of N symlinks among nine times as many files,
+//     of every status (broken, loops, chains, escaping; scantree.go).
 //
 // Links are only created in a phase where nothing is deleted: on ext4
 // without a journal, creating inodes soon after freeing many is slowed for
@@ -25,7 +28,7 @@
 // Usage:
 //
 //	go run ./cmd/linksbench [--sizes 10000,100000] [--large 1000000] [--reps 5]
-//	                        [--json FILE] [--svg FILE] [--quick]
+//	                        [--scan-tree 100000] [--json FILE] [--svg FILE] [--quick]
 //
 // --quick is a small smoke run for CI: seconds, and it fails only on
 // errors, never on timings.
@@ -62,6 +65,7 @@ type config struct {
 	large          []int
 	reps           int
 	largeReps      int
+	scanTree       []int
 	scenarios      []scenario
 	lnSample       int
 	workDir        string
@@ -86,6 +90,7 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	large := fl.String("large", "", "`N,N,...` link counts to run only links plan and verify (and their floors) at, on one tree built by one links apply (e.g. 1000000)")
 	reps := fl.Int("reps", 5, "repetitions of every tool at each size (medians are quoted)")
 	largeReps := fl.Int("large-reps", 3, "repetitions at the --large sizes")
+	scanTree := fl.String("scan-tree", "", "`N,N,...` symlink counts (multiples of 1000) of scan trees to time links scan and find -xtype l on: N symlinks of every status among 9N files (100000: 1,000,100 entries)")
 	scen := fl.String("scenarios", "nested-relative,flat-relative,nested-absolute", "`LIST` of layouts: nested-relative, nested-absolute, flat-relative, flat-absolute (Stow runs on the first of nested-relative or the first listed)")
 	lnSample := fl.Int("ln-sample", 500, "how many links the ln -sfn loop makes (the time is extrapolated to N)")
 	workDir := fl.String("work", os.TempDir(), "`DIR` under which to make the trees (it must be on the filesystem to measure)")
@@ -96,7 +101,7 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	jsonFile := fl.String("json", "", "write the results as JSON to `FILE`")
 	svgFile := fl.String("svg", "", "write a log-log plot of time against N to `FILE`")
 	settle := fl.Duration("settle", 65*time.Second, "before creating links, wait this long after the last mass replace (ext4 without a journal avoids inodes freed in the last 60 s)")
-	quick := fl.Bool("quick", false, "smoke run: 1,000 links, one repetition, one scenario, no waiting (seconds)")
+	quick := fl.Bool("quick", false, "smoke run: 1,000 links, one repetition, one scenario, a scan tree of 1,000 symlinks, no waiting (seconds)")
 	qsReps := fl.Int("quickstart-reps", 21, "runs of links plan on the quickstart example")
 	noStow := fl.Bool("no-stow", false, "skip GNU Stow even when installed")
 	noTrees := fl.Bool("no-trees", false, "skip the tree rows (issue 17), e.g. with -rev of a links that has no trees")
@@ -116,6 +121,7 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 			}
 		}
 		def("sizes", func() { *sizes = "1000" })
+		def("scan-tree", func() { *scanTree = "1000" })
 		def("reps", func() { *reps = 1 })
 		def("scenarios", func() { *scen = "nested-relative" })
 		def("ln-sample", func() { *lnSample = 20 })
@@ -134,6 +140,14 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	}
 	if cfg.large, err = parseSizes(*large); err != nil {
 		return nil, fmt.Errorf("--large: %w", err)
+	}
+	if cfg.scanTree, err = parseSizes(*scanTree); err != nil {
+		return nil, fmt.Errorf("--scan-tree: %w", err)
+	}
+	for _, n := range cfg.scanTree {
+		if n%(scanLeaves*scanLeafLinks) != 0 {
+			return nil, fmt.Errorf("--scan-tree: %d: want a multiple of %d symlinks", n, scanLeaves*scanLeafLinks)
+		}
 	}
 	for _, v := range strings.Split(*scen, ",") {
 		s, err := parseScenario(strings.TrimSpace(v))
@@ -230,7 +244,7 @@ func (b *bench) logf(format string, args ...any) {
 
 func (b *bench) run() error {
 	cfg := b.cfg
-	b.rep = &Report{Started: b.start, Reps: cfg.reps, Workers: workers, Sizes: cfg.sizes, LargeSizes: cfg.large}
+	b.rep = &Report{Started: b.start, Reps: cfg.reps, Workers: workers, Sizes: cfg.sizes, LargeSizes: cfg.large, ScanTreeSizes: cfg.scanTree}
 	for _, s := range cfg.scenarios {
 		b.rep.Scenarios = append(b.rep.Scenarios, s.String())
 	}
@@ -273,6 +287,11 @@ func (b *bench) run() error {
 	}
 	for _, n := range cfg.large {
 		if err := b.runLarge(n); err != nil {
+			return err
+		}
+	}
+	for _, n := range cfg.scanTree {
+		if err := b.runScanTree(n); err != nil {
 			return err
 		}
 	}

@@ -13,7 +13,7 @@ import (
 // be taken from another run (of the same commit) as a whole.
 var phases = map[string][]string{
 	"create":     {toolApply, toolCreate, toolCreateSync, toolLnCreate, toolStow, toolTreeApply},
-	"read":       {toolPlan, toolYAML, toolObserve, toolVerify, toolScan, toolFind, toolRestow, toolTreePlan, toolStowN},
+	"read":       {toolPlan, toolYAML, toolObserve, toolVerify, toolScan, toolScanJSON, toolScanOne, toolFind, toolRestow, toolTreePlan, toolStowN},
 	"replace":    {toolReplace, toolReplaceFl, toolReplaceFlSync, toolReplaceExSync, toolLnReplace},
 	"quickstart": {toolQuickstart, toolTrue},
 }
@@ -76,6 +76,7 @@ func (b *bench) replot(files []string) error {
 		}
 		merged.Sizes = union(merged.Sizes, r.Sizes)
 		merged.LargeSizes = union(merged.LargeSizes, r.LargeSizes)
+		merged.ScanTreeSizes = union(merged.ScanTreeSizes, r.ScanTreeSizes)
 		for _, s := range r.Scenarios {
 			if !slices.Contains(merged.Scenarios, s) {
 				merged.Scenarios = append(merged.Scenarios, s)

@@ -23,6 +23,8 @@ var references = map[string]reference{
 	toolApply:     {"floor create + fsync", []string{toolCreateSync}},
 	toolReplace:   {"floor replace + fsync", []string{toolReplaceFlSync}},
 	toolScan:      {"find -xtype l", []string{toolFind}},
+	toolScanJSON:  {"find -xtype l", []string{toolFind}},
+	toolScanOne:   {"find -xtype l", []string{toolFind}},
 	toolRestow:    {"links plan", []string{toolPlan}},
 	toolStow:      {"links apply (create)", []string{toolApply}},
 	toolLnCreate:  {"links apply (create)", []string{toolApply}},
@@ -225,6 +227,9 @@ func (b *bench) printReport(w io.Writer) {
 		for _, s := range rep.Scenarios {
 			b.printTable(w, n, s)
 		}
+	}
+	for _, n := range rep.ScanTreeSizes {
+		b.printTable(w, n, scanTreeScenario)
 	}
 	if r := rep.get(4, "quickstart", toolQuickstart); r != nil {
 		fmt.Fprintf(w, "\n### Small manifest\n\n| tool | median | min–max | runs |\n|---|---:|---:|---:|\n")

@@ -15,6 +15,8 @@ const (
 	toolReplace       = "links apply (replace)"
 	toolVerify        = "links verify"
 	toolScan          = "links scan"
+	toolScanJSON      = "links scan -o json"
+	toolScanOne       = "links scan --workers 1"
 	toolYAML          = "yaml.v3 Node parse"
 	toolObserve       = "floor observe"
 	toolCreate        = "floor create"
@@ -42,7 +44,7 @@ var toolOrder = []string{
 	toolApply, toolCreate, toolCreateSync, toolLnCreate, toolStow,
 	toolTreeApply,
 	toolReplace, toolReplaceFl, toolReplaceFlSync, toolReplaceExSync, toolLnReplace,
-	toolScan, toolFind,
+	toolScan, toolScanJSON, toolScanOne, toolFind,
 	toolQuickstart, toolTrue,
 }
 
@@ -134,9 +136,11 @@ type Report struct {
 	Host       Host      `json:"host"`
 	Sizes      []int     `json:"sizes"`
 	LargeSizes []int     `json:"large_sizes,omitempty"`
-	Reps       int       `json:"reps"`
-	Workers    int       `json:"floor_workers"`
-	Nice       int       `json:"nice,omitempty"`
+	// ScanTreeSizes are the symlink counts of the scan trees measured.
+	ScanTreeSizes []int `json:"scan_tree_sizes,omitempty"`
+	Reps          int   `json:"reps"`
+	Workers       int   `json:"floor_workers"`
+	Nice          int   `json:"nice,omitempty"`
 	// NiceScope says what --nice applied to.
 	NiceScope string    `json:"nice_scope,omitempty"`
 	Scenarios []string  `json:"scenarios"`

@@ -24,6 +24,8 @@ var styles = map[string]style{
 	toolApply:         {"#d62728", "", 2.5},
 	toolReplace:       {"#9467bd", "", 2.5},
 	toolScan:          {"#17becf", "", 2.5},
+	toolScanJSON:      {"#17becf", "6 3", 1.6},
+	toolScanOne:       {"#17becf", "2 2", 1.6},
 	toolYAML:          {"#6baed6", "6 3", 1.6},
 	toolObserve:       {"#08306b", "6 3", 1.6},
 	toolCreate:        {"#fc9272", "6 3", 1.6},

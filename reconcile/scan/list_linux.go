@@ -1,6 +1,6 @@
 //go:build linux && !links_portable
 
-package reconcile
+package scan
 
 import (
 	"golang.org/x/sys/unix"
@@ -13,7 +13,7 @@ import (
 // into strings. The entry type comes from d_type; where the filesystem
 // leaves it unknown, fstatat tells. With OneFileSystem, a folder on
 // another device than the scanned path is skipped (not counted).
-func (w *scanWorker) list(dir string, st *scanStart, visit func(name string, kind entryKind, text string, err error)) (entries int, skipped bool, err error) {
+func (w *scanWorker) list(dir string, st *scanStart, visit func(name string, kind Kind, text string, err error)) (entries int, skipped bool, err error) {
 	fd, err := openDirPath(dir)
 	if err != nil {
 		return 0, false, pathErr("open", dir, err)
@@ -41,32 +41,28 @@ func (w *scanWorker) list(dir string, st *scanStart, visit func(name string, kin
 			return entries, false, nil
 		}
 		for off := 0; off < n; {
-			reclen, typ, name0, name1 := dirent(buf, off)
+			reclen, typ, name0, name1 := Dirent(buf, off)
 			name := buf[name0:name1]
 			off += reclen
 			if len(name) <= 2 && name[0] == '.' && (len(name) == 1 || name[1] == '.') {
 				continue
 			}
 			entries++
-			kind := kindFile
-			switch typ {
-			case unix.DT_DIR:
-				kind = kindDir
-			case unix.DT_LNK:
-				kind = kindLink
-			case unix.DT_UNKNOWN:
+			kind := DirentKind(typ)
+			if kind == KindUnknown {
+				kind = KindFile
 				var s unix.Stat_t
 				if err := unix.Fstatat(fd, string(name), &s, unix.AT_SYMLINK_NOFOLLOW); err == nil {
-					kind = kindOf(uint32(s.Mode))
+					kind = ModeKind(uint32(s.Mode))
 				}
 			}
 			switch kind {
-			case kindDir:
-				visit(string(name), kindDir, "", nil)
-			case kindLink:
+			case KindDir:
+				visit(string(name), KindDir, "", nil)
+			case KindLink:
 				nm := string(name)
 				text, err := w.readlinkat(fd, nm)
-				visit(nm, kindLink, text, err)
+				visit(nm, KindLink, text, err)
 			}
 		}
 	}

@@ -1,6 +1,6 @@
 //go:build !linux || links_portable
 
-package reconcile
+package scan
 
 import (
 	"io"
@@ -13,7 +13,7 @@ import (
 // for each folder and symlink (with its text). Other entries are only
 // counted. With OneFileSystem, a folder on another device than the scanned
 // path is skipped (not counted).
-func (w *scanWorker) list(dir string, st *scanStart, visit func(name string, kind entryKind, text string, err error)) (entries int, skipped bool, err error) {
+func (w *scanWorker) list(dir string, st *scanStart, visit func(name string, kind Kind, text string, err error)) (entries int, skipped bool, err error) {
 	f, err := os.Open(dir)
 	if err != nil {
 		return 0, false, err
@@ -35,9 +35,9 @@ func (w *scanWorker) list(dir string, st *scanStart, visit func(name string, kin
 			switch t := e.Type(); {
 			case t&fs.ModeSymlink != 0:
 				text, err := os.Readlink(filepath.Join(dir, e.Name()))
-				visit(e.Name(), kindLink, text, err)
+				visit(e.Name(), KindLink, text, err)
 			case t.IsDir():
-				visit(e.Name(), kindDir, "", nil)
+				visit(e.Name(), KindDir, "", nil)
 			}
 		}
 		if err == io.EOF {

@@ -1,6 +1,6 @@
 //go:build unix
 
-package reconcile
+package asnobody
 
 import (
 	"io"
@@ -12,11 +12,12 @@ import (
 	"testing"
 )
 
-// rerunUnprivileged runs the current test again in a copy of the test
-// binary as user nobody (uid 65534), for checks that root's privileges
-// would defeat, such as a chmod 000 folder. It reports whether it ran it:
-// false in that child itself, and when not root.
-func rerunUnprivileged(t *testing.T) bool {
+// Rerun runs the current test again in a copy of the test binary as user
+// nobody (uid 65534), for checks that root's privileges would defeat, such
+// as a chmod 000 folder. It reports whether it ran it: false in that child
+// itself, and when not root. The rerun failing fails t; when it cannot be
+// run at all, t is skipped.
+func Rerun(t testing.TB) bool {
 	t.Helper()
 	if os.Getuid() != 0 || os.Getenv("LINKS_TEST_UNPRIVILEGED") == "1" {
 		return false
@@ -29,7 +30,7 @@ func rerunUnprivileged(t *testing.T) bool {
 	if err := os.Chmod(dir, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	bin := filepath.Join(dir, "reconcile.test")
+	bin := filepath.Join(dir, filepath.Base(os.Args[0]))
 	src, err := os.Open(os.Args[0])
 	if err != nil {
 		t.Fatal(err)

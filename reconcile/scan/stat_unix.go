@@ -1,39 +1,40 @@
 //go:build unix
 
-package reconcile
+package scan
 
 import (
+	"errors"
 	"io/fs"
-	"syscall"
 
 	"golang.org/x/sys/unix"
 )
 
 // lstatKind says what is at p without following a final symlink.
-func lstatKind(p string) (entryKind, error) {
+func lstatKind(p string) (Kind, error) {
 	var st unix.Stat_t
 	for {
 		err := unix.Lstat(p, &st)
 		switch err {
 		case nil:
-			return kindOf(uint32(st.Mode)), nil
+			return ModeKind(uint32(st.Mode)), nil
 		case unix.EINTR:
 			continue
 		case unix.ENOENT, unix.ENOTDIR:
-			return kindMissing, nil
+			return KindMissing, nil
 		}
-		return kindError, pathErr("lstat", p, err)
+		return 0, pathErr("lstat", p, err)
 	}
 }
 
-func kindOf(mode uint32) entryKind {
+// ModeKind says what a stat mode (st_mode) is.
+func ModeKind(mode uint32) Kind {
 	switch mode & unix.S_IFMT {
 	case unix.S_IFDIR:
-		return kindDir
+		return KindDir
 	case unix.S_IFLNK:
-		return kindLink
+		return KindLink
 	}
-	return kindFile
+	return KindFile
 }
 
 // pathDev returns the device (filesystem) p lies on.
@@ -45,12 +46,14 @@ func pathDev(p string) (uint64, error) {
 	return uint64(st.Dev), nil
 }
 
-// fileDev returns the device of an open file's FileInfo.
-//
-//lint:ignore U1000 used by scan_other.go, which Linux builds do not include
-func fileDev(fi fs.FileInfo) uint64 {
-	if st, ok := fi.Sys().(*syscall.Stat_t); ok {
-		return uint64(st.Dev)
+// pathErr wraps err as op on name, keeping the errno for errors.Is.
+func pathErr(op, name string, err error) error {
+	if err == nil {
+		return nil
 	}
-	return 0
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		err = pe.Err
+	}
+	return &fs.PathError{Op: op, Path: name, Err: err}
 }

@@ -1,6 +1,6 @@
 //go:build unix
 
-package reconcile
+package scan
 
 import (
 	"errors"
@@ -53,7 +53,7 @@ func chainTree(t *testing.T, dir string, n int) {
 func TestScanChainsAgreeWithKernel(t *testing.T) {
 	dir := t.TempDir()
 	chainTree(t, dir, 120)
-	res, err := Scan([]string{dir}, ScanOptions{Workers: 2})
+	res, err := Scan([]string{dir}, Options{Workers: 2})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -80,7 +80,7 @@ func TestScanChainsAgreeWithKernel(t *testing.T) {
 	}
 	// Scanned again in another order (one worker, the long end first),
 	// what the resolver remembers must not change the answer.
-	res2, err := Scan([]string{filepath.Join(dir, "l120"), filepath.Join(dir, "l40"), dir}, ScanOptions{Workers: 1})
+	res2, err := Scan([]string{filepath.Join(dir, "l120"), filepath.Join(dir, "l40"), dir}, Options{Workers: 1})
 	if err != nil {
 		t.Fatal(err)
 	}

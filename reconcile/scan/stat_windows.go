@@ -1,4 +1,4 @@
-package reconcile
+package scan
 
 import (
 	"errors"
@@ -7,19 +7,19 @@ import (
 )
 
 // lstatKind says what is at p without following a final symlink.
-func lstatKind(p string) (entryKind, error) {
+func lstatKind(p string) (Kind, error) {
 	fi, err := os.Lstat(p)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
-		return kindMissing, nil
+		return KindMissing, nil
 	case err != nil:
-		return kindError, err
+		return 0, err
 	case fi.Mode()&fs.ModeSymlink != 0:
-		return kindLink, nil
+		return KindLink, nil
 	case fi.IsDir():
-		return kindDir, nil
+		return KindDir, nil
 	}
-	return kindFile, nil
+	return KindFile, nil
 }
 
 // pathDev returns 0: OneFileSystem has no effect on Windows.

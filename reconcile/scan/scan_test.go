@@ -1,4 +1,4 @@
-package reconcile
+package scan
 
 import (
 	"os"
@@ -9,65 +9,9 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/linksdev/links/manifest"
-	"github.com/linksdev/links/plan"
+	"github.com/linksdev/links/internal/asnobody"
+	"github.com/linksdev/links/internal/symlinktest"
 )
-
-// buildScanTree makes entries under dir: "dir", "file:CONTENT" or
-// "link:TEXT", where TEXT may use {root} for dir itself (for absolute
-// links).
-func buildScanTree(t testing.TB, dir string, entries map[string]string) {
-	t.Helper()
-	resolved := make(map[string]string, len(entries))
-	for k, v := range entries {
-		if strings.HasPrefix(v, "link:") {
-			v = strings.ReplaceAll(v, "{root}", dir)
-		}
-		resolved[k] = v
-	}
-	mkTree(t, dir, resolved)
-}
-
-// tempRoot returns a fresh folder, symlinks resolved (macOS's /var is one).
-func tempRoot(t testing.TB) string {
-	t.Helper()
-	d, err := filepath.EvalSymlinks(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	return d
-}
-
-// scanTree has every kind of link the scanner tells apart. It lives in
-// root/tree; root/outside is outside the scanned path.
-var scanTree = map[string]string{
-	"outside/file":       "file:out",
-	"tree/f":             "file:f",
-	"tree/dir/g":         "file:g",
-	"tree/ok":            "link:f",
-	"tree/abs":           "link:{root}/tree/f",
-	"tree/broken":        "link:nowhere",
-	"tree/notdir":        "link:f/x",
-	"tree/loop/a":        "link:b",
-	"tree/loop/b":        "link:a",
-	"tree/loop/self":     "link:self",
-	"tree/toloop":        "link:loop/a",
-	"tree/esc":           "link:../outside/file",
-	"tree/escabs":        "link:{root}/outside",
-	"tree/chain/1":       "link:2",
-	"tree/chain/2":       "link:3",
-	"tree/chain/3":       "link:../f",
-	"tree/chain/broken":  "link:../broken",
-	"tree/dirlink":       "link:dir",
-	"tree/through":       "link:dirlink/g",
-	"tree/dir/up":        "link:..",
-	"tree/dir/self":      "link:.",
-	"tree/deep/a/b/c":    "link:../../../dir/g",
-	"tree/with space/ln": "link:../f",
-	"tree/new\nline":     "link:f",
-	"tree/.git/hooks/h":  "link:nowhere",
-	"tree/dotdot":        "link:dir/../f",
-}
 
 type wantLink struct {
 	status   string
@@ -102,13 +46,13 @@ var scanWant = map[string]wantLink{
 }
 
 func TestScanStatuses(t *testing.T) {
-	root := tempRoot(t)
-	buildScanTree(t, root, scanTree)
-	res, err := Scan([]string{"tree"}, ScanOptions{Dir: root})
+	root := symlinktest.TempDir(t)
+	symlinktest.Build(t, root, symlinktest.ScanTree)
+	res, err := Scan([]string{"tree"}, Options{Dir: root})
 	if err != nil {
 		t.Fatal(err)
 	}
-	got := map[string]ScanLink{}
+	got := map[string]Link{}
 	for _, l := range res.Links {
 		rel := strings.TrimPrefix(filepath.ToSlash(l.Path), "tree/")
 		if _, dup := got[rel]; dup {
@@ -137,7 +81,7 @@ func TestScanStatuses(t *testing.T) {
 		if (l.Status == StatusBroken || l.Status == StatusLoop) && l.Error == "" {
 			t.Errorf("%q: %s without an error message", rel, l.Status)
 		}
-		if wantText := strings.ReplaceAll(strings.TrimPrefix(scanTree["tree/"+rel], "link:"), "{root}", root); l.Link != wantText {
+		if wantText := strings.ReplaceAll(strings.TrimPrefix(symlinktest.ScanTree["tree/"+rel], "link:"), "{root}", root); l.Link != wantText {
 			t.Errorf("%q: link text %q, want %q", rel, l.Link, wantText)
 		}
 	}
@@ -156,18 +100,18 @@ func TestScanStatuses(t *testing.T) {
 		t.Errorf("read %d folders, want 8 (folder links must not be followed)", res.Dirs)
 	}
 	s := res.Summary()
-	want := ScanSummary{Links: len(scanWant), OK: 13, Broken: 3, Loop: 4, Escapes: 2, Absolute: 2, Chained: 3, MaxHops: 3, Dirs: 8, Entries: s.Entries}
+	want := Summary{Links: len(scanWant), OK: 13, Broken: 3, Loop: 4, Escapes: 2, Absolute: 2, Chained: 3, MaxHops: 3, Dirs: 8, Entries: s.Entries}
 	if s != want {
 		t.Errorf("summary %+v, want %+v", s, want)
 	}
 }
 
 func TestScanWorkersAgree(t *testing.T) {
-	root := tempRoot(t)
-	buildScanTree(t, root, scanTree)
-	var first *ScanResult
+	root := symlinktest.TempDir(t)
+	symlinktest.Build(t, root, symlinktest.ScanTree)
+	var first *Result
 	for _, w := range []int{1, 2, 7} {
-		res, err := Scan([]string{filepath.Join(root, "tree")}, ScanOptions{Workers: w})
+		res, err := Scan([]string{filepath.Join(root, "tree")}, Options{Workers: w})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -182,10 +126,10 @@ func TestScanWorkersAgree(t *testing.T) {
 }
 
 func TestScanBoundary(t *testing.T) {
-	root := tempRoot(t)
-	buildScanTree(t, root, scanTree)
+	root := symlinktest.TempDir(t)
+	symlinktest.Build(t, root, symlinktest.ScanTree)
 	// With --root at the parent, links into outside/ stay inside.
-	res, err := Scan([]string{"tree"}, ScanOptions{Dir: root, Root: "."})
+	res, err := Scan([]string{"tree"}, Options{Dir: root, Root: "."})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -193,7 +137,7 @@ func TestScanBoundary(t *testing.T) {
 		t.Errorf("with root at the parent: %+v, want 0 escapes, 15 ok", s)
 	}
 	// Scanning a subfolder: links leading out of it escape.
-	res, err = Scan([]string{filepath.Join(root, "tree", "chain")}, ScanOptions{})
+	res, err = Scan([]string{filepath.Join(root, "tree", "chain")}, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -209,9 +153,9 @@ func TestScanBoundary(t *testing.T) {
 }
 
 func TestScanExcludes(t *testing.T) {
-	root := tempRoot(t)
-	buildScanTree(t, root, scanTree)
-	count := func(opts ScanOptions) map[string]bool {
+	root := symlinktest.TempDir(t)
+	symlinktest.Build(t, root, symlinktest.ScanTree)
+	count := func(opts Options) map[string]bool {
 		t.Helper()
 		opts.Dir = root
 		res, err := Scan([]string{"tree"}, opts)
@@ -224,10 +168,10 @@ func TestScanExcludes(t *testing.T) {
 		}
 		return found
 	}
-	if got := count(ScanOptions{IncludeGit: true}); !got[".git/hooks/h"] {
+	if got := count(Options{IncludeGit: true}); !got[".git/hooks/h"] {
 		t.Error("IncludeGit: .git/hooks/h not reported")
 	}
-	got := count(ScanOptions{Exclude: []string{"loop", "chain/[12]", "*space*"}})
+	got := count(Options{Exclude: []string{"loop", "chain/[12]", "*space*"}})
 	for _, gone := range []string{"loop/a", "loop/b", "chain/1", "chain/2", "with space/ln"} {
 		if got[gone] {
 			t.Errorf("%s reported despite the excludes", gone)
@@ -238,11 +182,11 @@ func TestScanExcludes(t *testing.T) {
 			t.Errorf("%s excluded, should not be", kept)
 		}
 	}
-	got = count(ScanOptions{SkipDirs: []string{filepath.Join(root, "tree", "deep")}})
+	got = count(Options{SkipDirs: []string{filepath.Join(root, "tree", "deep")}})
 	if got["deep/a/b/c"] {
 		t.Error("SkipDirs: deep/a/b/c reported")
 	}
-	if _, err := Scan([]string{"tree"}, ScanOptions{Dir: root, Exclude: []string{"[x"}}); err == nil {
+	if _, err := Scan([]string{"tree"}, Options{Dir: root, Exclude: []string{"[x"}}); err == nil {
 		t.Error("a bad glob is accepted")
 	}
 }
@@ -251,14 +195,14 @@ func TestScanUnreadableFolder(t *testing.T) {
 	if runtime.GOOS == "windows" {
 		t.Skip("chmod 000 does not make a folder unreadable on Windows")
 	}
-	if rerunUnprivileged(t) {
+	if asnobody.Rerun(t) {
 		return
 	}
 	if os.Getuid() == 0 {
 		t.Skip("running as root: permissions are not enforced, so a chmod 000 folder stays readable, and the rerun as nobody is not available; run the tests as another user to cover this")
 	}
-	root := tempRoot(t)
-	buildScanTree(t, root, map[string]string{
+	root := symlinktest.TempDir(t)
+	symlinktest.Build(t, root, map[string]string{
 		"f":          "file:f",
 		"ok":         "link:f",
 		"locked/in":  "link:../f",
@@ -270,7 +214,7 @@ func TestScanUnreadableFolder(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { os.Chmod(locked, 0o755) })
-	res, err := Scan([]string{root}, ScanOptions{})
+	res, err := Scan([]string{root}, Options{})
 	if err != nil {
 		t.Fatalf("an unreadable folder must not fail the scan: %v", err)
 	}
@@ -288,8 +232,8 @@ func TestScanUnreadableFolder(t *testing.T) {
 }
 
 func TestScanStartPaths(t *testing.T) {
-	root := tempRoot(t)
-	buildScanTree(t, root, map[string]string{
+	root := symlinktest.TempDir(t)
+	symlinktest.Build(t, root, map[string]string{
 		"real/f":    "file:f",
 		"real/ln":   "link:f",
 		"todir":     "link:real",
@@ -298,7 +242,7 @@ func TestScanStartPaths(t *testing.T) {
 	})
 	// A path that is a link to a folder is followed (like find -H); its
 	// links are shown under the path as given.
-	res, err := Scan([]string{"todir", "tofile", "plainfile"}, ScanOptions{Dir: root})
+	res, err := Scan([]string{"todir", "tofile", "plainfile"}, Options{Dir: root})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -310,48 +254,7 @@ func TestScanStartPaths(t *testing.T) {
 	if !reflect.DeepEqual(paths, want) {
 		t.Errorf("got %v, want %v", paths, want)
 	}
-	if _, err := Scan([]string{"nothing-here"}, ScanOptions{Dir: root}); err == nil {
+	if _, err := Scan([]string{"nothing-here"}, Options{Dir: root}); err == nil {
 		t.Error("a missing path is not an error")
 	}
-}
-
-func TestUndeclared(t *testing.T) {
-	root := tempRoot(t)
-	buildScanTree(t, root, map[string]string{
-		"releases/a/x":  "file:x",
-		"current":       "link:releases/a",
-		"stray":         "link:releases/a/x",
-		"sub/also":      "link:../current",
-		"real/declared": "link:../releases/a",
-		"alias":         "link:real",
-		".links/state":  "link:ignored",
-		".git/HEAD":     "link:ignored",
-	})
-	m, err := manifest.Parse(filepath.Join(root, "links.yaml"), []byte(`version: 1
-links:
-  live: {dest: current, target: releases/a}
-  via_alias: {dest: alias/declared, target: releases/a}
-`), manifest.Options{Dir: root})
-	if err != nil {
-		t.Fatal(err)
-	}
-	r, err := Open(m)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer r.Close()
-	probs, err := r.Undeclared(m)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var got []string
-	for _, p := range probs {
-		got = append(got, p.Problem+":"+p.Dest)
-	}
-	// alias/declared is real/declared: declared through a folder link.
-	want := []string{"undeclared:alias", "undeclared:stray", "undeclared:sub/also"}
-	if !reflect.DeepEqual(got, want) {
-		t.Errorf("got %v, want %v", got, want)
-	}
-	_ = plan.Noop
 }
