@@ -21,7 +21,7 @@ func (r *Root) ExpandTrees(m *manifest.Manifest) error {
 	}
 	lists := make([]manifest.ListFunc, len(m.Trees))
 	for i := range m.Trees {
-		lists[i] = sourceLister(m.Trees[i].TargetPath(m.Root))
+		lists[i] = SourceLister(m.Trees[i].TargetPath(m.Root))
 	}
 	err := m.ExpandTrees(lists)
 	trace("trees expanded")

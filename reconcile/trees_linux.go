@@ -13,11 +13,11 @@ import (
 	"github.com/linksdev/links/reconcile/scan"
 )
 
-// sourceLister lists folders under target with getdents(2). Each folder is
+// SourceLister lists folders under target with getdents(2). Each folder is
 // reached from target one component at a time with O_NOFOLLOW, so a
 // symlink inside the source (even one swapped in during the walk) is never
 // entered: opening it fails, and the tree becomes a conflict.
-func sourceLister(target string) manifest.ListFunc {
+func SourceLister(target string) manifest.ListFunc {
 	return func(dir string) ([]manifest.SourceEntry, error) {
 		dfd, err := unix.Open(target, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
 		if err != nil {

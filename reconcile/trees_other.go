@@ -12,11 +12,11 @@ import (
 	"github.com/linksdev/links/manifest"
 )
 
-// sourceLister lists folders under target. Each folder on the way is
+// SourceLister lists folders under target. Each folder on the way is
 // checked with Lstat to be a real folder (not a symlink) before it is
 // read; unlike Linux's O_NOFOLLOW walk, a symlink swapped in between the
 // check and the read is not caught.
-func sourceLister(target string) manifest.ListFunc {
+func SourceLister(target string) manifest.ListFunc {
 	return func(dir string) ([]manifest.SourceEntry, error) {
 		p := target
 		if dir != "." {

@@ -72,7 +72,7 @@ func TestExpandTreesListsWithoutFollowing(t *testing.T) {
 func TestSourceListerRefusesSymlinkedFolder(t *testing.T) {
 	root := t.TempDir()
 	mkTree(t, root, map[string]string{"src/real/a": "file:a", "src/fake": "link:real"})
-	list := sourceLister(filepath.Join(root, "src"))
+	list := SourceLister(filepath.Join(root, "src"))
 	if _, err := list("real"); err != nil {
 		t.Fatalf("list real: %v", err)
 	}

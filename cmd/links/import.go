@@ -9,7 +9,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
-	"github.com/linksdev/links/reconcile"
+	"github.com/linksdev/links/reconcile/importer"
 	"github.com/linksdev/links/reconcile/scan"
 )
 
@@ -24,7 +24,7 @@ func (s *sys) importCommand() *cli.Command {
 			"Links it cannot declare as they are are skipped, each with a warning on stderr.",
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "root", Value: ".", Usage: "the manifest's root `DIR`; every PATH must lie under it"},
-			&cli.StringFlag{Name: "strategy", Value: reconcile.StrategyKeep, Usage: "`HOW` link texts are declared: keep (as each link is), relative, absolute"},
+			&cli.StringFlag{Name: "strategy", Value: importer.StrategyKeep, Usage: "`HOW` link texts are declared: keep (as each link is), relative, absolute"},
 			&cli.StringFlag{Name: "dangling", Value: "skip", Usage: "`MODE` for broken links: skip (with a warning) or allow (declared with allow_dangling: true)"},
 			&cli.StringFlag{Name: "write", Usage: "write the manifest to `FILE` instead of stdout (refuses to overwrite)"},
 			&cli.BoolFlag{Name: "force", Usage: "with --write, overwrite an existing FILE"},
@@ -48,7 +48,7 @@ func (s *sys) importCommand() *cli.Command {
 				return &usageError{msg: fmt.Sprintf("--dangling %q: use skip or allow", d)}
 			}
 			switch st := c.String("strategy"); st {
-			case reconcile.StrategyKeep, reconcile.StrategyRelative, reconcile.StrategyAbsolute:
+			case importer.StrategyKeep, importer.StrategyRelative, importer.StrategyAbsolute:
 			default:
 				return &usageError{msg: fmt.Sprintf("--strategy %q: use keep, relative or absolute", st)}
 			}
@@ -72,7 +72,7 @@ func (s *sys) importCommand() *cli.Command {
 			if len(paths) == 0 {
 				paths = []string{c.String("root")} // shown as typed
 			}
-			res, err := reconcile.Import(reconcile.ImportOptions{
+			res, err := importer.Import(importer.Options{
 				Root:  root,
 				Paths: paths,
 				Scan: scan.Options{

@@ -1,4 +1,4 @@
-package reconcile
+package importer
 
 import (
 	"os"
@@ -10,18 +10,19 @@ import (
 	"github.com/linksdev/links/internal/symlinktest"
 	"github.com/linksdev/links/manifest"
 	"github.com/linksdev/links/plan"
+	"github.com/linksdev/links/reconcile"
 	"github.com/linksdev/links/reconcile/scan"
 )
 
 // importPlan loads what Import wrote as the manifest file and plans it
 // against the tree, as `links plan` would.
-func importPlan(t *testing.T, res *ImportResult, manifestFile string) (*manifest.Manifest, *plan.Plan) {
+func importPlan(t *testing.T, res *Result, manifestFile string) (*manifest.Manifest, *plan.Plan) {
 	t.Helper()
 	m, err := manifest.Parse(manifestFile, res.YAML, manifest.Options{Dir: filepath.Dir(manifestFile)})
 	if err != nil {
 		t.Fatalf("the imported manifest does not load: %v\n%s", err, res.YAML)
 	}
-	r, err := Open(m)
+	r, err := reconcile.Open(m)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -34,7 +35,7 @@ func importPlan(t *testing.T, res *ImportResult, manifestFile string) (*manifest
 }
 
 // assertRoundTrip checks that plan on the imported manifest is all no-ops.
-func assertRoundTrip(t *testing.T, res *ImportResult, manifestFile string) *manifest.Manifest {
+func assertRoundTrip(t *testing.T, res *Result, manifestFile string) *manifest.Manifest {
 	t.Helper()
 	m, p := importPlan(t, res, manifestFile)
 	for _, c := range p.Changes {
@@ -48,7 +49,7 @@ func assertRoundTrip(t *testing.T, res *ImportResult, manifestFile string) *mani
 	return m
 }
 
-func skippedPaths(res *ImportResult) map[string]string {
+func skippedPaths(res *Result) map[string]string {
 	out := map[string]string{}
 	for _, s := range res.Skipped {
 		out[filepath.ToSlash(s.Path)] = s.Reason
@@ -143,7 +144,7 @@ func TestImportRoundTrip(t *testing.T) {
 				symlinktest.Build(t, root, importTrees[name])
 				tree := filepath.Join(root, "tree")
 				mf := filepath.Join(tree, "links.yaml")
-				res, err := Import(ImportOptions{Root: tree, ManifestFile: mf, AllowDangling: dangling})
+				res, err := Import(Options{Root: tree, ManifestFile: mf, AllowDangling: dangling})
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -195,7 +196,7 @@ func TestImportRootThroughSymlink(t *testing.T) {
 	if err := os.MkdirAll(filepath.Dir(mf), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	res, err := Import(ImportOptions{Root: alias, ManifestFile: mf, AllowDangling: true})
+	res, err := Import(Options{Root: alias, ManifestFile: mf, AllowDangling: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -210,7 +211,7 @@ func TestImportSubpathsAndExcludes(t *testing.T) {
 	symlinktest.Build(t, root, importTrees["dotfiles"])
 	tree := filepath.Join(root, "tree")
 	mf := filepath.Join(tree, "links.yaml")
-	res, err := Import(ImportOptions{Root: tree, Paths: []string{"home"}, Scan: scan.Options{Dir: tree, Exclude: []string{"*space*", ".config"}}, ManifestFile: mf})
+	res, err := Import(Options{Root: tree, Paths: []string{"home"}, Scan: scan.Options{Dir: tree, Exclude: []string{"*space*", ".config"}}, ManifestFile: mf})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -220,7 +221,7 @@ func TestImportSubpathsAndExcludes(t *testing.T) {
 			t.Errorf("declared %s: outside home/ or excluded", l.Dest)
 		}
 	}
-	if _, err := Import(ImportOptions{Root: filepath.Join(tree, "home"), Paths: []string{tree}}); err == nil {
+	if _, err := Import(Options{Root: filepath.Join(tree, "home"), Paths: []string{tree}}); err == nil {
 		t.Error("a path outside root is accepted")
 	}
 }
@@ -231,7 +232,7 @@ func TestImportStrategies(t *testing.T) {
 	tree := filepath.Join(root, "tree")
 	mf := filepath.Join(tree, "links.yaml")
 	for _, st := range []string{StrategyRelative, StrategyAbsolute} {
-		res, err := Import(ImportOptions{Root: tree, ManifestFile: mf, Strategy: st})
+		res, err := Import(Options{Root: tree, ManifestFile: mf, Strategy: st})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -255,7 +256,7 @@ func TestImportStrategies(t *testing.T) {
 			}
 		}
 	}
-	if _, err := Import(ImportOptions{Root: tree, Strategy: "sideways"}); err == nil {
+	if _, err := Import(Options{Root: tree, Strategy: "sideways"}); err == nil {
 		t.Error("an unknown strategy is accepted")
 	}
 }
@@ -266,7 +267,7 @@ func TestImportDeterministic(t *testing.T) {
 	tree := filepath.Join(root, "tree")
 	var first []byte
 	for _, w := range []int{1, 2, 5} {
-		res, err := Import(ImportOptions{Root: tree, Scan: scan.Options{Workers: w}})
+		res, err := Import(Options{Root: tree, Scan: scan.Options{Workers: w}})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -1,4 +1,4 @@
-package reconcile
+package importer
 
 import (
 	"testing"
@@ -11,7 +11,7 @@ import (
 func BenchmarkImport(b *testing.B) {
 	root := symlinktest.BenchTree(b, 100, 180, 20)
 	for b.Loop() {
-		if _, err := Import(ImportOptions{Root: root, AllowDangling: true}); err != nil {
+		if _, err := Import(Options{Root: root, AllowDangling: true}); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -1,4 +1,4 @@
-package reconcile
+package importer
 
 import (
 	"fmt"
@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/linksdev/links/manifest"
+	"github.com/linksdev/links/reconcile"
 )
 
 // importTree is a tree entry import --trees proposes: the links it stands
@@ -202,7 +203,7 @@ func (g *importTree) expand(rootAbs, stateRel, manifestRel string) (map[string]s
 		return nil, true
 	}
 	t.Skip(stateRel, manifestRel)
-	members, errs := t.Expand(sourceLister(filepath.Join(rootAbs, filepath.FromSlash(g.target))))
+	members, errs := t.Expand(reconcile.SourceLister(filepath.Join(rootAbs, filepath.FromSlash(g.target))))
 	if len(errs) > 0 || t.Problem != "" {
 		return nil, true
 	}

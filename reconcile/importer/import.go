@@ -1,7 +1,9 @@
-package reconcile
+package importer
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
 	"path"
 	"path/filepath"
 	"sort"
@@ -10,6 +12,7 @@ import (
 
 	"github.com/linksdev/links/manifest"
 	"github.com/linksdev/links/plan"
+	"github.com/linksdev/links/reconcile"
 	"github.com/linksdev/links/reconcile/scan"
 )
 
@@ -25,8 +28,8 @@ const (
 	StrategyAbsolute = "absolute"
 )
 
-// ImportOptions tune Import.
-type ImportOptions struct {
+// Options tune Import.
+type Options struct {
 	// Root is the manifest's root (absolute): every dest lies under it.
 	Root string
 	// Paths are the paths to scan, beneath Root (absolute, or relative to
@@ -51,15 +54,15 @@ type ImportOptions struct {
 	ManifestFile string
 }
 
-// ImportSkip is a symlink Import did not declare, and why.
-type ImportSkip struct {
+// Skip is a symlink Import did not declare, and why.
+type Skip struct {
 	Path   string // as found by the scan
 	Link   string // its text
 	Reason string
 }
 
-// ImportResult is what Import produced.
-type ImportResult struct {
+// Result is what Import produced.
+type Result struct {
 	// YAML is the manifest.
 	YAML []byte
 	// Declared counts the links in it (trees' members included).
@@ -70,7 +73,7 @@ type ImportResult struct {
 	// forced strategy writes their text differently (0 with keep).
 	Rewritten int
 	// Skipped are the symlinks found but not declared, sorted by path.
-	Skipped []ImportSkip
+	Skipped []Skip
 	// Unreadable are the folders that could not be scanned.
 	Unreadable []scan.Unreadable
 }
@@ -105,7 +108,7 @@ type importLink struct {
 // takes to be unique; a numeric suffix settles what is left. The YAML is
 // sorted by dest and quotes whatever would not read back as the same
 // string. Import writes nothing.
-func Import(opts ImportOptions) (*ImportResult, error) {
+func Import(opts Options) (*Result, error) {
 	strategy := opts.Strategy
 	switch strategy {
 	case "":
@@ -117,7 +120,7 @@ func Import(opts ImportOptions) (*ImportResult, error) {
 	rootAbs := filepath.Clean(opts.Root)
 	rootReal, err := filepath.EvalSymlinks(rootAbs)
 	if err != nil {
-		return nil, fmt.Errorf("root %s: %w", opts.Root, unwrapPathError(err))
+		return nil, fmt.Errorf("root %s: %w", opts.Root, bare(err))
 	}
 	paths := opts.Paths
 	if len(paths) == 0 {
@@ -140,7 +143,7 @@ func Import(opts ImportOptions) (*ImportResult, error) {
 		return nil, err
 	}
 
-	out := &ImportResult{Unreadable: res.Unreadable}
+	out := &Result{Unreadable: res.Unreadable}
 	manifestFile := filepath.Join(rootAbs, "links.yaml")
 	if opts.ManifestFile != "" {
 		manifestFile = filepath.Clean(opts.ManifestFile)
@@ -156,7 +159,7 @@ func Import(opts ImportOptions) (*ImportResult, error) {
 	for i := range res.Links {
 		l := &res.Links[i]
 		skip := func(format string, args ...any) {
-			out.Skipped = append(out.Skipped, ImportSkip{Path: l.Path, Link: l.Link, Reason: fmt.Sprintf(format, args...)})
+			out.Skipped = append(out.Skipped, Skip{Path: l.Path, Link: l.Link, Reason: fmt.Sprintf(format, args...)})
 		}
 		dest, ok := relSlashUnder(rootReal, l.Real)
 		switch {
@@ -267,7 +270,7 @@ func Import(opts ImportOptions) (*ImportResult, error) {
 				if why == "" {
 					why = fmt.Sprintf("plan would %s it to %s", c.Action, c.After.Link)
 				}
-				out.Skipped = append(out.Skipped, ImportSkip{Path: il.found.Path, Link: il.found.Link, Reason: why})
+				out.Skipped = append(out.Skipped, Skip{Path: il.found.Path, Link: il.found.Link, Reason: why})
 				continue
 			}
 			kept = append(kept, il)
@@ -372,7 +375,7 @@ func planImported(data []byte, file string) ([]plan.Change, error) {
 	if err != nil {
 		return nil, fmt.Errorf("import: the imported manifest does not load (a bug): %w", err)
 	}
-	r, err := Open(m)
+	r, err := reconcile.Open(m)
 	if err != nil {
 		return nil, err
 	}
@@ -504,4 +507,13 @@ func emitManifest(rootText, strategy string, links []*importLink, trees []*impor
 		d.Links = append(d.Links, l)
 	}
 	return manifest.Encode(d)
+}
+
+// bare drops a *fs.PathError's path, for messages that name it already.
+func bare(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
 }
