@@ -121,7 +121,7 @@ func TestWriteJSONStreamsTheSameDocument(t *testing.T) {
 			s := tc.p.Summary()
 			whole := wirePlan{FormatVersion: FormatVersion, ID: tc.p.ID, ApplyID: tc.opts.ApplyID, Manifest: tc.p.Manifest,
 				RollbackOf: tc.p.RollbackOf, Root: tc.p.Root, StateDir: tc.p.StateDir, Changes: []wireChange{},
-				Summary: wireSummary(s), ManifestDigest: tc.p.ManifestDigest, Warnings: tc.p.Warnings, Forget: tc.p.Forget}
+				Summary: s, ManifestDigest: tc.p.ManifestDigest, Warnings: tc.p.Warnings, Forget: tc.p.Forget}
 			for i := range tc.p.Changes {
 				whole.Changes = append(whole.Changes, wireChangeOf(tc.p, i, tc.opts))
 			}

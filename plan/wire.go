@@ -22,7 +22,7 @@ type wirePlan struct {
 	StateDir       string            `json:"state_dir,omitempty"`
 	ManifestDigest string            `json:"manifest_sha256,omitempty"`
 	Changes        []wireChange      `json:"changes"`
-	Summary        wireSummary       `json:"summary"`
+	Summary        Summary           `json:"summary"`
 	Warnings       []string          `json:"warnings,omitempty"`
 	Forget         []string          `json:"forget,omitempty"`
 	Vars           map[string]string `json:"vars,omitempty"`
@@ -63,15 +63,6 @@ type wireState struct {
 	Identity string `json:"identity,omitempty"`
 }
 
-type wireSummary struct {
-	Create   int `json:"create"`
-	Update   int `json:"update"`
-	Replace  int `json:"replace"`
-	Delete   int `json:"delete"`
-	Noop     int `json:"noop"`
-	Conflict int `json:"conflict"`
-}
-
 // JSONOptions adds apply results to the JSON form of a plan.
 type JSONOptions struct {
 	// ApplyID is set for apply output.
@@ -94,7 +85,7 @@ func WriteJSON(w io.Writer, p *Plan, opts JSONOptions) error {
 		Root:           p.Root,
 		StateDir:       p.StateDir,
 		Changes:        []wireChange{},
-		Summary:        wireSummary(s),
+		Summary:        s,
 		ManifestDigest: p.ManifestDigest,
 		Warnings:       p.Warnings,
 		Forget:         p.Forget,

@@ -304,22 +304,13 @@ type applyJSON struct {
 	Actor      journal.Actor   `json:"actor"`
 	Manifest   string          `json:"manifest"`
 	RollbackOf string          `json:"rollback_of,omitempty"`
-	Summary    summaryJSON     `json:"summary"`
+	Summary    plan.Summary    `json:"summary"`
 	Status     string          `json:"status"`
 	Error      string          `json:"error,omitempty"`
 	Done       int             `json:"done"`
 	Failed     int             `json:"failed"`
 	Unfinished int             `json:"interrupted"`
 	Mutations  *[]mutationJSON `json:"mutations,omitempty"`
-}
-
-type summaryJSON struct {
-	Create   int `json:"create"`
-	Update   int `json:"update"`
-	Replace  int `json:"replace"`
-	Delete   int `json:"delete"`
-	Noop     int `json:"noop"`
-	Conflict int `json:"conflict"`
 }
 
 type mutationJSON struct {
@@ -357,7 +348,7 @@ func applyWire(a *journal.ApplyLog, detail bool) applyJSON {
 	out := applyJSON{
 		ApplyID: a.ID, Time: jsonTime(a.Start), EndTime: jsonTime(a.End), Actor: a.Actor,
 		Manifest: a.Manifest, RollbackOf: a.RollbackOf,
-		Summary: summaryJSON{s.Create, s.Update, s.Replace, s.Delete, s.Noop, s.Conflict},
+		Summary: s,
 		Status:  string(a.Status), Error: a.Error,
 	}
 	muts := []mutationJSON{}

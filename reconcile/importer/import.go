@@ -129,7 +129,7 @@ func Import(opts Options) (*Result, error) {
 	so := opts.Scan
 	so.Root = rootReal
 	for _, p := range paths {
-		if real, ok := realish(absIn(scanDir(so.Dir), p)); ok && !within(real, rootReal) {
+		if real, ok := realish(absIn(scanDir(so.Dir), p)); ok && !scan.Within(real, rootReal) {
 			return nil, fmt.Errorf("%s is outside root %s; every dest must lie under root: choose another --root", p, rootAbs)
 		}
 	}
@@ -306,16 +306,6 @@ func absIn(dir, p string) string {
 	return filepath.Join(dir, p)
 }
 
-// within reports whether p is base or lies beneath it (both clean).
-func within(p, base string) bool {
-	if p == base {
-		return true
-	}
-	if strings.HasSuffix(base, string(filepath.Separator)) {
-		return strings.HasPrefix(p, base)
-	}
-	return len(p) > len(base) && p[len(base)] == filepath.Separator && strings.HasPrefix(p, base)
-}
 
 // realish resolves the symlinks in p, or in its folder when p itself does
 // not resolve.
@@ -332,7 +322,7 @@ func realish(p string) (string, bool) {
 // relSlashUnder returns p relative to base, slash-separated, when p is base
 // or lies beneath it.
 func relSlashUnder(base, p string) (string, bool) {
-	if !within(p, base) {
+	if !scan.Within(p, base) {
 		return "", false
 	}
 	rel, err := filepath.Rel(base, p)

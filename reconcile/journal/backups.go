@@ -68,24 +68,37 @@ func (d *Dir) checkBackupsDir() (ok bool, err error) {
 	return true, nil
 }
 
+// readBackupsDir lists state_dir/backups (its path, and nil entries when
+// it is missing).
+func (d *Dir) readBackupsDir() (string, []fs.DirEntry, error) {
+	ok, err := d.checkBackupsDir()
+	if !ok || err != nil {
+		return "", nil, err
+	}
+	bdir := d.backupsPath()
+	f, err := d.root.Open(bdir)
+	if err != nil {
+		return "", nil, fmt.Errorf("read backups folder %s: %w", bdir, bare(err))
+	}
+	ents, err := f.ReadDir(-1)
+	f.Close()
+	if err != nil {
+		return "", nil, fmt.Errorf("read backups folder %s: %w", bdir, bare(err))
+	}
+	if ents == nil {
+		ents = []fs.DirEntry{}
+	}
+	return bdir, ents, nil
+}
+
 // Backups lists the backup folders in state_dir/backups, newest first,
 // with what the journal h says about them (h may be empty). It reads
 // only; a missing backups folder is an empty list. Symlinks in the
 // folder are never followed.
 func (d *Dir) Backups(h *History) ([]Backup, error) {
-	ok, err := d.checkBackupsDir()
-	if !ok || err != nil {
+	bdir, ents, err := d.readBackupsDir()
+	if ents == nil || err != nil {
 		return nil, err
-	}
-	bdir := d.backupsPath()
-	f, err := d.root.Open(bdir)
-	if err != nil {
-		return nil, fmt.Errorf("read backups folder %s: %w", bdir, bare(err))
-	}
-	ents, err := f.ReadDir(-1)
-	f.Close()
-	if err != nil {
-		return nil, fmt.Errorf("read backups folder %s: %w", bdir, bare(err))
 	}
 
 	facts := d.backupFacts(h, bdir+"/")
@@ -223,19 +236,9 @@ func (d *Dir) RemoveBackup(id string) error {
 // state_dir/backups (folders named .<id>.links-tmp.<random>) and returns
 // their paths. The caller holds the lock.
 func (d *Dir) RemoveBackupLeftovers() ([]string, error) {
-	ok, err := d.checkBackupsDir()
-	if !ok || err != nil {
+	bdir, ents, err := d.readBackupsDir()
+	if ents == nil || err != nil {
 		return nil, err
-	}
-	bdir := d.backupsPath()
-	f, err := d.root.Open(bdir)
-	if err != nil {
-		return nil, fmt.Errorf("read backups folder %s: %w", bdir, bare(err))
-	}
-	ents, err := f.ReadDir(-1)
-	f.Close()
-	if err != nil {
-		return nil, fmt.Errorf("read backups folder %s: %w", bdir, bare(err))
 	}
 	var removed []string
 	for _, e := range ents {

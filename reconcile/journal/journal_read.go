@@ -113,23 +113,23 @@ type Step struct {
 // unknown fields are ignored, and encoding/json matches names without
 // regard to case ("Type" or "type").
 type rawRecord struct {
-	ApplyID     string      `json:"apply_id"`
-	Time        string      `json:"time"`
-	Status      string      `json:"status"`
-	Actor       *Actor      `json:"actor"`
-	Manifest    string      `json:"manifest"`
-	RollbackOf  string      `json:"rollback_of"`
-	ManifestKey string      `json:"manifest_key"`
-	Name        string      `json:"name"`
-	Dest        string      `json:"dest"`
-	Action      string      `json:"action"`
-	Before      *rawState   `json:"before"`
-	After       *rawState   `json:"after"`
-	Backup      string      `json:"backup"`
-	Temp        string      `json:"temp"`
-	Staged      bool        `json:"staged"`
-	Error       string      `json:"error"`
-	Summary     *rawSummary `json:"summary"`
+	ApplyID     string        `json:"apply_id"`
+	Time        string        `json:"time"`
+	Status      string        `json:"status"`
+	Actor       *Actor        `json:"actor"`
+	Manifest    string        `json:"manifest"`
+	RollbackOf  string        `json:"rollback_of"`
+	ManifestKey string        `json:"manifest_key"`
+	Name        string        `json:"name"`
+	Dest        string        `json:"dest"`
+	Action      string        `json:"action"`
+	Before      *rawState     `json:"before"`
+	After       *rawState     `json:"after"`
+	Backup      string        `json:"backup"`
+	Temp        string        `json:"temp"`
+	Staged      bool          `json:"staged"`
+	Error       string        `json:"error"`
+	Summary     *plan.Summary `json:"summary"`
 }
 
 type rawState struct {
@@ -143,19 +143,6 @@ func (s *rawState) state() plan.State {
 		return plan.State{}
 	}
 	return plan.State{Type: s.Type, Link: s.Link, Identity: s.Identity}
-}
-
-type rawSummary struct {
-	Create   int `json:"create"`
-	Update   int `json:"update"`
-	Replace  int `json:"replace"`
-	Delete   int `json:"delete"`
-	Noop     int `json:"noop"`
-	Conflict int `json:"conflict"`
-}
-
-func (s *rawSummary) summary() plan.Summary {
-	return plan.Summary{Create: s.Create, Update: s.Update, Replace: s.Replace, Delete: s.Delete, Noop: s.Noop, Conflict: s.Conflict}
 }
 
 // ReadJournal reads state_dir/journal.jsonl through the root, read-only.
@@ -314,7 +301,7 @@ func (b *historyBuilder) add(rec rawRecord) {
 		}
 		a.Manifest, a.ManifestKey, a.RollbackOf = rec.Manifest, rec.ManifestKey, rec.RollbackOf
 		if rec.Summary != nil {
-			a.Summary, a.hasSummary = rec.Summary.summary(), true
+			a.Summary, a.hasSummary = *rec.Summary, true
 		}
 	case "intent":
 		key := rec.Dest + "\x00" + rec.Action
@@ -351,7 +338,7 @@ func (b *historyBuilder) add(rec rawRecord) {
 		a.End = parseTime(rec.Time)
 		a.Error = rec.Error
 		if rec.Summary != nil && !a.hasSummary {
-			a.Summary, a.hasSummary = rec.Summary.summary(), true
+			a.Summary, a.hasSummary = *rec.Summary, true
 		}
 	}
 }

@@ -301,7 +301,7 @@ func (s *scanner) link(real, shown, text string, haveText bool, boundary string)
 	r, text := s.res.link(real, text, haveText, nil)
 	l := Link{Path: shown, Real: real, Link: text, Status: r.status, Resolved: r.path, IsDir: r.isDir,
 		Absolute: filepath.IsAbs(text), Hops: r.hops, Error: r.err}
-	if r.status == StatusOK && !within(r.path, boundary) {
+	if r.status == StatusOK && !Within(r.path, boundary) {
 		l.Status = StatusEscapes
 	}
 	if r.status == StatusLoop {
@@ -310,8 +310,9 @@ func (s *scanner) link(real, shown, text string, haveText bool, boundary string)
 	return l
 }
 
-// within reports whether p is base or lies beneath it (both clean).
-func within(p, base string) bool {
+// Within reports whether the path p is base or beneath it (both clean,
+// in the platform's form).
+func Within(p, base string) bool {
 	if p == base {
 		return true
 	}
