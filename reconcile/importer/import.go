@@ -306,7 +306,6 @@ func absIn(dir, p string) string {
 	return filepath.Join(dir, p)
 }
 
-
 // realish resolves the symlinks in p, or in its folder when p itself does
 // not resolve.
 func realish(p string) (string, bool) {
