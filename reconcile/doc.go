@@ -1,6 +1,11 @@
-// Package reconcile is the only package that reads or writes the disk: it
-// observes the dests a manifest declares, applies plans, verifies trees, and
-// keeps the lock, the journal and the backups under state_dir.
+// Package reconcile is what acts on a manifest's dests through its
+// confined root: it observes the dests a manifest declares, applies plans
+// (apply.go: prepare, make the changes, finish; each change in change.go,
+// unfolds in unfold.go, a killed apply's leftovers in leftovers.go),
+// verifies trees and plans rollbacks. Beside it, reconcile/journal keeps
+// state_dir (the journal, the state file, the lock, the backups),
+// reconcile/scan walks any folder for links' health, and
+// reconcile/importer writes a manifest for the links a folder holds.
 //
 // Guarantees, and their limits:
 //
