@@ -14,6 +14,7 @@ import (
 	"github.com/linksdev/links/manifest"
 	"github.com/linksdev/links/plan"
 	"github.com/linksdev/links/reconcile/journal"
+	"github.com/linksdev/links/reconcile/rootfs"
 )
 
 const mixedManifest = `version: 1
@@ -110,7 +111,7 @@ func TestApplyWithoutExchange(t *testing.T) {
 type noExchangeFS struct{ FS }
 
 func (f *noExchangeFS) Exchange(dir, a, b string) error {
-	return fmt.Errorf("%w: %w", ErrExchangeUnsupported, syscall.EINVAL)
+	return fmt.Errorf("%w: %w", rootfs.ErrExchangeUnsupported, syscall.EINVAL)
 }
 
 // faultFS fails the failAt-th mutating operation with err.
@@ -127,7 +128,7 @@ func (f *faultFS) step(op string) error {
 	f.ops = append(f.ops, op)
 	if f.n == f.failAt {
 		if op == "exchange" && errors.Is(f.err, syscall.EINVAL) {
-			return fmt.Errorf("%w: %w", ErrExchangeUnsupported, f.err)
+			return fmt.Errorf("%w: %w", rootfs.ErrExchangeUnsupported, f.err)
 		}
 		return &os.PathError{Op: op, Path: "injected", Err: f.err}
 	}

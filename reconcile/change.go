@@ -7,6 +7,7 @@ import (
 	"path"
 
 	"github.com/linksdev/links/plan"
+	"github.com/linksdev/links/reconcile/rootfs"
 )
 
 // This file holds an apply's per-entry disk changes: what a safety
@@ -151,7 +152,7 @@ func (a *applier) update(c *plan.Change, dir, name, tmp string) error {
 			return err
 		}
 		err := a.fs.Rename(dir, tmp, name)
-		if errors.Is(err, errDirLinkInTheWay) {
+		if errors.Is(err, rootfs.ErrDirLinkInTheWay) {
 			// Windows: a rename does not replace a directory link. The
 			// old link is moved aside to its journaled free name, looked
 			// at, the new one renamed in without replacing, and the old
@@ -195,7 +196,7 @@ func (a *applier) linkIn(c *plan.Change, dir, name, tmp string, dispose, fallbac
 	}
 	dropNew := func() error { return a.fs.Remove(dir, tmp) }
 	err := a.fs.Exchange(dir, tmp, name)
-	if errors.Is(err, ErrExchangeUnsupported) {
+	if errors.Is(err, rootfs.ErrExchangeUnsupported) {
 		return fallback()
 	}
 	if err != nil {
@@ -288,7 +289,7 @@ func (a *applier) restore(c *plan.Change, dir, name, tmp string) error {
 	switch {
 	case err == nil:
 		return a.settle(c, dir, name, tmp, func() error { return a.fs.Remove(dir, tmp) }, sendBack)
-	case errors.Is(err, ErrExchangeUnsupported):
+	case errors.Is(err, rootfs.ErrExchangeUnsupported):
 		return a.restoreFallback(c, dir, name, tmp, sendBack)
 	}
 	if uerr := sendBack(); uerr != nil {
@@ -359,7 +360,7 @@ func (a *applier) toBackup(c *plan.Change, dir, entry string) error {
 	}
 	a.touch(bdir)
 	if err := a.fs.Move(dir, entry, bdir, path.Base(c.Backup)); err != nil {
-		if errors.Is(err, errCrossDevice) {
+		if errors.Is(err, rootfs.ErrCrossDevice) {
 			return fmt.Errorf("move to backup %s: %w (dest and state_dir are on different filesystems; set backup: false or move state_dir)", c.Backup, err)
 		}
 		return fmt.Errorf("move to backup %s: %w", c.Backup, err)
@@ -429,7 +430,7 @@ func (a *applier) restoreFallback(c *plan.Change, dir, name, tmp string, sendBac
 	}
 	if c.After.Type != plan.TypeDir {
 		err := a.fs.Rename(dir, tmp, name)
-		if !errors.Is(err, errDirLinkInTheWay) {
+		if !errors.Is(err, rootfs.ErrDirLinkInTheWay) {
 			if err != nil {
 				return back(err)
 			}

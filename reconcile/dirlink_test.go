@@ -8,12 +8,14 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/linksdev/links/reconcile/rootfs"
 )
 
 // windowsRenameFS gives Linux the Windows rename that matters here: a
 // rename does not replace a directory link. A symlink that resolves to a
 // folder stands for one (on Windows that is a link made with
-// SYMBOLIC_LINK_FLAG_DIRECTORY); the refusal carries errDirLinkInTheWay,
+// SYMBOLIC_LINK_FLAG_DIRECTORY); the refusal carries rootfs.ErrDirLinkInTheWay,
 // as the Windows FS.Rename marks it.
 type windowsRenameFS struct {
 	FS
@@ -24,7 +26,7 @@ func (f *windowsRenameFS) Rename(dir, from, to string) error {
 	p := filepath.Join(f.root, filepath.FromSlash(dir), to)
 	if fi, err := os.Lstat(p); err == nil && fi.Mode()&fs.ModeSymlink != 0 {
 		if st, err := os.Stat(p); err == nil && st.IsDir() {
-			return fmt.Errorf("rename %s: Access is denied. (%w)", from, errDirLinkInTheWay)
+			return fmt.Errorf("rename %s: Access is denied. (%w)", from, rootfs.ErrDirLinkInTheWay)
 		}
 	}
 	return f.FS.Rename(dir, from, to)

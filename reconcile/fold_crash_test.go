@@ -16,6 +16,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/linksdev/links/reconcile/rootfs"
 )
 
 // A fold added to a tree turns a real folder of member links into one
@@ -156,7 +158,7 @@ func TestFoldAddedNeverMissing(t *testing.T) {
 // the path missing (before, it deleted the link and then made the folder:
 // the reader saw the path missing 1,414 times in 10 rounds).
 func TestFoldRemovedNeverMissing(t *testing.T) {
-	if !exchangeBuilt {
+	if !rootfs.ExchangeBuilt {
 		t.Skip(noExchangeBuild)
 	}
 	fx := newFoldFixture(t, t.TempDir())

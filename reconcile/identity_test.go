@@ -6,12 +6,14 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/linksdev/links/reconcile/rootfs"
 )
 
 // Stat.Identity names the entry itself, as dev:ino:size:mtime does on
 // Unix (on Windows: volume serial:file index:size:last write time): a
 // rename keeps it, another file with the same size and time has another,
-// and its device is the one devOf reports for the folder (what plan holds
+// and its device is the one rootfs.DevOf reports for the folder (what plan holds
 // against state_dir's to refuse a backup across filesystems). Needs no
 // symlink: it runs under Wine too.
 func TestIdentityIsTheEntry(t *testing.T) {
@@ -22,7 +24,7 @@ func TestIdentityIsTheEntry(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer r.Close()
-	f := newRootFS(r)
+	f := rootfs.New(r)
 	defer f.Close()
 	look := func(name string) string {
 		t.Helper()
@@ -55,8 +57,8 @@ func TestIdentityIsTheEntry(t *testing.T) {
 		t.Errorf("two files with the same size and time share the identity %q", c)
 	}
 	d := look("d")
-	if dev := devOf(root); dev == "" || !strings.HasPrefix(a, dev+":") || !strings.HasPrefix(d, dev+":") {
-		t.Errorf("devOf(root) = %q; identities %q (file) and %q (folder) should start with it", dev, a, d)
+	if dev := rootfs.DevOf(root); dev == "" || !strings.HasPrefix(a, dev+":") || !strings.HasPrefix(d, dev+":") {
+		t.Errorf("rootfs.DevOf(root) = %q; identities %q (file) and %q (folder) should start with it", dev, a, d)
 	}
 	if _, err := f.Lstat(".", "missing"); !os.IsNotExist(err) {
 		t.Errorf("Lstat of a missing name: %v, want not-exist", err)

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/linksdev/links/manifest"
+	"github.com/linksdev/links/reconcile/rootfs"
 )
 
 // hookFS calls hook before its k-th operation (counting every call,
@@ -36,7 +37,7 @@ func (f *hookFS) step(op string) {
 	f.ops = append(f.ops, op)
 }
 
-func (f *hookFS) Lstat(dir, name string) (Stat, error) {
+func (f *hookFS) Lstat(dir, name string) (rootfs.Stat, error) {
 	f.step("lstat " + name)
 	return f.FS.Lstat(dir, name)
 }
@@ -225,7 +226,7 @@ func TestIntruderBetweenEveryOperation(t *testing.T) {
 	sort.Strings(names)
 	cases := 0
 	for _, sc := range intruderScenarios {
-		if !sc.noExch && !exchangeBuilt {
+		if !sc.noExch && !rootfs.ExchangeBuilt {
 			// Without an exchange these scenarios take the fallback,
 			// whose documented windows only the -noexchange ones allow.
 			t.Run(sc.name, func(t *testing.T) { t.Skip(noExchangeBuild) })

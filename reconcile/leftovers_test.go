@@ -10,6 +10,7 @@ import (
 
 	"github.com/linksdev/links/manifest"
 	"github.com/linksdev/links/plan"
+	"github.com/linksdev/links/reconcile/rootfs"
 )
 
 // TestLookAlikeTempNamesUntouched: entries whose names merely look like
@@ -109,7 +110,7 @@ func killMidApply(t *testing.T, m *manifest.Manifest, block func(op, a, b string
 // journaled temporary name. The next apply moves it where the killed
 // apply's intent said, so rolling back the killed apply gives it back.
 func TestRecoveryPutsDisplacedEntryInItsBackup(t *testing.T) {
-	if !exchangeBuilt {
+	if !rootfs.ExchangeBuilt {
 		t.Skip(noExchangeBuild)
 	}
 	root := t.TempDir()
@@ -215,7 +216,7 @@ func TestRecoveryCleansOnlyWhatTheIntentSays(t *testing.T) {
 // switch (the old link could not be unlinked) leaves it under the
 // temporary name its intent gave; the next apply removes it.
 func TestFailedChangeLeftoverCleanedNext(t *testing.T) {
-	if !exchangeBuilt {
+	if !rootfs.ExchangeBuilt {
 		t.Skip(noExchangeBuild)
 	}
 	root := t.TempDir()

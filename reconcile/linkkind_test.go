@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/linksdev/links/manifest"
+	"github.com/linksdev/links/reconcile/rootfs"
 )
 
 // The Windows directory-flag decision, checked on every platform.
@@ -28,12 +29,12 @@ func TestSymlinkDirFlag(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			flag := symlinkDirFlag(tt.kind, tt.targetIsDir)
+			flag := rootfs.SymlinkDirFlag(tt.kind, tt.targetIsDir)
 			if flag != tt.wantFlag {
-				t.Errorf("symlinkDirFlag(%q, %v) = %v, want %v", tt.kind, tt.targetIsDir, flag, tt.wantFlag)
+				t.Errorf("rootfs.SymlinkDirFlag(%q, %v) = %v, want %v", tt.kind, tt.targetIsDir, flag, tt.wantFlag)
 			}
-			if got := symlinkThroughRoot(flag, tt.targetIsDir && tt.inside); got != tt.wantRoot {
-				t.Errorf("symlinkThroughRoot(%v, %v) = %v, want %v", flag, tt.targetIsDir && tt.inside, got, tt.wantRoot)
+			if got := rootfs.SymlinkThroughRoot(flag, tt.targetIsDir && tt.inside); got != tt.wantRoot {
+				t.Errorf("rootfs.SymlinkThroughRoot(%v, %v) = %v, want %v", flag, tt.targetIsDir && tt.inside, got, tt.wantRoot)
 			}
 		})
 	}

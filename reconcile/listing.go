@@ -6,6 +6,7 @@ import (
 	"sync/atomic"
 
 	"github.com/linksdev/links/manifest"
+	"github.com/linksdev/links/reconcile/rootfs"
 	"github.com/linksdev/links/reconcile/scan"
 )
 
@@ -39,14 +40,14 @@ const (
 	listMisses = 4
 )
 
-// useListings is listingSupported; tests turn it off to compare.
-var useListings = listingSupported
+// useListings is rootfs.ListingSupported; tests turn it off to compare.
+var useListings = rootfs.ListingSupported
 
 // lister holds the listings of one Observe. A folder's listing is read by
 // the first lookup in it and dropped after the last one, so that memory
 // holds only the folders being worked on.
 type lister struct {
-	fs   *rootFS
+	fs   *rootfs.FS
 	mu   sync.Mutex
 	dirs map[string]*listing // by folder as declared (root-relative)
 }
@@ -61,7 +62,7 @@ type listing struct {
 // newLister counts, for every folder of m's dests and targets under root,
 // the lookups Observe will make in it, and keeps the folders worth a
 // listing. It returns nil where listings are never trusted.
-func newLister(fsys *rootFS, m *manifest.Manifest, root string) *lister {
+func newLister(fsys *rootfs.FS, m *manifest.Manifest, root string) *lister {
 	if !useListings {
 		return nil
 	}
@@ -113,7 +114,7 @@ func (ls *lister) lookup(l *listing, real, name string) (scan.Kind, bool) {
 		return 0, false
 	}
 	l.once.Do(func() {
-		l.names = ls.fs.readNames(real, int(l.left.Load())*listRatio)
+		l.names = ls.fs.ReadNames(real, int(l.left.Load())*listRatio)
 		l.read.Store(true)
 	})
 	if l.names == nil {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/linksdev/links/manifest"
 	"github.com/linksdev/links/plan"
+	"github.com/linksdev/links/reconcile/rootfs"
 	"github.com/linksdev/links/reconcile/scan"
 )
 
@@ -56,14 +57,14 @@ func TestObserveListingsMatchLookups(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer r.Close()
-		if listings && listingSupported {
+		if listings && rootfs.ListingSupported {
 			// The folders are worth listing, and (on filesystems where
 			// listings are trusted) listed.
 			ls := newLister(r.fs, m, r.Path)
 			if ls.dirs["a"] == nil || ls.dirs["t"] == nil {
 				t.Fatalf("folders to list: %v, want a and t", ls.dirs)
 			}
-			names := r.fs.readNames("a", 1000)
+			names := r.fs.ReadNames("a", 1000)
 			if names == nil {
 				t.Logf("listings not trusted on this filesystem (%s): only lookups are compared", root)
 			} else if got, want := len(names), 3*listMin*4/5; got != want {
@@ -84,7 +85,7 @@ func TestObserveListingsMatchLookups(t *testing.T) {
 // TestReadNames: a listing gives each entry's kind, and none when the
 // folder holds more entries than asked for.
 func TestReadNames(t *testing.T) {
-	if !listingSupported {
+	if !rootfs.ListingSupported {
 		t.Skip("no listings on " + runtime.GOOS)
 	}
 	root := t.TempDir()
@@ -95,7 +96,7 @@ func TestReadNames(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer r.Close()
-	names := r.fs.readNames("d", 4)
+	names := r.fs.ReadNames("d", 4)
 	if names == nil {
 		t.Skipf("listings not trusted on the filesystem of %s", root)
 	}
@@ -108,7 +109,7 @@ func TestReadNames(t *testing.T) {
 	if diff := cmp.Diff(want, names); diff != "" {
 		t.Errorf("readNames (-want +got):\n%s", diff)
 	}
-	if got := r.fs.readNames("d", 3); got != nil {
+	if got := r.fs.ReadNames("d", 3); got != nil {
 		t.Errorf("readNames with max 3 of 4 entries: %v, want nil (not listed)", got)
 	}
 	// Without search permission on the folder, names are listed but
@@ -123,7 +124,7 @@ func TestReadNames(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer r2.Close()
-		if got := r2.fs.readNames("d", 4); got != nil {
+		if got := r2.fs.ReadNames("d", 4); got != nil {
 			t.Errorf("readNames of a folder without search permission: %v, want nil", got)
 		}
 	}
@@ -133,7 +134,7 @@ func TestReadNames(t *testing.T) {
 // not listed (a listing would save no lookup), one whose dests are missing
 // is, after listMisses lookups; the observations are the same.
 func TestDestListingOnlyWhereMissing(t *testing.T) {
-	if !listingSupported {
+	if !rootfs.ListingSupported {
 		t.Skip("listings are not used on this platform")
 	}
 	root := t.TempDir()
@@ -156,7 +157,7 @@ func TestDestListingOnlyWhereMissing(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer r.Close()
-	if r.fs.readNames("here", 1000) == nil {
+	if r.fs.ReadNames("here", 1000) == nil {
 		t.Skipf("listings not trusted on this filesystem (%s)", root)
 	}
 	ls := newLister(r.fs, m, r.Path)

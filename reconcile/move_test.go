@@ -6,6 +6,8 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/linksdev/links/reconcile/rootfs"
 )
 
 // FS.Move renames without ever replacing: onto a free name it moves (a
@@ -21,7 +23,7 @@ func TestMoveNeverReplaces(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer r.Close()
-	f := newRootFS(r)
+	f := rootfs.New(r)
 	defer f.Close()
 	steps := []struct {
 		fromDir, from, toDir, to string

@@ -16,6 +16,7 @@ import (
 	"github.com/linksdev/links/manifest"
 	"github.com/linksdev/links/plan"
 	"github.com/linksdev/links/reconcile/journal"
+	"github.com/linksdev/links/reconcile/rootfs"
 	"github.com/linksdev/links/reconcile/scan"
 )
 
@@ -170,7 +171,7 @@ func (o *observer) observe(l *manifest.Link) (plan.Observation, error) {
 			default:
 				obs.Dest = plan.State{Type: st.Type, Link: st.Link, Identity: st.Identity}
 				if st.Type == plan.TypeDir {
-					if p := o.r.fs.writeProblem(info.real, name); p != "" {
+					if p := o.r.fs.WriteProblem(info.real, name); p != "" {
 						obs.DirProblem = fmt.Sprintf("cannot move the folder %s (%s)", l.Dest, p)
 					}
 				}
@@ -217,11 +218,11 @@ func (o *observer) observeTarget(l *manifest.Link) targetInfo {
 	if under && info.problem == "" {
 		if len(info.missing) > 0 {
 			done = true // its folder does not exist
-		} else if k, ok := r.fs.lstatKind(info.real, path.Base(rel)); ok && k != scan.KindLink && info.real == path.Dir(rel) {
+		} else if k, ok := r.fs.Kind(info.real, path.Base(rel)); ok && k != scan.KindLink && info.real == path.Dir(rel) {
 			// Not a symlink, and no symlinked folder on the way: nothing
 			// to follow, in one system call.
 			t, done, plain = targetInfo{exists: k != scan.KindMissing, isDir: k == scan.KindDir}, true, true
-		} else if isDir, statErr, err := r.fs.stat(info.real, path.Base(rel)); err == nil {
+		} else if isDir, statErr, err := r.fs.Follow(info.real, path.Base(rel)); err == nil {
 			t, done = targetInfo{exists: statErr == nil, isDir: isDir, loop: statErr != nil && isLoop(statErr)}, true
 		}
 		t.real = realTarget(info, rel)
@@ -269,7 +270,7 @@ func (r *Root) folderProblem(info dirInfo) string {
 	for range info.missing {
 		dir = path.Dir(dir)
 	}
-	if p := r.fs.writeProblem(dir, "."); p != "" {
+	if p := r.fs.WriteProblem(dir, "."); p != "" {
 		return fmt.Sprintf("cannot write in folder %s (%s)", dir, p)
 	}
 	return ""
@@ -284,9 +285,9 @@ func (r *Root) stateDirAccess(m *manifest.Manifest) (dev, problem string) {
 		return "", ""
 	}
 	for p := real; ; p = path.Dir(p) {
-		if dev = devOf(filepath.Join(r.Real, filepath.FromSlash(p))); dev != "" || p == "." {
+		if dev = rootfs.DevOf(filepath.Join(r.Real, filepath.FromSlash(p))); dev != "" || p == "." {
 			if dev != "" {
-				if w := r.fs.writeProblem(p, "."); w != "" {
+				if w := r.fs.WriteProblem(p, "."); w != "" {
 					problem = fmt.Sprintf("cannot write in state_dir %s (%s, at %s)", m.StateDir, w, p)
 				}
 			}

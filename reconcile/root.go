@@ -12,6 +12,7 @@ import (
 	"github.com/linksdev/links/manifest"
 	"github.com/linksdev/links/plan"
 	"github.com/linksdev/links/reconcile/journal"
+	"github.com/linksdev/links/reconcile/rootfs"
 )
 
 // Root is a manifest's root folder, opened for confined access.
@@ -31,7 +32,7 @@ type Root struct {
 	State *journal.Dir
 
 	root *os.Root
-	fs   *rootFS
+	fs   *rootfs.FS
 
 	mu   sync.Mutex
 	dirs map[string]dirInfo // resolved folders, by root-relative path
@@ -62,7 +63,7 @@ func Open(m *manifest.Manifest) (*Root, error) {
 	if rel, err := filepath.Rel(m.Root, m.Path); err == nil && !manifest.LeadsOut(filepath.ToSlash(rel)) {
 		key = filepath.ToSlash(rel)
 	}
-	root := &Root{Path: m.Root, Real: real, StateDir: m.StateDir, Manifest: key, root: r, fs: newRootFS(r), dirs: map[string]dirInfo{}}
+	root := &Root{Path: m.Root, Real: real, StateDir: m.StateDir, Manifest: key, root: r, fs: rootfs.New(r), dirs: map[string]dirInfo{}}
 	root.State = journal.New(r, journal.Options{StateDir: m.StateDir, Manifest: key, SyncDir: root.fs.SyncDir,
 		Observe: func(dest string) (plan.State, error) {
 			now, _, err := root.observeDest(dest)

@@ -6,6 +6,8 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/linksdev/links/reconcile/rootfs"
 )
 
 // TestSyncDirRealFolders syncs real folders through the confined root. On
@@ -24,7 +26,7 @@ func TestSyncDirRealFolders(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer r.Close()
-	f := newRootFS(r)
+	f := rootfs.New(r)
 	defer f.Close()
 	for _, d := range []string{".", "a", "a/b"} {
 		if err := f.SyncDir(d); err != nil {

@@ -10,6 +10,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/linksdev/links/manifest"
+	"github.com/linksdev/links/reconcile/rootfs"
 	"github.com/linksdev/links/reconcile/scan"
 )
 
@@ -43,8 +44,8 @@ func SourceLister(target string) manifest.ListFunc {
 
 // readSource lists the open folder dfd.
 func readSource(dfd int, where string) ([]manifest.SourceEntry, error) {
-	bp := direntBufs.Get().(*[]byte)
-	defer direntBufs.Put(bp)
+	bp := rootfs.DirentBufs.Get().(*[]byte)
+	defer rootfs.DirentBufs.Put(bp)
 	buf := *bp
 	var out []manifest.SourceEntry
 	for {

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/linksdev/links/plan"
+	"github.com/linksdev/links/reconcile/rootfs"
 )
 
 // An unfold turns a folder link into a real folder of links: a fold
@@ -204,7 +205,7 @@ func (a *applier) switchIn(u *unfold) error {
 		return a.settle(&sc, u.dir, u.name, u.tmp,
 			func() error { return a.fs.Remove(u.dir, u.tmp) },
 			func() error { return a.unstage(u) })
-	case errors.Is(err, ErrExchangeUnsupported):
+	case errors.Is(err, rootfs.ErrExchangeUnsupported):
 		aside, err := a.swapAside(&sc, u.dir, u.name, u.tmp, func(err error) error { return a.unstaged(u, err) })
 		if err != nil {
 			return err

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/linksdev/links/manifest"
+	"github.com/linksdev/links/reconcile/rootfs"
 )
 
 // parseExpanded parses yaml as root's manifest and expands its trees, as
@@ -66,7 +67,7 @@ func checkUnfolded(t *testing.T, got map[string]string) {
 // temporary name beside the link (the link still in place), and switched
 // in with one exchange.
 func TestUnfoldBuildsAside(t *testing.T) {
-	if !exchangeBuilt {
+	if !rootfs.ExchangeBuilt {
 		t.Skip(noExchangeBuild)
 	}
 	root := t.TempDir()
@@ -113,7 +114,7 @@ func TestUnfoldBuildsAside(t *testing.T) {
 // staging folder meanwhile stays, with the folder holding it, and the
 // apply says so.
 func TestUnfoldKilledBeforeSwitch(t *testing.T) {
-	if !exchangeBuilt {
+	if !rootfs.ExchangeBuilt {
 		t.Skip(noExchangeBuild)
 	}
 	for _, userFile := range []bool{false, true} {
@@ -170,7 +171,7 @@ func TestUnfoldKilledBeforeSwitch(t *testing.T) {
 // folder link (now under the temporary name) is unlinked; the next apply
 // removes it, and the unfold stands.
 func TestUnfoldKilledAfterSwitch(t *testing.T) {
-	if !exchangeBuilt {
+	if !rootfs.ExchangeBuilt {
 		t.Skip(noExchangeBuild)
 	}
 	root := t.TempDir()
@@ -207,7 +208,7 @@ func TestUnfoldKilledAfterSwitch(t *testing.T) {
 // user's folder out, puts it back, takes the staging folder apart, and
 // every change of the unfold fails as stale.
 func TestUnfoldLinkReplacedMeanwhile(t *testing.T) {
-	if !exchangeBuilt {
+	if !rootfs.ExchangeBuilt {
 		t.Skip(noExchangeBuild)
 	}
 	root := t.TempDir()

@@ -69,7 +69,7 @@ func (r *Root) Verify(m *manifest.Manifest) ([]Problem, error) {
 		}
 		// Follow the link itself from its folder's handle (reading where it
 		// leads, even outside root, is fine).
-		isDir, err, ferr := r.fs.stat(o.ParentReal, path.Base(l.Dest))
+		isDir, err, ferr := r.fs.Follow(o.ParentReal, path.Base(l.Dest))
 		if ferr != nil {
 			var fi os.FileInfo
 			if fi, err = os.Stat(filepath.Join(r.Path, filepath.FromSlash(l.Dest))); err == nil {

@@ -1,11 +1,11 @@
 //go:build unix && ((!linux && !darwin) || links_portable)
 
-package reconcile
+package rootfs
 
 import "golang.org/x/sys/unix"
 
-// exchangeBuilt says this build has no atomic exchange.
-const exchangeBuilt = false
+// ExchangeBuilt says this build has no atomic exchange.
+const ExchangeBuilt = false
 
 // exchange is unsupported here (other Unix systems, and Linux built with
 // the links_portable tag, which CI uses to run the suite through this

@@ -1,6 +1,6 @@
 //go:build windows
 
-package reconcile
+package rootfs
 
 import (
 	"errors"
@@ -26,7 +26,7 @@ func openDir(r *os.Root, rel string) (*os.File, error) {
 	return r.Open(rel)
 }
 
-func (f *rootFS) Lstat(dir, name string) (Stat, error) {
+func (f *FS) Lstat(dir, name string) (Stat, error) {
 	p := path.Join(dir, name)
 	fi, err := f.root.Lstat(p)
 	if err != nil {
@@ -75,7 +75,7 @@ var errChangedWhileLooked = errors.New("changed while it was looked at")
 // program holding the file open does not prevent. isDir is what
 // os.Root.Lstat found; a handle that disagrees means the entry was
 // replaced in between.
-func (f *rootFS) identity(dir, name string, isDir bool) (string, error) {
+func (f *FS) identity(dir, name string, isDir bool) (string, error) {
 	d, err := f.dir(dir)
 	if err != nil {
 		return "", err
@@ -112,8 +112,8 @@ func handleIdentity(info *windows.ByHandleFileInformation, isDir bool) (string, 
 	return fmt.Sprintf("%d:%d:%d:%d", info.VolumeSerialNumber, index, size, info.LastWriteTime.Nanoseconds()), nil
 }
 
-// stat follows dir/name and reports whether it exists and is a folder.
-func (f *rootFS) stat(dir, name string) (isDir bool, statErr, err error) {
+// Follow follows dir/name and reports whether it exists and is a folder.
+func (f *FS) Follow(dir, name string) (isDir bool, statErr, err error) {
 	fi, err := f.root.Stat(path.Join(dir, name))
 	if err != nil {
 		return false, err, nil
@@ -123,18 +123,18 @@ func (f *rootFS) stat(dir, name string) (isDir bool, statErr, err error) {
 
 // Symlink creates dir/name with the link text, a directory link where
 // kind or the target says so (see symlink_windows.go).
-func (f *rootFS) Symlink(text, dir, name string, kind manifest.Kind) error {
+func (f *FS) Symlink(text, dir, name string, kind manifest.Kind) error {
 	return f.symlink(text, dir, name, kind)
 }
 
 // Rename renames dir/from over dir/to. Windows replaces a file or a file
 // link this way, atomically, but not a directory link (to the system it
-// is a directory): that failure is marked errDirLinkInTheWay, and the
+// is a directory): that failure is marked ErrDirLinkInTheWay, and the
 // caller moves the old link aside instead.
-func (f *rootFS) Rename(dir, from, to string) error {
+func (f *FS) Rename(dir, from, to string) error {
 	err := f.root.Rename(path.Join(dir, from), path.Join(dir, to))
 	if err != nil && f.isDirLink(path.Join(dir, to)) {
-		return fmt.Errorf("%w (%w)", err, errDirLinkInTheWay)
+		return fmt.Errorf("%w (%w)", err, ErrDirLinkInTheWay)
 	}
 	return err
 }
@@ -142,7 +142,7 @@ func (f *rootFS) Rename(dir, from, to string) error {
 // isDirLink says whether p is a directory symlink: a symlink whose own
 // attributes carry FILE_ATTRIBUTE_DIRECTORY (SYMBOLIC_LINK_FLAG_DIRECTORY
 // at its creation).
-func (f *rootFS) isDirLink(p string) bool {
+func (f *FS) isDirLink(p string) bool {
 	fi, err := f.root.Lstat(p)
 	if err != nil || fi.Mode()&fs.ModeSymlink == 0 {
 		return false
@@ -151,10 +151,10 @@ func (f *rootFS) isDirLink(p string) bool {
 	return ok && d.FileAttributes&windows.FILE_ATTRIBUTE_DIRECTORY != 0
 }
 
-// exchangeBuilt says this build has no atomic exchange: Windows has none.
-const exchangeBuilt = false
+// ExchangeBuilt says this build has no atomic exchange: Windows has none.
+const ExchangeBuilt = false
 
-func (f *rootFS) Exchange(dir, a, b string) error { return ErrExchangeUnsupported }
+func (f *FS) Exchange(dir, a, b string) error { return ErrExchangeUnsupported }
 
 // Move renames fromDir/fromName to toDir/toName in one step that fails if
 // the destination exists: NtSetInformationFile(FileRenameInformation)
@@ -163,7 +163,7 @@ func (f *rootFS) Exchange(dir, a, b string) error { return ErrExchangeUnsupporte
 // handle, naming toName relative to toDir's. Both handles come through
 // os.Root, so the move stays confined; and nothing that appears at the
 // destination can be replaced (a look first and a rename after could).
-func (f *rootFS) Move(fromDir, fromName, toDir, toName string) error {
+func (f *FS) Move(fromDir, fromName, toDir, toName string) error {
 	shown := path.Join(fromDir, fromName)
 	src, err := f.dir(fromDir)
 	if err != nil {
@@ -227,10 +227,10 @@ func ntErr(err error) error {
 	return err
 }
 
-func (f *rootFS) Link(fromDir, fromName, toDir, toName string) error {
+func (f *FS) Link(fromDir, fromName, toDir, toName string) error {
 	return f.root.Link(path.Join(fromDir, fromName), path.Join(toDir, toName))
 }
 
-func (f *rootFS) Remove(dir, name string) error {
+func (f *FS) Remove(dir, name string) error {
 	return f.root.Remove(path.Join(dir, name))
 }

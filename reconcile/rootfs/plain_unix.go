@@ -1,6 +1,6 @@
 //go:build unix
 
-package reconcile
+package rootfs
 
 import (
 	"golang.org/x/sys/unix"
@@ -8,10 +8,10 @@ import (
 	"github.com/linksdev/links/reconcile/scan"
 )
 
-// lstatKind says what dir/name is without following a final symlink, in
+// Kind says what dir/name is without following a final symlink, in
 // one system call; ok is false when it cannot tell (the caller follows
 // the name instead).
-func (f *rootFS) lstatKind(dir, name string) (kind scan.Kind, ok bool) {
+func (f *FS) Kind(dir, name string) (kind scan.Kind, ok bool) {
 	d, err := f.dir(dir)
 	if err != nil {
 		return 0, false

@@ -1,6 +1,6 @@
 //go:build unix
 
-package reconcile
+package rootfs
 
 import (
 	"strconv"
@@ -8,12 +8,12 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// writeProblem says why this process could not create, rename or remove
+// WriteProblem says why this process could not create, rename or remove
 // entries in dir/name (a folder; name "." for dir itself), as access(2)
 // answers for the effective user: permission denied, a read-only
 // filesystem. "" when it can, or when that cannot be told (apply then
 // finds out).
-func (f *rootFS) writeProblem(dir, name string) string {
+func (f *FS) WriteProblem(dir, name string) string {
 	d, err := f.dir(dir)
 	if err != nil {
 		return ""
@@ -25,9 +25,9 @@ func (f *rootFS) writeProblem(dir, name string) string {
 	return ""
 }
 
-// devOf is the device (filesystem) p lies on, as Stat.Identity writes
+// DevOf is the device (filesystem) p lies on, as Stat.Identity writes
 // it; "" when p cannot be looked at.
-func devOf(p string) string {
+func DevOf(p string) string {
 	var st unix.Stat_t
 	if err := unix.Stat(p, &st); err != nil {
 		return ""

@@ -1,6 +1,6 @@
 //go:build darwin && !links_portable
 
-package reconcile
+package rootfs
 
 import (
 	"fmt"
@@ -8,9 +8,9 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// exchangeBuilt says this build has an atomic exchange (the volume may
+// ExchangeBuilt says this build has an atomic exchange (the volume may
 // still refuse it at run time).
-const exchangeBuilt = true
+const ExchangeBuilt = true
 
 // exchange swaps a and b in the folder dirfd with renameatx_np(RENAME_SWAP)
 // (macOS 10.12 and later). A volume that cannot swap (APFS and HFS+ can;

@@ -1,6 +1,6 @@
 //go:build unix
 
-package reconcile
+package rootfs
 
 import (
 	"fmt"
@@ -22,7 +22,7 @@ func openDir(r *os.Root, rel string) (*os.File, error) {
 
 func fd(d *os.File) int { return int(d.Fd()) }
 
-func (f *rootFS) Lstat(dir, name string) (Stat, error) {
+func (f *FS) Lstat(dir, name string) (Stat, error) {
 	d, err := f.dir(dir)
 	if err != nil {
 		return Stat{}, err
@@ -87,9 +87,9 @@ func readlinkAt(d *os.File, name string, size int) (string, error) {
 	}
 }
 
-// stat follows dir/name (read-only, not part of the apply seam): it
+// Follow follows dir/name (read-only, not part of the apply seam): it
 // reports whether it resolves and to a folder, or why not (statErr).
-func (f *rootFS) stat(dir, name string) (isDir bool, statErr, err error) {
+func (f *FS) Follow(dir, name string) (isDir bool, statErr, err error) {
 	d, err := f.dir(dir)
 	if err != nil {
 		return false, nil, err
@@ -103,7 +103,7 @@ func (f *rootFS) stat(dir, name string) (isDir bool, statErr, err error) {
 
 // Symlink makes dir/name; kind matters only on Windows (a Unix symlink
 // is neither a file link nor a directory link).
-func (f *rootFS) Symlink(text, dir, name string, _ manifest.Kind) error {
+func (f *FS) Symlink(text, dir, name string, _ manifest.Kind) error {
 	d, err := f.dir(dir)
 	if err != nil {
 		return err
@@ -111,7 +111,7 @@ func (f *rootFS) Symlink(text, dir, name string, _ manifest.Kind) error {
 	return pathErr("symlink", name, unix.Symlinkat(text, fd(d), name))
 }
 
-func (f *rootFS) Rename(dir, from, to string) error {
+func (f *FS) Rename(dir, from, to string) error {
 	d, err := f.dir(dir)
 	if err != nil {
 		return err
@@ -119,7 +119,7 @@ func (f *rootFS) Rename(dir, from, to string) error {
 	return pathErr("rename", from, unix.Renameat(fd(d), from, fd(d), to))
 }
 
-func (f *rootFS) Exchange(dir, a, b string) error {
+func (f *FS) Exchange(dir, a, b string) error {
 	d, err := f.dir(dir)
 	if err != nil {
 		return err
@@ -127,7 +127,7 @@ func (f *rootFS) Exchange(dir, a, b string) error {
 	return pathErr("exchange", a, exchange(fd(d), a, b))
 }
 
-func (f *rootFS) Move(fromDir, fromName, toDir, toName string) error {
+func (f *FS) Move(fromDir, fromName, toDir, toName string) error {
 	src, err := f.dir(fromDir)
 	if err != nil {
 		return err
@@ -139,7 +139,7 @@ func (f *rootFS) Move(fromDir, fromName, toDir, toName string) error {
 	return pathErr("rename", path.Join(fromDir, fromName), renameNoReplace(fd(src), fromName, fd(dst), toName))
 }
 
-func (f *rootFS) Link(fromDir, fromName, toDir, toName string) error {
+func (f *FS) Link(fromDir, fromName, toDir, toName string) error {
 	src, err := f.dir(fromDir)
 	if err != nil {
 		return err
@@ -151,7 +151,7 @@ func (f *rootFS) Link(fromDir, fromName, toDir, toName string) error {
 	return pathErr("link", path.Join(fromDir, fromName), unix.Linkat(fd(src), fromName, fd(dst), toName, 0))
 }
 
-func (f *rootFS) Remove(dir, name string) error {
+func (f *FS) Remove(dir, name string) error {
 	d, err := f.dir(dir)
 	if err != nil {
 		return err

@@ -1,6 +1,6 @@
 //go:build windows
 
-package reconcile
+package rootfs
 
 import (
 	"strconv"
@@ -8,13 +8,13 @@ import (
 	"golang.org/x/sys/windows"
 )
 
-// writeProblem is not predicted on Windows: apply finds out.
-func (f *rootFS) writeProblem(dir, name string) string { return "" }
+// WriteProblem is not predicted on Windows: apply finds out.
+func (f *FS) WriteProblem(dir, name string) string { return "" }
 
-// devOf is the volume p lies on, as Stat.Identity writes it (the volume
+// DevOf is the volume p lies on, as Stat.Identity writes it (the volume
 // serial number GetFileInformationByHandle reports); "" when p cannot be
 // looked at. Like Unix's stat, it follows p if it is a link.
-func devOf(p string) string {
+func DevOf(p string) string {
 	u, err := windows.UTF16PtrFromString(p)
 	if err != nil {
 		return ""

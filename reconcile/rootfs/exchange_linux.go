@@ -1,6 +1,6 @@
 //go:build linux && !links_portable
 
-package reconcile
+package rootfs
 
 import (
 	"fmt"
@@ -8,9 +8,9 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// exchangeBuilt says this build has an atomic exchange (the filesystem
+// ExchangeBuilt says this build has an atomic exchange (the filesystem
 // may still refuse it at run time).
-const exchangeBuilt = true
+const ExchangeBuilt = true
 
 // exchange swaps a and b in the folder dirfd with renameat2(RENAME_EXCHANGE).
 // EINVAL (filesystem without rename2 flags: NFS, 9p, some FUSE), ENOSYS (old

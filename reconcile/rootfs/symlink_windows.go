@@ -1,6 +1,6 @@
 //go:build windows
 
-package reconcile
+package rootfs
 
 import (
 	"errors"
@@ -26,7 +26,7 @@ const symbolicLinkFlagAllowUnprivilegedCreate = 0x2
 // Windows records in a symlink whether it points to a directory
 // (SYMBOLIC_LINK_FLAG_DIRECTORY); a directory reached through a file link
 // cannot be opened as one. The link is a directory link when the
-// manifest says kind: dir or the target is a folder now (symlinkDirFlag,
+// manifest says kind: dir or the target is a folder now (SymlinkDirFlag,
 // linkkind.go). os.Root.Symlink, which creates the link relative to the
 // folder's handle (confined like every other operation), sets that flag
 // only for a relative text that resolves to a directory inside root. So:
@@ -42,11 +42,11 @@ const symbolicLinkFlagAllowUnprivilegedCreate = 0x2
 //   - A dangling target without kind: dir becomes a file link.
 //   - Without the privilege and without Developer Mode, the error says
 //     what to enable.
-func (f *rootFS) symlink(text, dir, name string, kind manifest.Kind) error {
+func (f *FS) symlink(text, dir, name string, kind manifest.Kind) error {
 	p := path.Join(dir, name)
 	isDir, inside := f.targetIsDir(text, dir)
-	dirFlag := symlinkDirFlag(kind, isDir)
-	if symlinkThroughRoot(dirFlag, isDir && inside) {
+	dirFlag := SymlinkDirFlag(kind, isDir)
+	if SymlinkThroughRoot(dirFlag, isDir && inside) {
 		err := f.root.Symlink(text, p)
 		if !errors.Is(err, windows.ERROR_PRIVILEGE_NOT_HELD) {
 			return err
@@ -58,7 +58,7 @@ func (f *rootFS) symlink(text, dir, name string, kind manifest.Kind) error {
 // targetIsDir follows the link text from dir (a read, as os.Symlink does
 // to choose the flag) and says whether it reaches a directory, and whether
 // what it reaches is inside root.
-func (f *rootFS) targetIsDir(text, dir string) (isDir, inside bool) {
+func (f *FS) targetIsDir(text, dir string) (isDir, inside bool) {
 	t := filepath.FromSlash(text)
 	full := t
 	if !filepath.IsAbs(t) && filepath.VolumeName(t) == "" && (t == "" || !os.IsPathSeparator(t[0])) {
@@ -71,7 +71,7 @@ func (f *rootFS) targetIsDir(text, dir string) (isDir, inside bool) {
 	return err == nil && fi.IsDir(), false
 }
 
-func (f *rootFS) symlinkByPath(text, dir, name string, isDir bool) error {
+func (f *FS) symlinkByPath(text, dir, name string, isDir bool) error {
 	p := path.Join(dir, name)
 	full := filepath.Join(f.root.Name(), filepath.FromSlash(p))
 	link, err := windows.UTF16PtrFromString(full)

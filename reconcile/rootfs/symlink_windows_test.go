@@ -1,6 +1,6 @@
 //go:build windows
 
-package reconcile
+package rootfs
 
 import (
 	"os"
@@ -54,7 +54,7 @@ func TestSymlinkByPathIsChecked(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer r.Close()
-	f := newRootFS(r)
+	f := New(r)
 	defer f.Close()
 	text := `..\..\outside`
 	isDir, inside := f.targetIsDir(text, "a")
@@ -94,7 +94,7 @@ func TestDanglingDirLink(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer r.Close()
-	f := newRootFS(r)
+	f := New(r)
 	defer f.Close()
 	if isDir, _ := f.targetIsDir(`..\later`, "a"); isDir {
 		t.Fatal("targetIsDir says a missing target is a folder")

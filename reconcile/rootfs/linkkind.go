@@ -1,4 +1,4 @@
-package reconcile
+package rootfs
 
 import (
 	"errors"
@@ -12,28 +12,28 @@ import (
 // a directory link. The two decisions below are pure so that every
 // platform's tests check them; only symlink_windows.go acts on them.
 
-// symlinkDirFlag says whether the link is made a directory link: when the
+// SymlinkDirFlag says whether the link is made a directory link: when the
 // manifest says kind: dir (the only way to know for a dangling target),
 // or when the target is a folder now. A kind: file link to a folder is a
 // conflict at plan time; should the target have become a folder since,
 // the link follows what is there.
-func symlinkDirFlag(kind manifest.Kind, targetIsDir bool) bool {
+func SymlinkDirFlag(kind manifest.Kind, targetIsDir bool) bool {
 	return kind == manifest.KindDir || targetIsDir
 }
 
-// symlinkThroughRoot says whether os.Root.Symlink makes the link wanted:
+// SymlinkThroughRoot says whether os.Root.Symlink makes the link wanted:
 // it sets the directory flag exactly when the link text is relative and
 // resolves to a folder inside root, so it serves every file link and
 // those directory links; any other directory link (a folder outside
 // root, or a dangling target declared kind: dir) is made by path with
 // the flag.
-func symlinkThroughRoot(dirFlag, folderInsideRoot bool) bool {
+func SymlinkThroughRoot(dirFlag, folderInsideRoot bool) bool {
 	return !dirFlag || folderInsideRoot
 }
 
-// errDirLinkInTheWay is wrapped in FS.Rename's error where the entry to be
+// ErrDirLinkInTheWay is wrapped in FS.Rename's error where the entry to be
 // replaced is a directory link, which the system does not replace by a
 // rename (Windows: a directory symlink is a directory to
 // FileRenameInformation and MoveFileEx). An update then moves the old
 // link aside first (change.go, update).
-var errDirLinkInTheWay = errors.New("a directory link is in the way, which a rename does not replace")
+var ErrDirLinkInTheWay = errors.New("a directory link is in the way, which a rename does not replace")

@@ -1,6 +1,6 @@
 //go:build linux && !links_portable
 
-package reconcile
+package rootfs
 
 import (
 	"sync"
@@ -10,18 +10,18 @@ import (
 	"github.com/linksdev/links/reconcile/scan"
 )
 
-const listingSupported = true
+const ListingSupported = true
 
 // fsCasefoldFL is FS_CASEFOLD_FL (linux/fs.h): a case-insensitive folder.
 const fsCasefoldFL = 0x40000000
 
-var direntBufs = sync.Pool{New: func() any { b := make([]byte, 64<<10); return &b }}
+var DirentBufs = sync.Pool{New: func() any { b := make([]byte, 64<<10); return &b }}
 
-// readNames lists the folder dir (root-relative) with getdents(2), or
+// ReadNames lists the folder dir (root-relative) with getdents(2), or
 // returns nil when its listing cannot be trusted to match lookups (not
 // ext4, btrfs or tmpfs; a case-insensitive folder; any error) or when it
 // holds more than max entries.
-func (f *rootFS) readNames(dir string, max int) map[string]scan.Kind {
+func (f *FS) ReadNames(dir string, max int) map[string]scan.Kind {
 	d, err := f.dir(dir)
 	if err != nil {
 		return nil
@@ -43,8 +43,8 @@ func (f *rootFS) readNames(dir string, max int) map[string]scan.Kind {
 	if unix.Fstatat(dfd, ".", &st, 0) != nil {
 		return nil
 	}
-	bp := direntBufs.Get().(*[]byte)
-	defer direntBufs.Put(bp)
+	bp := DirentBufs.Get().(*[]byte)
+	defer DirentBufs.Put(bp)
 	buf := *bp
 	names := map[string]scan.Kind{}
 	for {
