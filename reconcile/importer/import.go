@@ -109,51 +109,93 @@ type importLink struct {
 // sorted by dest and quotes whatever would not read back as the same
 // string. Import writes nothing.
 func Import(opts Options) (*Result, error) {
-	strategy := opts.Strategy
-	switch strategy {
+	im := &importRun{opts: opts, strategy: opts.Strategy, stateRel: manifest.DefaultStateDir}
+	switch im.strategy {
 	case "":
-		strategy = StrategyKeep
+		im.strategy = StrategyKeep
 	case StrategyKeep, StrategyRelative, StrategyAbsolute:
 	default:
-		return nil, fmt.Errorf("strategy %q: use keep, relative or absolute", strategy)
+		return nil, fmt.Errorf("strategy %q: use keep, relative or absolute", im.strategy)
 	}
-	rootAbs := filepath.Clean(opts.Root)
-	rootReal, err := filepath.EvalSymlinks(rootAbs)
+	res, err := im.scan()
+	if err != nil {
+		return nil, err
+	}
+	im.out = &Result{Unreadable: res.Unreadable}
+	im.manifestFile = filepath.Join(im.rootAbs, "links.yaml")
+	if opts.ManifestFile != "" {
+		im.manifestFile = filepath.Clean(opts.ManifestFile)
+	}
+	im.manifestRel, _ = relSlashUnder(im.rootAbs, im.manifestFile)
+	if im.manifestRel == "" {
+		if real, ok := realish(im.manifestFile); ok {
+			im.manifestRel, _ = relSlashUnder(im.rootReal, real)
+		}
+	}
+	links := im.candidates(res)
+	var trees []*importTree
+	if opts.Trees {
+		trees, links = proposeTrees(links, im.rootAbs, im.stateRel, im.manifestRel)
+	}
+	nameAll(links, trees)
+	links, trees, err = im.settle(links, trees)
+	if err != nil {
+		return nil, err
+	}
+	out := im.out
+	out.Declared = len(links)
+	for _, g := range trees {
+		out.Declared += len(g.links)
+	}
+	out.Trees = len(trees)
+	sort.SliceStable(out.Skipped, func(i, j int) bool { return out.Skipped[i].Path < out.Skipped[j].Path })
+	return out, nil
+}
+
+// importRun is one Import: where it looks and what it found.
+type importRun struct {
+	opts                      Options
+	strategy                  string
+	rootAbs, rootReal         string
+	stateRel                  string // state_dir, relative to root
+	manifestFile, manifestRel string // the manifest to write, and its path under root ("" if none)
+	out                       *Result
+}
+
+// scan scans the paths to import (root by default), which must lie under
+// root, skipping state_dir.
+func (im *importRun) scan() (*scan.Result, error) {
+	opts := im.opts
+	im.rootAbs = filepath.Clean(opts.Root)
+	rootReal, err := filepath.EvalSymlinks(im.rootAbs)
 	if err != nil {
 		return nil, fmt.Errorf("root %s: %w", opts.Root, bare(err))
 	}
 	paths := opts.Paths
 	if len(paths) == 0 {
-		paths = []string{rootAbs}
+		paths = []string{im.rootAbs}
 	}
 	so := opts.Scan
+	im.rootReal = rootReal
 	so.Root = rootReal
 	for _, p := range paths {
 		if real, ok := realish(absIn(scanDir(so.Dir), p)); ok && !scan.Within(real, rootReal) {
-			return nil, fmt.Errorf("%s is outside root %s; every dest must lie under root: choose another --root", p, rootAbs)
+			return nil, fmt.Errorf("%s is outside root %s; every dest must lie under root: choose another --root", p, im.rootAbs)
 		}
 	}
-	stateRel := manifest.DefaultStateDir
-	if sd, err := filepath.EvalSymlinks(filepath.Join(rootAbs, stateRel)); err == nil {
+	stateRel := im.stateRel
+	if sd, err := filepath.EvalSymlinks(filepath.Join(im.rootAbs, stateRel)); err == nil {
 		so.SkipDirs = append(so.SkipDirs, sd)
 	}
 	so.SkipDirs = append(so.SkipDirs, filepath.Join(rootReal, stateRel))
-	res, err := scan.Scan(paths, so)
-	if err != nil {
-		return nil, err
-	}
+	return scan.Scan(paths, so)
+}
 
-	out := &Result{Unreadable: res.Unreadable}
-	manifestFile := filepath.Join(rootAbs, "links.yaml")
-	if opts.ManifestFile != "" {
-		manifestFile = filepath.Clean(opts.ManifestFile)
-	}
-	manifestRel, _ := relSlashUnder(rootAbs, manifestFile)
-	if manifestRel == "" {
-		if real, ok := realish(manifestFile); ok {
-			manifestRel, _ = relSlashUnder(rootReal, real)
-		}
-	}
+// candidates are the links res found that a manifest can declare as they
+// are (each other one is skipped, with why).
+func (im *importRun) candidates(res *scan.Result) []*importLink {
+	out, opts, strategy := im.out, im.opts, im.strategy
+	rootAbs, rootReal, stateRel, manifestRel := im.rootAbs, im.rootReal, im.stateRel, im.manifestRel
 	var links []*importLink
 	seen := map[string]bool{}
 	for i := range res.Links {
@@ -206,26 +248,26 @@ func Import(opts Options) (*Result, error) {
 		}
 		links = append(links, il)
 	}
-	var trees []*importTree
-	if opts.Trees {
-		trees, links = proposeTrees(links, rootAbs, stateRel, manifestRel)
-	}
-	nameAll(links, trees)
+	return links
+}
 
+// settle plans the manifest written for links and trees against the tree
+// and drops what is not a no-op. Dropping a link can change how another
+// is planned (a target that is a declared dest counts as existing), hence
+// the loop; a tree any of whose links would change is written out as
+// per-link entries instead, and checked again.
+func (im *importRun) settle(links []*importLink, trees []*importTree) ([]*importLink, []*importTree, error) {
+	out, strategy, manifestFile := im.out, im.strategy, im.manifestFile
 	manifestDir := filepath.Dir(manifestFile)
-	rootText := filepath.ToSlash(rootAbs)
-	if rel, err := filepath.Rel(manifestDir, rootAbs); err == nil {
+	rootText := filepath.ToSlash(im.rootAbs)
+	if rel, err := filepath.Rel(manifestDir, im.rootAbs); err == nil {
 		rootText = filepath.ToSlash(rel)
 	}
-
-	// Plan what was written against the tree; drop what is not a no-op.
-	// Dropping a link can change how another is planned (a target that is
-	// a declared dest counts as existing), hence the loop.
 	for round := 0; ; round++ {
 		out.YAML = emitManifest(rootText, strategy, links, trees)
 		changes, err := planImported(out.YAML, manifestFile)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		byDest := make(map[string]*plan.Change, len(changes))
 		for i := range changes {
@@ -261,7 +303,7 @@ func Import(opts Options) (*Result, error) {
 			c := byDest[il.dest]
 			switch {
 			case c == nil:
-				return nil, fmt.Errorf("import: %s is missing from the plan of the imported manifest (a bug)", il.dest)
+				return nil, nil, fmt.Errorf("import: %s is missing from the plan of the imported manifest (a bug)", il.dest)
 			case c.Action == plan.Noop:
 			case c.Action == plan.Update && strategy != StrategyKeep:
 				out.Rewritten++
@@ -279,17 +321,11 @@ func Import(opts Options) (*Result, error) {
 			break
 		}
 		if round == 3+len(trees) {
-			return nil, fmt.Errorf("import: the imported manifest does not settle into a plan without changes (a bug)")
+			return nil, nil, fmt.Errorf("import: the imported manifest does not settle into a plan without changes (a bug)")
 		}
 		links = kept
 	}
-	out.Declared = len(links)
-	for _, g := range trees {
-		out.Declared += len(g.links)
-	}
-	out.Trees = len(trees)
-	sort.SliceStable(out.Skipped, func(i, j int) bool { return out.Skipped[i].Path < out.Skipped[j].Path })
-	return out, nil
+	return links, trees, nil
 }
 
 func scanDir(dir string) string {
