@@ -379,38 +379,64 @@ func (d *document) buildLink(name, ptr string, raw, defaults map[string]any, x *
 		if _, own := raw["allow"]; !own {
 			where = "/defaults/allow"
 		}
-		list, _ := v.([]any)
-		for i, g := range list {
-			gp := where + "/" + strconv.Itoa(i)
-			if bad[gp] {
-				okAll = false
-				continue
-			}
-			glob, err := x.expand(str(g))
-			if err != nil {
-				d.expandError(gp, err)
-				okAll = false
-				continue
-			}
-			if _, err := path.Match(glob, ""); err != nil {
-				d.errorAt(gp, false, "invalid glob %q: %v; globs use path.Match syntax: * ? [a-z] and \\ to escape", glob, err)
-				okAll = false
-				continue
-			}
-			l.Allow = append(l.Allow, glob)
-		}
+		okAll = d.buildAllow(&l, where, v, x, bad) && okAll
 	}
-
-	// dest
 	if len(bad) > 0 && (bad[ptr+"/dest"] || bad[ptr+"/target"]) {
 		return l, false
 	}
-	rawDest := str(raw["dest"])
+	okAll = d.buildDest(&l, ptr, str(raw["dest"]), x, m, tree) && okAll
+	okAll = d.buildTarget(&l, ptr, str(raw["target"]), x) && okAll
+	if okAll && (l.Target == l.Dest || l.TargetAbsolute && d.rootOK && l.Target == filepath.Join(m.Root, filepath.FromSlash(l.Dest))) {
+		d.errorAt(ptr+"/target", false, "target %q is the link's own dest, which would be a loop; point it elsewhere", str(raw["target"]))
+		okAll = false
+	}
+	if okAll && d.rootOK {
+		if err := linkTextLimit(&l, m.Root); err != nil {
+			d.errorAt(ptr+"/target", false, "target %q %v", brief(str(raw["target"])), err)
+			okAll = false
+		}
+	}
+	return l, okAll
+}
+
+// buildAllow reads a link's allow: globs (at where: its own, or the
+// defaults').
+func (d *document) buildAllow(l *Link, where string, v any, x *expander, bad map[string]bool) bool {
+	ok := true
+	list, _ := v.([]any)
+	for i, g := range list {
+		gp := where + "/" + strconv.Itoa(i)
+		if bad[gp] {
+			ok = false
+			continue
+		}
+		glob, err := x.expand(str(g))
+		if err != nil {
+			d.expandError(gp, err)
+			ok = false
+			continue
+		}
+		if _, err := path.Match(glob, ""); err != nil {
+			d.errorAt(gp, false, "invalid glob %q: %v; globs use path.Match syntax: * ? [a-z] and \\ to escape", glob, err)
+			ok = false
+			continue
+		}
+		l.Allow = append(l.Allow, glob)
+	}
+	return ok
+}
+
+// buildDest reads a link's dest: expanded, under root, not root itself
+// (a tree's may be), not in or around state_dir.
+func (d *document) buildDest(l *Link, ptr, rawDest string, x *expander, m *Manifest, tree bool) bool {
 	dest, err := x.expand(rawDest)
 	if err != nil {
 		d.expandError(ptr+"/dest", err)
-		okAll = false
-	} else if rel, err := d.underRoot(m.Root, dest); err != nil {
+		return false
+	}
+	rel, err := d.underRoot(m.Root, dest)
+	switch {
+	case err != nil:
 		if err != errSkip {
 			shown := ""
 			if dest != rawDest {
@@ -418,30 +444,32 @@ func (d *document) buildLink(name, ptr string, raw, defaults map[string]any, x *
 			}
 			d.errorAt(ptr+"/dest", false, "dest %q%s %v", brief(rawDest), shown, err)
 		}
-		okAll = false
-	} else if rel == "." && !tree {
+		return false
+	case rel == "." && !tree:
 		d.errorAt(ptr+"/dest", false, "dest %q is root itself; a link must live under root", rawDest)
-		okAll = false
-	} else if rel == m.StateDir || strings.HasPrefix(rel, m.StateDir+"/") {
+		return false
+	case rel == m.StateDir || strings.HasPrefix(rel, m.StateDir+"/"):
 		d.errorAt(ptr+"/dest", false, "dest %q is inside state_dir %q, where links keeps its own state; choose another dest", rel, brief(m.StateDir))
-		okAll = false
-	} else if strings.HasPrefix(m.StateDir, rel+"/") && !tree {
+		return false
+	case strings.HasPrefix(m.StateDir, rel+"/") && !tree:
 		d.errorAt(ptr+"/dest", false, "dest %q is a folder holding state_dir %q, where links keeps its own state; choose another dest", rel, brief(m.StateDir))
-		okAll = false
-	} else {
-		l.Dest = rel
+		return false
 	}
+	l.Dest = rel
+	return true
+}
 
-	// target
-	rawTarget := str(raw["target"])
+// buildTarget reads a link's target: expanded, absolute or a clean slash
+// path, within the kernel's limits.
+func (d *document) buildTarget(l *Link, ptr, rawTarget string, x *expander) bool {
 	target, err := x.expand(rawTarget)
 	switch {
 	case err != nil:
 		d.expandError(ptr+"/target", err)
-		okAll = false
+		return false
 	case strings.IndexByte(target, 0) >= 0:
 		d.errorAt(ptr+"/target", false, "target contains a NUL byte; remove it")
-		okAll = false
+		return false
 	case nameLimit(target) != nil:
 		err := nameLimit(target)
 		shown := ""
@@ -449,24 +477,14 @@ func (d *document) buildLink(name, ptr string, raw, defaults map[string]any, x *
 			shown = fmt.Sprintf(" (%q after expansion)", brief(target))
 		}
 		d.errorAt(ptr+"/target", false, "target %q%s %v", brief(rawTarget), shown, err)
-		okAll = false
+		return false
 	case filepath.IsAbs(target) || strings.HasPrefix(target, "/"):
 		l.Target = filepath.Clean(target)
 		l.TargetAbsolute = true
 	default:
 		l.Target = path.Clean(filepath.ToSlash(target))
 	}
-	if okAll && (l.Target == l.Dest || l.TargetAbsolute && d.rootOK && l.Target == filepath.Join(m.Root, filepath.FromSlash(l.Dest))) {
-		d.errorAt(ptr+"/target", false, "target %q is the link's own dest, which would be a loop; point it elsewhere", rawTarget)
-		okAll = false
-	}
-	if okAll && d.rootOK {
-		if err := linkTextLimit(&l, m.Root); err != nil {
-			d.errorAt(ptr+"/target", false, "target %q %v", brief(rawTarget), err)
-			okAll = false
-		}
-	}
-	return l, okAll
+	return true
 }
 
 // expandError records a failed expansion, unless it comes from a variable
