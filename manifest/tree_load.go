@@ -43,105 +43,22 @@ func (d *document) buildTree(name, ptr string, raw, defaults map[string]any, x *
 		d.errorAt(ptr+"/dest", false, "dest %q is inside the tree's own target %q: its links would be written into the source they list; move the dest or the target", l.Dest, l.Target)
 		return t, false
 	}
-	patterns := func(key string) ([]Pattern, bool) {
-		v, has := raw[key]
-		if !has || bad[ptr+"/"+key] {
-			return nil, !has
-		}
-		list, _ := v.([]any)
-		out := make([]Pattern, 0, len(list))
-		good := true
-		for i, g := range list {
-			gp := ptr + "/" + key + "/" + strconv.Itoa(i)
-			if bad[gp] {
-				good = false
-				continue
-			}
-			glob, err := x.expand(str(g))
-			if err != nil {
-				d.expandError(gp, err)
-				good = false
-				continue
-			}
-			p, err := newPattern(glob)
-			if err != nil {
-				d.errorAt(gp, false, "%v", err)
-				good = false
-				continue
-			}
-			p.Where = d.pathOf(gp)
-			p.Pos.Line, p.Pos.Col = d.place(d.locate(gp, false))
-			out = append(out, p)
-		}
-		return out, good
-	}
 	var good bool
-	if t.Include, good = patterns("include"); !good {
+	if t.Include, good = d.treePatterns(ptr, "include", raw, x, bad); !good {
 		ok = false
 	}
 	if _, has := raw["include"]; !has {
 		all, _ := newPattern("**")
 		t.Include = []Pattern{all}
 	}
-	if t.Exclude, good = patterns("exclude"); !good {
+	if t.Exclude, good = d.treePatterns(ptr, "exclude", raw, x, bad); !good {
 		ok = false
 	}
 	if v, has := raw["dotfiles"].(bool); has {
 		t.Dotfiles = v
 	}
 	if v, has := raw["fold"]; has && !bad[ptr+"/fold"] {
-		list, _ := v.([]any)
-		seen := map[string]int{}
-		for i, f := range list {
-			fp := ptr + "/fold/" + strconv.Itoa(i)
-			if bad[fp] {
-				ok = false
-				continue
-			}
-			s, err := x.expand(str(f))
-			if err != nil {
-				d.expandError(fp, err)
-				ok = false
-				continue
-			}
-			c := path.Clean(strings.TrimSuffix(s, "/"))
-			switch {
-			case strings.IndexByte(s, 0) >= 0:
-				d.errorAt(fp, false, "fold contains a NUL byte; remove it")
-			case strings.HasPrefix(s, "/") || filepath.IsAbs(s):
-				d.errorAt(fp, false, "fold %q is absolute; name a folder relative to the tree's target, as in lua/vendor", s)
-			case c == "." || LeadsOut(c):
-				d.errorAt(fp, false, "fold %q is not a folder inside the tree's target; name one, as in lua/vendor (to link the whole target as one folder, write a plain link)", s)
-			case strings.ContainsAny(c, "*?[{"):
-				d.errorAt(fp, false, "fold %q is a glob; fold takes folder paths, as in lua/vendor", s)
-			default:
-				if j, dup := seen[c]; dup {
-					d.errorAt(fp, false, "fold %q is also fold[%d]; name each folder once", s, j)
-					break
-				}
-				seen[c] = i
-				t.Fold = append(t.Fold, Fold{Path: c, Where: d.pathOf(fp)})
-				last := &t.Fold[len(t.Fold)-1]
-				last.Pos.Line, last.Pos.Col = d.place(d.locate(fp, false))
-				continue
-			}
-			ok = false
-		}
-		for i := range t.Fold {
-			for j := range t.Fold {
-				if i != j && strings.HasPrefix(t.Fold[i].Path, t.Fold[j].Path+"/") {
-					d.errors(t.Fold[i].Pos, t.Fold[i].Where, "fold %q lies inside fold %q, which is one folder link already; remove it", t.Fold[i].Path, t.Fold[j].Path)
-					ok = false
-				}
-			}
-			for k := range t.Exclude {
-				e := &t.Exclude[k]
-				if strings.HasPrefix(e.literalPrefix(), t.Fold[i].Path+"/") {
-					d.errors(e.Pos, e.Where, "exclude %q matches inside folded folder %q, which the folder link would expose; remove the exclude or the fold", e.Glob, t.Fold[i].Path)
-					ok = false
-				}
-			}
-		}
+		ok = d.treeFolds(&t, ptr, v, x, bad) && ok
 	}
 	// The manifest and state_dir are never members.
 	target := t.TargetPath(m.Root)
@@ -152,6 +69,101 @@ func (d *document) buildTree(name, ptr string, raw, defaults map[string]any, x *
 		t.skip = append(t.skip, rel)
 	}
 	return t, ok
+}
+
+// treePatterns reads a tree's include: or exclude: globs (key); ok is
+// false when one is refused (reported).
+func (d *document) treePatterns(ptr, key string, raw map[string]any, x *expander, bad map[string]bool) ([]Pattern, bool) {
+	v, has := raw[key]
+	if !has || bad[ptr+"/"+key] {
+		return nil, !has
+	}
+	list, _ := v.([]any)
+	out := make([]Pattern, 0, len(list))
+	good := true
+	for i, g := range list {
+		gp := ptr + "/" + key + "/" + strconv.Itoa(i)
+		if bad[gp] {
+			good = false
+			continue
+		}
+		glob, err := x.expand(str(g))
+		if err != nil {
+			d.expandError(gp, err)
+			good = false
+			continue
+		}
+		p, err := newPattern(glob)
+		if err != nil {
+			d.errorAt(gp, false, "%v", err)
+			good = false
+			continue
+		}
+		p.Where = d.pathOf(gp)
+		p.Pos.Line, p.Pos.Col = d.place(d.locate(gp, false))
+		out = append(out, p)
+	}
+	return out, good
+}
+
+// treeFolds reads a tree's fold: list v into t.Fold and checks the folds
+// against each other and against the excludes; ok is false when one is
+// refused (reported).
+func (d *document) treeFolds(t *Tree, ptr string, v any, x *expander, bad map[string]bool) bool {
+	ok := true
+	list, _ := v.([]any)
+	seen := map[string]int{}
+	for i, f := range list {
+		fp := ptr + "/fold/" + strconv.Itoa(i)
+		if bad[fp] {
+			ok = false
+			continue
+		}
+		s, err := x.expand(str(f))
+		if err != nil {
+			d.expandError(fp, err)
+			ok = false
+			continue
+		}
+		c := path.Clean(strings.TrimSuffix(s, "/"))
+		switch {
+		case strings.IndexByte(s, 0) >= 0:
+			d.errorAt(fp, false, "fold contains a NUL byte; remove it")
+		case strings.HasPrefix(s, "/") || filepath.IsAbs(s):
+			d.errorAt(fp, false, "fold %q is absolute; name a folder relative to the tree's target, as in lua/vendor", s)
+		case c == "." || LeadsOut(c):
+			d.errorAt(fp, false, "fold %q is not a folder inside the tree's target; name one, as in lua/vendor (to link the whole target as one folder, write a plain link)", s)
+		case strings.ContainsAny(c, "*?[{"):
+			d.errorAt(fp, false, "fold %q is a glob; fold takes folder paths, as in lua/vendor", s)
+		default:
+			if j, dup := seen[c]; dup {
+				d.errorAt(fp, false, "fold %q is also fold[%d]; name each folder once", s, j)
+				break
+			}
+			seen[c] = i
+			t.Fold = append(t.Fold, Fold{Path: c, Where: d.pathOf(fp)})
+			last := &t.Fold[len(t.Fold)-1]
+			last.Pos.Line, last.Pos.Col = d.place(d.locate(fp, false))
+			continue
+		}
+		ok = false
+	}
+	for i := range t.Fold {
+		for j := range t.Fold {
+			if i != j && strings.HasPrefix(t.Fold[i].Path, t.Fold[j].Path+"/") {
+				d.errors(t.Fold[i].Pos, t.Fold[i].Where, "fold %q lies inside fold %q, which is one folder link already; remove it", t.Fold[i].Path, t.Fold[j].Path)
+				ok = false
+			}
+		}
+		for k := range t.Exclude {
+			e := &t.Exclude[k]
+			if strings.HasPrefix(e.literalPrefix(), t.Fold[i].Path+"/") {
+				d.errors(e.Pos, e.Where, "exclude %q matches inside folded folder %q, which the folder link would expose; remove the exclude or the fold", e.Glob, t.Fold[i].Path)
+				ok = false
+			}
+		}
+	}
+	return ok
 }
 
 // errors records an error at a known place.
