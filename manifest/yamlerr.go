@@ -76,27 +76,45 @@ func yamlError(file string, data []byte, err error) *Error {
 	} else if line == 0 {
 		line = 1
 	}
-	lines := splitLines(data)
-	atEnd := line > len(lines)
-	if atEnd {
-		line = max(len(lines), 1)
+	sp := &yamlSpot{lines: splitLines(data), line: line}
+	sp.atEnd = line > len(sp.lines)
+	if sp.atEnd {
+		sp.line = max(len(sp.lines), 1)
 	}
-	e.Line = line
-	text := ""
-	if line <= len(lines) {
-		text = lines[line-1]
+	e.Line = sp.line
+	if sp.line <= len(sp.lines) {
+		sp.text = sp.lines[sp.line-1]
 	}
-	col := func(i int) int { return utf8.RuneCountInString(text[:i]) + 1 }
-	indent := len(text) - len(strings.TrimLeft(text, " \t"))
-	e.Col = col(indent)
-	if atEnd {
-		e.Col = col(len(text))
+	sp.indent = len(sp.text) - len(strings.TrimLeft(sp.text, " \t"))
+	e.Col = sp.col(sp.indent)
+	if sp.atEnd {
+		e.Col = sp.col(len(sp.text))
 	}
-	if i, ok := longKey(text); ok {
-		e.Col = col(i)
+	if i, ok := longKey(sp.text); ok {
+		e.Col = sp.col(i)
 		e.Msg = "invalid YAML: a key longer than 1024 characters, which YAML allows only as an explicit key; write \"? KEY\" on one line and \": VALUE\" under it"
 		return e
 	}
+	sp.explain(e, problem)
+	return e
+}
+
+// yamlSpot is the line a yaml.v3 error points at.
+type yamlSpot struct {
+	lines  []string
+	line   int    // 1-based
+	text   string // the line's text
+	indent int    // bytes of indentation
+	atEnd  bool   // the error is past the last line
+}
+
+// col is the 1-based column of byte i of the line.
+func (sp *yamlSpot) col(i int) int { return utf8.RuneCountInString(sp.text[:i]) + 1 }
+
+// explain words what yaml.v3 calls problem for a manifest's author, and
+// moves e to where it is on the line.
+func (sp *yamlSpot) explain(e *Error, problem string) {
+	lines, line, text, indent, atEnd, col := sp.lines, sp.line, sp.text, sp.indent, sp.atEnd, sp.col
 	switch problem {
 	case "found a tab character that violates indentation",
 		"found a tab character where an indentation space is expected":
@@ -163,7 +181,6 @@ func yamlError(file string, data []byte, err error) *Error {
 	case "exceeded max depth of 10000":
 		e.Msg = "invalid YAML: nested more than 10000 levels deep; flatten the document"
 	}
-	return e
 }
 
 // maxKey is the longest implicit key YAML allows, in characters.
