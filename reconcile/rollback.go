@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"path"
 	"sort"
+	"strings"
 
 	"github.com/linksdev/links/plan"
 	"github.com/linksdev/links/reconcile/journal"
@@ -22,9 +23,13 @@ import (
 func (r *Root) RollbackPlan(of string, muts []journal.Mutation, id, manifestName string) (*plan.Plan, error) {
 	p := &plan.Plan{ID: id, RollbackOf: of, Manifest: manifestName, Root: r.Path, StateDir: r.StateDir}
 	seen := map[string]bool{}
+	unswitched, err := r.unswitchedUnfolds(muts)
+	if err != nil {
+		return nil, err
+	}
 	for i := len(muts) - 1; i >= 0; i-- {
 		m := muts[i]
-		if seen[m.Dest] || !plan.UnderRoot(m.Dest) {
+		if seen[m.Dest] || !plan.UnderRoot(m.Dest) || underAny(m.Dest, unswitched) {
 			continue
 		}
 		seen[m.Dest] = true
@@ -76,6 +81,14 @@ func (r *Root) undo(c *plan.Change, m journal.Mutation, of, id string, missing [
 		}
 		c.After = plan.State{Type: m.Before.Type}
 		c.Action, c.Restore = plan.Replace, from
+	case m.Staged && now.Type == plan.TypeDir && m.Before.Type == plan.TypeSymlink:
+		// An unfold: the folder the apply built in the folder link's place
+		// (its links deleted first by this rollback) is displaced by the
+		// link again, into a backup. Its identity is not held against it:
+		// the deletes in it change its mtime.
+		c.Action, c.Before = plan.Replace, plan.State{Type: plan.TypeDir}
+		c.Backup = plan.BackupPath(r.StateDir, id, m.Dest)
+		c.Reason = fmt.Sprintf("the folder apply %s built in place of this folder link", of)
 	case !sameState(now, m.After):
 		c.Action = plan.Conflict
 		c.Reason = fmt.Sprintf("changed since apply %s (it left %s, now %s); rollback will not touch it: restore it by hand or apply again", of, m.After.String(), now.String())
@@ -113,6 +126,38 @@ func (r *Root) undo(c *plan.Change, m journal.Mutation, of, id string, missing [
 		c.Reason = fmt.Sprintf("cannot undo %s of %s to %s", m.Action, m.Before.String(), m.After.String())
 	}
 	return nil
+}
+
+// unswitchedUnfolds lists the dests of the unfolds among muts whose
+// folder link is still in place (the apply was killed, or failed, before
+// its switch): the links it made are in a staging folder the next apply
+// removes, never at their dests, and what is under the link now is the
+// source's, so rollback has nothing to undo there.
+func (r *Root) unswitchedUnfolds(muts []journal.Mutation) ([]string, error) {
+	var out []string
+	for _, m := range muts {
+		if !m.Staged || !plan.UnderRoot(m.Dest) {
+			continue
+		}
+		now, _, err := r.observeDest(m.Dest)
+		if err != nil {
+			return nil, err
+		}
+		if sameState(now, m.Before) {
+			out = append(out, m.Dest)
+		}
+	}
+	return out, nil
+}
+
+// underAny reports whether dest lies under one of dirs.
+func underAny(dest string, dirs []string) bool {
+	for _, d := range dirs {
+		if strings.HasPrefix(dest, d+"/") {
+			return true
+		}
+	}
+	return false
 }
 
 // restoreSource finds the entry m displaced: in its backup, or, if the

@@ -248,3 +248,83 @@ func TestUnfoldLinkReplacedMeanwhile(t *testing.T) {
 		t.Errorf("%d errors name d/vendor, want 3: %v", stale, res.Errors)
 	}
 }
+
+// TestRollbackOfUnfold: rolling back an unfold deletes the member links
+// and puts the folder link back in the folder's place, the folder (now
+// without links) kept in a backup: the tree is as the folded manifest
+// declares it again.
+func TestRollbackOfUnfold(t *testing.T) {
+	root := t.TempDir()
+	m := parseExpanded(t, root, foldedFirst(t, root))
+	p, _, err := planApply(t, m, ApplyOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkUnfolded(t, snapshot(t, root, ".links"))
+	r := open(t, m)
+	h, err := r.State.ReadJournal()
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := h.Find(p.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rb, err := r.RollbackPlan(a.ID, a.Mutations(), newID(), "links.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := rb.Summary(); s.Conflict != 0 || s.Delete != 2 || s.Replace != 1 {
+		t.Fatalf("rollback plan %+v, want 2 deletes and the folder link back (a replace):\n%+v", s, rb.Changes)
+	}
+	lock, err := r.State.Lock(0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = r.Apply(rb, ApplyOptions{})
+	lock.Unlock()
+	if err != nil {
+		t.Fatalf("rollback: %v", err)
+	}
+	got := snapshot(t, root, ".links/journal.jsonl", ".links/state.json", ".links/lock")
+	if got["d/vendor"] != "link:../src/vendor" || got["d/top"] != "link:../src/top" {
+		t.Errorf("after the rollback d/vendor = %q, d/top = %q; want the folder link back", got["d/vendor"], got["d/top"])
+	}
+	backup := ".links/backups/" + rb.ID + "/d/vendor"
+	if got[backup] != "dir" || got[backup+"/sub"] != "dir" || got[backup+"/f1"] != "" {
+		t.Errorf("the unfolded folder is not in the backup %s without its links: %v", backup, got)
+	}
+	folded := parseExpanded(t, root, unfoldManifest+"    fold: [vendor]\n")
+	if s := mustPlan(t, folded).Summary(); s.Changed() || s.Conflict > 0 {
+		t.Errorf("the folded manifest plans %+v after the rollback, want nothing to do", s)
+	}
+}
+
+// TestRollbackOfKilledUnfold: an unfold killed before its switch made
+// nothing at its dests (its links are in the staging folder, and the
+// folder link still leads into the source): rolling it back has nothing
+// to undo, and no conflict.
+func TestRollbackOfKilledUnfold(t *testing.T) {
+	if !rootfs.ExchangeBuilt {
+		t.Skip(noExchangeBuild)
+	}
+	root := t.TempDir()
+	m := parseExpanded(t, root, foldedFirst(t, root))
+	id := killMidApply(t, m, func(op, a, b string) bool { return op == "exchange" })
+	r := open(t, m)
+	h, err := r.State.ReadJournal()
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := h.Find(id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rb, err := r.RollbackPlan(a.ID, a.Mutations(), newID(), "links.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := rb.Summary(); s.Changed() || s.Conflict > 0 {
+		t.Errorf("rollback of the killed unfold plans %+v, want nothing:\n%+v", s, rb.Changes)
+	}
+}

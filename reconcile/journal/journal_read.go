@@ -443,7 +443,7 @@ func (a *ApplyLog) Mutations() []Mutation {
 	for _, s := range a.Steps {
 		switch s.Action {
 		case "create", "update", "replace", "delete":
-			out = append(out, Mutation{Name: s.Name, Dest: s.Dest, Action: s.Action, Before: s.Before, After: s.After, Backup: s.Backup, Temp: s.Temp})
+			out = append(out, Mutation{Name: s.Name, Dest: s.Dest, Action: s.Action, Before: s.Before, After: s.After, Backup: s.Backup, Temp: s.Temp, Staged: s.Staged})
 		}
 	}
 	return out
@@ -464,4 +464,7 @@ type Mutation struct {
 	// displaced entry sits if the apply was killed between the switch and
 	// the move to its backup.
 	Temp string
+	// Staged marks the delete of a folder link that a folder of links,
+	// built aside, replaced (an unfold).
+	Staged bool
 }
