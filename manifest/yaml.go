@@ -193,71 +193,82 @@ func (c *converter) convert(n *yaml.Node) (any, error) {
 	}
 	switch n.Kind {
 	case yaml.SequenceNode:
-		if n.Tag != "!!seq" {
-			c.errorf(n, "unsupported YAML tag %s; remove it", n.Tag)
-		}
-		list := make([]any, len(n.Content))
-		for i, item := range n.Content {
-			c.path = append(c.path, "["+strconv.Itoa(i)+"]")
-			v, err := c.convert(item)
-			c.path = c.path[:len(c.path)-1]
-			if err != nil {
-				return nil, err
-			}
-			list[i] = v
-		}
-		return list, nil
+		return c.sequence(n)
 	case yaml.MappingNode:
-		if n.Tag != "!!map" {
-			c.errorf(n, "unsupported YAML tag %s; remove it", n.Tag)
-		}
-		m := make(map[string]any, len(n.Content)/2)
-		// The links mapping's entries are also kept in document order,
-		// with their key nodes, for build.
-		isLinks := len(c.path) == 1 && c.path[0] == "links"
-		if isLinks {
-			c.d.links = make([]entry, 0, len(n.Content)/2)
-		}
-		for i := 0; i+1 < len(n.Content); i += 2 {
-			// kn is where the key is written (maybe an alias), k what it is.
-			kn, vn := n.Content[i], n.Content[i+1]
-			k := kn
-			if k.Kind == yaml.AliasNode {
-				k = k.Alias
-			}
-			if k.Tag == "!!merge" {
-				c.errorf(kn, "merge keys (<<) are not supported; write the keys out")
-				continue
-			}
-			if !stringKey(k) {
-				c.errorf(kn, "%s", describeKey(k))
-				continue
-			}
-			if _, dup := m[k.Value]; dup {
-				c.path = append(c.path, k.Value)
-				c.errorf(kn, "duplicate key %q (first at line %d); remove one", k.Value, firstKey(n, k.Value).Line)
-				c.path = c.path[:len(c.path)-1]
-				continue
-			}
-			c.cost += len(k.Value)
-			c.path = append(c.path, k.Value)
-			v, err := c.convert(vn)
-			c.path = c.path[:len(c.path)-1]
-			if err != nil {
-				return nil, err
-			}
-			m[k.Value] = v
-			if isLinks {
-				c.d.links = append(c.d.links, entry{name: k.Value, key: kn, value: v})
-			}
-		}
-		return m, nil
+		return c.mapping(n)
 	case yaml.DocumentNode:
 		if len(n.Content) > 0 {
 			return c.convert(n.Content[0])
 		}
 	}
 	return nil, nil
+}
+
+// sequence converts a sequence node.
+func (c *converter) sequence(n *yaml.Node) (any, error) {
+	if n.Tag != "!!seq" {
+		c.errorf(n, "unsupported YAML tag %s; remove it", n.Tag)
+	}
+	list := make([]any, len(n.Content))
+	for i, item := range n.Content {
+		c.path = append(c.path, "["+strconv.Itoa(i)+"]")
+		v, err := c.convert(item)
+		c.path = c.path[:len(c.path)-1]
+		if err != nil {
+			return nil, err
+		}
+		list[i] = v
+	}
+	return list, nil
+}
+
+// mapping converts a mapping node: string keys only, each once, no merge
+// keys. The links mapping's entries are also kept in document order.
+func (c *converter) mapping(n *yaml.Node) (any, error) {
+	if n.Tag != "!!map" {
+		c.errorf(n, "unsupported YAML tag %s; remove it", n.Tag)
+	}
+	m := make(map[string]any, len(n.Content)/2)
+	// The links mapping's entries are also kept in document order,
+	// with their key nodes, for build.
+	isLinks := len(c.path) == 1 && c.path[0] == "links"
+	if isLinks {
+		c.d.links = make([]entry, 0, len(n.Content)/2)
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		// kn is where the key is written (maybe an alias), k what it is.
+		kn, vn := n.Content[i], n.Content[i+1]
+		k := kn
+		if k.Kind == yaml.AliasNode {
+			k = k.Alias
+		}
+		if k.Tag == "!!merge" {
+			c.errorf(kn, "merge keys (<<) are not supported; write the keys out")
+			continue
+		}
+		if !stringKey(k) {
+			c.errorf(kn, "%s", describeKey(k))
+			continue
+		}
+		if _, dup := m[k.Value]; dup {
+			c.path = append(c.path, k.Value)
+			c.errorf(kn, "duplicate key %q (first at line %d); remove one", k.Value, firstKey(n, k.Value).Line)
+			c.path = c.path[:len(c.path)-1]
+			continue
+		}
+		c.cost += len(k.Value)
+		c.path = append(c.path, k.Value)
+		v, err := c.convert(vn)
+		c.path = c.path[:len(c.path)-1]
+		if err != nil {
+			return nil, err
+		}
+		m[k.Value] = v
+		if isLinks {
+			c.d.links = append(c.d.links, entry{name: k.Value, key: kn, value: v})
+		}
+	}
+	return m, nil
 }
 
 // firstKey returns the first key node of mapping n named name.
