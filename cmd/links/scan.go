@@ -55,24 +55,9 @@ func (s *sys) scanCommand() *cli.Command {
 				OneFileSystem: c.Bool("one-file-system"),
 				Workers:       c.Int("workers"),
 			}
-			paths := c.Args().Slice()
-			if len(paths) == 0 {
-				m, err := s.scanManifest(c, g)
-				if err != nil {
-					return err
-				}
-				paths = []string{"."}
-				if m != nil {
-					paths[0] = shortPath(g.dir, m.Root)
-					if opts.Root == "" {
-						opts.Root = m.Root
-					}
-					if !c.Bool("no-default-excludes") {
-						if sd, err := filepath.EvalSymlinks(filepath.Join(m.Root, filepath.FromSlash(m.StateDir))); err == nil {
-							opts.SkipDirs = append(opts.SkipDirs, sd)
-						}
-					}
-				}
+			paths, err := s.scanPaths(c, g, &opts)
+			if err != nil {
+				return err
 			}
 			if gcHooks.walking != nil {
 				gcHooks.walking()
@@ -103,6 +88,32 @@ func (s *sys) scanCommand() *cli.Command {
 			return nil
 		},
 	}
+}
+
+// scanPaths are the paths scan walks: the arguments, or the manifest's
+// root (which then bounds opts.Root and skips its state_dir), or the
+// working folder.
+func (s *sys) scanPaths(c *cli.Context, g *globals, opts *scan.Options) ([]string, error) {
+	paths := c.Args().Slice()
+	if len(paths) == 0 {
+		m, err := s.scanManifest(c, g)
+		if err != nil {
+			return nil, err
+		}
+		paths = []string{"."}
+		if m != nil {
+			paths[0] = shortPath(g.dir, m.Root)
+			if opts.Root == "" {
+				opts.Root = m.Root
+			}
+			if !c.Bool("no-default-excludes") {
+				if sd, err := filepath.EvalSymlinks(filepath.Join(m.Root, filepath.FromSlash(m.StateDir))); err == nil {
+					opts.SkipDirs = append(opts.SkipDirs, sd)
+				}
+			}
+		}
+	}
+	return paths, nil
 }
 
 // scanManifest loads the manifest when one is named (-f, $LINKS_FILE) or
