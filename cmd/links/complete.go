@@ -98,62 +98,12 @@ func (s *sys) runBashComplete(args []string) int {
 // complete works out what may follow words (typed after "links") at the
 // word cur.
 func (s *sys) complete(app *cli.App, words []string, cur string) completion {
-	var (
-		cmd         *cli.Command
-		positionals int
-		dashdash    bool
-		pending     string // a flag whose value is the next word
-		file, dir   string // -f and -C, for the apply ids of rollback and log
-	)
-	flagsOf := func() []cli.Flag {
-		if cmd == nil {
-			return app.Flags
-		}
-		return append(slices.Clone(cmd.Flags), app.Flags...)
-	}
-	note := func(name, value string) {
-		switch name {
-		case "f", "file":
-			file = value
-		case "C":
-			dir = value
-		}
-	}
-	for _, w := range words {
-		if pending != "" {
-			note(pending, w)
-			pending = ""
-			continue
-		}
-		switch {
-		case dashdash || w == "-" || !strings.HasPrefix(w, "-"):
-			switch {
-			case cmd == nil && positionals == 0 && app.Command(w) != nil:
-				cmd = app.Command(w)
-			case cmd != nil && positionals == 0 && cmd.Command(w) != nil:
-				cmd = cmd.Command(w)
-			default:
-				positionals++
-			}
-		case w == "--":
-			dashdash = true
-		default:
-			name, value, hasValue := strings.Cut(strings.TrimLeft(w, "-"), "=")
-			if f := lookupFlag(flagsOf(), name); f != nil && takesValue(f) {
-				if hasValue {
-					note(name, value)
-				} else {
-					pending = name
-				}
-			}
-		}
-	}
-
+	w := readWords(app, words)
 	// A flag's value: after the flag, or after --flag=.
-	prefix, valueOf := "", pending
-	if valueOf == "" && !dashdash && strings.HasPrefix(cur, "-") && strings.Contains(cur, "=") {
+	prefix, valueOf := "", w.pending
+	if valueOf == "" && !w.dashdash && strings.HasPrefix(cur, "-") && strings.Contains(cur, "=") {
 		name, value, _ := strings.Cut(cur, "=")
-		if f := lookupFlag(flagsOf(), strings.TrimLeft(name, "-")); f != nil && takesValue(f) {
+		if f := lookupFlag(w.flags(), strings.TrimLeft(name, "-")); f != nil && takesValue(f) {
 			prefix, valueOf, cur = name+"=", strings.TrimLeft(name, "-"), value
 		}
 	}
@@ -161,15 +111,82 @@ func (s *sys) complete(app *cli.App, words []string, cur string) completion {
 		if d, ok := fileFlags[valueOf]; ok && prefix == "" {
 			return completion{directive: d}
 		}
-		return completion{directive: ":values", cands: withPrefix(prefix, filterPrefix(s.flagValues(cmd, valueOf, cur), cur))}
+		return completion{directive: ":values", cands: withPrefix(prefix, filterPrefix(s.flagValues(w.cmd, valueOf, cur), cur))}
 	}
-
-	if strings.HasPrefix(cur, "-") && !dashdash {
-		return completion{directive: ":values", cands: filterPrefix(flagCandidates(flagsOf()), cur)}
+	if strings.HasPrefix(cur, "-") && !w.dashdash {
+		return completion{directive: ":values", cands: filterPrefix(flagCandidates(w.flags()), cur)}
 	}
+	directive, cands := s.argCandidates(app, w)
+	return completion{directive: directive, cands: filterPrefix(cands, cur)}
+}
 
-	var cands []candidate
-	directive := ":values"
+// words is what the words before the one being completed say.
+type words struct {
+	app         *cli.App
+	cmd         *cli.Command
+	positionals int
+	dashdash    bool
+	pending     string // a flag whose value is the next word
+	file, dir   string // -f and -C, for the apply ids of rollback and log
+}
+
+// flags are the flags that apply after the words: the command's and the
+// global ones.
+func (w *words) flags() []cli.Flag {
+	if w.cmd == nil {
+		return w.app.Flags
+	}
+	return append(slices.Clone(w.cmd.Flags), w.app.Flags...)
+}
+
+// readWords reads the command, the positional count and the flags given.
+func readWords(app *cli.App, list []string) *words {
+	w := &words{app: app}
+	note := func(name, value string) {
+		switch name {
+		case "f", "file":
+			w.file = value
+		case "C":
+			w.dir = value
+		}
+	}
+	for _, word := range list {
+		if w.pending != "" {
+			note(w.pending, word)
+			w.pending = ""
+			continue
+		}
+		switch {
+		case w.dashdash || word == "-" || !strings.HasPrefix(word, "-"):
+			switch {
+			case w.cmd == nil && w.positionals == 0 && app.Command(word) != nil:
+				w.cmd = app.Command(word)
+			case w.cmd != nil && w.positionals == 0 && w.cmd.Command(word) != nil:
+				w.cmd = w.cmd.Command(word)
+			default:
+				w.positionals++
+			}
+		case word == "--":
+			w.dashdash = true
+		default:
+			name, value, hasValue := strings.Cut(strings.TrimLeft(word, "-"), "=")
+			if f := lookupFlag(w.flags(), name); f != nil && takesValue(f) {
+				if hasValue {
+					note(name, value)
+				} else {
+					w.pending = name
+				}
+			}
+		}
+	}
+	return w
+}
+
+// argCandidates completes a positional argument: commands, shells, apply
+// ids, or files (directive).
+func (s *sys) argCandidates(app *cli.App, w *words) (directive string, cands []candidate) {
+	cmd, positionals := w.cmd, w.positionals
+	directive = ":values"
 	switch {
 	case cmd == nil:
 		if positionals == 0 {
@@ -187,7 +204,7 @@ func (s *sys) complete(app *cli.App, words []string, cur string) completion {
 		}
 	case cmd.Name == "rollback" || cmd.Name == "log":
 		if positionals == 0 {
-			cands = s.applyIDs(dir, file)
+			cands = s.applyIDs(w.dir, w.file)
 		}
 	case cmd.Name == "validate":
 		directive = ":yaml"
@@ -198,7 +215,7 @@ func (s *sys) complete(app *cli.App, words []string, cur string) completion {
 	case cmd.Name == "scan" || cmd.Name == "import":
 		directive = ":files"
 	}
-	return completion{directive: directive, cands: filterPrefix(cands, cur)}
+	return directive, cands
 }
 
 // flagValues are the candidates for the value of flag name under cmd.
