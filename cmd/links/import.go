@@ -90,37 +90,43 @@ func (s *sys) importCommand() *cli.Command {
 			if err != nil {
 				return err
 			}
-			for _, e := range res.Unreadable {
-				fmt.Fprintf(s.stderr, "links: warning: cannot read folder %s (%v); symlinks beneath it are not imported\n", showText(e.Path), unwrapPath(e.Err))
-			}
-			for _, k := range res.Skipped {
-				fmt.Fprintf(s.stderr, "links: warning: skipped %s -> %s: %s\n", showText(k.Path), showText(k.Link), k.Reason)
-			}
-			summary := fmt.Sprintf("Imported %s", plural(res.Declared, "symlink"))
-			if res.Trees > 0 {
-				summary += fmt.Sprintf(" (%s)", plural(res.Trees, "tree"))
-			}
-			if n := len(res.Skipped); n > 0 {
-				summary += fmt.Sprintf(" (%d skipped, see the warnings)", n)
-			}
-			if res.Rewritten > 0 {
-				summary += fmt.Sprintf("; links apply would rewrite %d of them as %s", res.Rewritten, c.String("strategy"))
-			}
-			w := c.String("write")
-			if w == "" {
-				if _, err := s.stdout.Write(res.YAML); err != nil {
-					return err
-				}
-				fmt.Fprintf(s.stderr, "%s. Save it as %s: its root: is relative to that folder.\n", summary, manifestFile)
-				return nil
-			}
-			if err := writeNew(manifestFile, res.YAML, c.Bool("force")); err != nil {
-				return err
-			}
-			fmt.Fprintf(s.stdout, "%s into %s.\n", summary, w)
-			return nil
+			return s.reportImport(c, res, manifestFile)
 		},
 	}
+}
+
+// reportImport warns of what import skipped and writes the manifest: to
+// stdout, or to --write FILE.
+func (s *sys) reportImport(c *cli.Context, res *importer.Result, manifestFile string) error {
+	for _, e := range res.Unreadable {
+		fmt.Fprintf(s.stderr, "links: warning: cannot read folder %s (%v); symlinks beneath it are not imported\n", showText(e.Path), unwrapPath(e.Err))
+	}
+	for _, k := range res.Skipped {
+		fmt.Fprintf(s.stderr, "links: warning: skipped %s -> %s: %s\n", showText(k.Path), showText(k.Link), k.Reason)
+	}
+	summary := fmt.Sprintf("Imported %s", plural(res.Declared, "symlink"))
+	if res.Trees > 0 {
+		summary += fmt.Sprintf(" (%s)", plural(res.Trees, "tree"))
+	}
+	if n := len(res.Skipped); n > 0 {
+		summary += fmt.Sprintf(" (%d skipped, see the warnings)", n)
+	}
+	if res.Rewritten > 0 {
+		summary += fmt.Sprintf("; links apply would rewrite %d of them as %s", res.Rewritten, c.String("strategy"))
+	}
+	w := c.String("write")
+	if w == "" {
+		if _, err := s.stdout.Write(res.YAML); err != nil {
+			return err
+		}
+		fmt.Fprintf(s.stderr, "%s. Save it as %s: its root: is relative to that folder.\n", summary, manifestFile)
+		return nil
+	}
+	if err := writeNew(manifestFile, res.YAML, c.Bool("force")); err != nil {
+		return err
+	}
+	fmt.Fprintf(s.stdout, "%s into %s.\n", summary, w)
+	return nil
 }
 
 // writeNew writes data to file. Without force it refuses an existing file
