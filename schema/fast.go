@@ -53,140 +53,161 @@ func compileQuick(doc any) (*quick, error) {
 	if !ok {
 		return nil, fmt.Errorf("schema is not an object")
 	}
-	defs := map[string]*quick{}
-	var refs []*quick
-	var comp func(v any, top bool) (*quick, error)
-	comp = func(v any, top bool) (*quick, error) {
-		m, ok := v.(map[string]any)
-		if !ok {
-			return nil, fmt.Errorf("subschema is not an object")
-		}
-		q := &quick{minLength: -1}
-		for k, p := range m {
-			var err error
-			switch k {
-			case "$defs":
-				if !top {
-					return nil, fmt.Errorf("$defs below the root")
-				}
-				dm, ok := p.(map[string]any)
-				if !ok {
-					return nil, fmt.Errorf("$defs is not an object")
-				}
-				for name, d := range dm {
-					if defs[name], err = comp(d, false); err != nil {
-						return nil, err
-					}
-				}
-			case "$ref":
-				s, _ := p.(string)
-				name, ok := strings.CutPrefix(s, "#/$defs/")
-				if !ok || strings.ContainsAny(name, "/~%") {
-					return nil, fmt.Errorf("unsupported $ref %q", s)
-				}
-				q.refName = name
-				refs = append(refs, q)
-			case "type":
-				switch t := p.(type) {
-				case string:
-					q.types = []string{t}
-				case []any:
-					for _, x := range t {
-						s, ok := x.(string)
-						if !ok {
-							return nil, fmt.Errorf("bad type")
-						}
-						q.types = append(q.types, s)
-					}
-				default:
-					return nil, fmt.Errorf("bad type")
-				}
-				for _, t := range q.types {
-					switch t {
-					case "null", "boolean", "object", "array", "number", "integer", "string":
-					default:
-						return nil, fmt.Errorf("unknown type %q", t)
-					}
-				}
-			case "const":
-				q.hasConst, q.constVal = true, p
-			case "enum":
-				list, ok := p.([]any)
-				if !ok || len(list) == 0 {
-					return nil, fmt.Errorf("bad enum")
-				}
-				q.enum = list
-			case "required":
-				list, ok := p.([]any)
-				if !ok {
-					return nil, fmt.Errorf("bad required")
-				}
-				for _, x := range list {
-					s, ok := x.(string)
-					if !ok {
-						return nil, fmt.Errorf("bad required")
-					}
-					if !slices.Contains(q.required, s) {
-						q.required = append(q.required, s)
-					}
-				}
-			case "properties":
-				pm, ok := p.(map[string]any)
-				if !ok {
-					return nil, fmt.Errorf("bad properties")
-				}
-				q.props = map[string]*quick{}
-				for name, d := range pm {
-					if q.props[name], err = comp(d, false); err != nil {
-						return nil, err
-					}
-				}
-			case "additionalProperties":
-				if b, ok := p.(bool); ok {
-					q.addlFalse = !b
-				} else if q.addl, err = comp(p, false); err != nil {
-					return nil, err
-				}
-			case "propertyNames":
-				if q.propNames, err = comp(p, false); err != nil {
-					return nil, err
-				}
-			case "items":
-				if q.items, err = comp(p, false); err != nil {
-					return nil, err
-				}
-			case "minLength":
-				f, ok := p.(float64)
-				if !ok || f < 0 || f != math.Trunc(f) {
-					return nil, fmt.Errorf("bad minLength")
-				}
-				q.minLength = int(f)
-			case "pattern":
-				s, ok := p.(string)
-				if !ok {
-					return nil, fmt.Errorf("bad pattern")
-				}
-				if q.pattern, err = regexp.Compile(s); err != nil {
-					return nil, err
-				}
-			default:
-				if !annotations[k] {
-					return nil, fmt.Errorf("keyword %q is not supported by the quick check", k)
-				}
-			}
-		}
-		return q, nil
-	}
-	q, err := comp(root, true)
+	c := &quickCompiler{defs: map[string]*quick{}}
+	q, err := c.compile(root, true)
 	if err != nil {
 		return nil, err
 	}
-	for _, r := range refs {
-		if r.ref = defs[r.refName]; r.ref == nil {
+	for _, r := range c.refs {
+		if r.ref = c.defs[r.refName]; r.ref == nil {
 			return nil, fmt.Errorf("$ref to unknown $defs/%s", r.refName)
 		}
 	}
 	return q, nil
+}
+
+// quickCompiler compiles one schema document: its $defs, and the $refs
+// to resolve once they are all compiled.
+type quickCompiler struct {
+	defs map[string]*quick
+	refs []*quick
+}
+
+// compile compiles the subschema v (top: the document's root, the only
+// place $defs may be).
+func (c *quickCompiler) compile(v any, top bool) (*quick, error) {
+	m, ok := v.(map[string]any)
+	if !ok {
+		return nil, fmt.Errorf("subschema is not an object")
+	}
+	q := &quick{minLength: -1}
+	for k, p := range m {
+		if err := c.keyword(q, k, p, top); err != nil {
+			return nil, err
+		}
+	}
+	return q, nil
+}
+
+// keyword compiles the keyword k with value p into q.
+func (c *quickCompiler) keyword(q *quick, k string, p any, top bool) error {
+	var err error
+	switch k {
+	case "$defs":
+		dm, ok := p.(map[string]any)
+		if !top || !ok {
+			return fmt.Errorf("$defs below the root, or not an object")
+		}
+		for name, d := range dm {
+			if c.defs[name], err = c.compile(d, false); err != nil {
+				return err
+			}
+		}
+	case "$ref":
+		s, _ := p.(string)
+		name, ok := strings.CutPrefix(s, "#/$defs/")
+		if !ok || strings.ContainsAny(name, "/~%") {
+			return fmt.Errorf("unsupported $ref %q", s)
+		}
+		q.refName = name
+		c.refs = append(c.refs, q)
+	case "type":
+		q.types, err = schemaTypes(p)
+	case "const":
+		q.hasConst, q.constVal = true, p
+	case "enum":
+		list, ok := p.([]any)
+		if !ok || len(list) == 0 {
+			return fmt.Errorf("bad enum")
+		}
+		q.enum = list
+	case "required":
+		q.required, err = requiredNames(p)
+	case "properties":
+		pm, ok := p.(map[string]any)
+		if !ok {
+			return fmt.Errorf("bad properties")
+		}
+		q.props = map[string]*quick{}
+		for name, d := range pm {
+			if q.props[name], err = c.compile(d, false); err != nil {
+				return err
+			}
+		}
+	case "additionalProperties":
+		if b, ok := p.(bool); ok {
+			q.addlFalse = !b
+		} else {
+			q.addl, err = c.compile(p, false)
+		}
+	case "propertyNames":
+		q.propNames, err = c.compile(p, false)
+	case "items":
+		q.items, err = c.compile(p, false)
+	case "minLength":
+		f, ok := p.(float64)
+		if !ok || f < 0 || f != math.Trunc(f) {
+			return fmt.Errorf("bad minLength")
+		}
+		q.minLength = int(f)
+	case "pattern":
+		s, ok := p.(string)
+		if !ok {
+			return fmt.Errorf("bad pattern")
+		}
+		q.pattern, err = regexp.Compile(s)
+	default:
+		if !annotations[k] {
+			return fmt.Errorf("keyword %q is not supported by the quick check", k)
+		}
+	}
+	return err
+}
+
+// schemaTypes reads a type keyword: one type name or a list of them.
+func schemaTypes(p any) ([]string, error) {
+	var types []string
+	switch t := p.(type) {
+	case string:
+		types = []string{t}
+	case []any:
+		for _, x := range t {
+			s, ok := x.(string)
+			if !ok {
+				return nil, fmt.Errorf("bad type")
+			}
+			types = append(types, s)
+		}
+	default:
+		return nil, fmt.Errorf("bad type")
+	}
+	for _, t := range types {
+		switch t {
+		case "null", "boolean", "object", "array", "number", "integer", "string":
+		default:
+			return nil, fmt.Errorf("unknown type %q", t)
+		}
+	}
+	return types, nil
+}
+
+// requiredNames reads a required keyword (each name once).
+func requiredNames(p any) ([]string, error) {
+	list, ok := p.([]any)
+	if !ok {
+		return nil, fmt.Errorf("bad required")
+	}
+	var out []string
+	for _, x := range list {
+		s, ok := x.(string)
+		if !ok {
+			return nil, fmt.Errorf("bad required")
+		}
+		if !slices.Contains(out, s) {
+			out = append(out, s)
+		}
+	}
+	return out, nil
 }
 
 // valid reports whether v certainly satisfies q. false means "not sure".
