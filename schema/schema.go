@@ -131,23 +131,7 @@ func (c *compiled) explain(e *jsonschema.ValidationError, inst any) []Violation 
 
 	switch keyword {
 	case "additionalProperties":
-		obj, _ := val.(map[string]any)
-		allowed := propertyNames(Lookup(c.doc, strings.TrimSuffix(kwPtr, "additionalProperties")+"properties"))
-		var out []Violation
-		for k := range obj {
-			if !contains(allowed, k) {
-				hint := ""
-				if near := nearest(k, allowed); near != "" {
-					hint = fmt.Sprintf("did you mean %q? ", near)
-				}
-				out = append(out, Violation{
-					Pointer: e.InstanceLocation + "/" + escape(k),
-					Key:     true,
-					Message: fmt.Sprintf("unknown key %q; %sallowed keys: %s", k, hint, strings.Join(allowed, ", ")),
-				})
-			}
-		}
-		if len(out) > 0 {
+		if out := c.unknownKeys(e, kwPtr, val); len(out) > 0 {
 			return out
 		}
 	case "required":
@@ -169,22 +153,7 @@ func (c *compiled) explain(e *jsonschema.ValidationError, inst any) []Violation 
 		}
 		return []Violation{{Pointer: e.InstanceLocation, Message: fmt.Sprintf("%s is not supported; the only allowed value is %s", show(val), show(param))}}
 	case "type":
-		want := toStrings(param)
-		if s, ok := param.(string); ok {
-			want = []string{s}
-		}
-		msg := fmt.Sprintf("expected %s, got %s", strings.Join(articles(want), " or "), article(typeOf(val)))
-		if contains(want, "boolean") && len(want) == 1 {
-			msg += "; write true or false"
-		}
-		if contains(want, "string") && val != nil {
-			if _, isMap := val.(map[string]any); !isMap {
-				if _, isList := val.([]any); !isList {
-					msg += fmt.Sprintf(" (quote it: \"%v\")", val)
-				}
-			}
-		}
-		return []Violation{{Pointer: e.InstanceLocation, Message: msg}}
+		return []Violation{{Pointer: e.InstanceLocation, Message: typeMessage(param, val)}}
 	case "minLength":
 		return []Violation{{Pointer: e.InstanceLocation, Message: "must not be empty"}}
 	case "pattern":
@@ -204,6 +173,49 @@ func (c *compiled) explain(e *jsonschema.ValidationError, inst any) []Violation 
 		return []Violation{{Pointer: e.InstanceLocation, Message: fmt.Sprintf("%s does not match %s", show(val), show(param))}}
 	}
 	return []Violation{{Pointer: e.InstanceLocation, Message: e.Message}}
+}
+
+// unknownKeys are the keys of the object val that its schema (at kwPtr,
+// an additionalProperties keyword) does not allow, each with the nearest
+// allowed one.
+func (c *compiled) unknownKeys(e *jsonschema.ValidationError, kwPtr string, val any) []Violation {
+	obj, _ := val.(map[string]any)
+	allowed := propertyNames(Lookup(c.doc, strings.TrimSuffix(kwPtr, "additionalProperties")+"properties"))
+	var out []Violation
+	for k := range obj {
+		if !contains(allowed, k) {
+			hint := ""
+			if near := nearest(k, allowed); near != "" {
+				hint = fmt.Sprintf("did you mean %q? ", near)
+			}
+			out = append(out, Violation{
+				Pointer: e.InstanceLocation + "/" + escape(k),
+				Key:     true,
+				Message: fmt.Sprintf("unknown key %q; %sallowed keys: %s", k, hint, strings.Join(allowed, ", ")),
+			})
+		}
+	}
+	return out
+}
+
+// typeMessage says what type was expected (param) and what val is.
+func typeMessage(param, val any) string {
+	want := toStrings(param)
+	if s, ok := param.(string); ok {
+		want = []string{s}
+	}
+	msg := fmt.Sprintf("expected %s, got %s", strings.Join(articles(want), " or "), article(typeOf(val)))
+	if contains(want, "boolean") && len(want) == 1 {
+		msg += "; write true or false"
+	}
+	if contains(want, "string") && val != nil {
+		if _, isMap := val.(map[string]any); !isMap {
+			if _, isList := val.([]any); !isList {
+				msg += fmt.Sprintf(" (quote it: \"%v\")", val)
+			}
+		}
+	}
+	return msg
 }
 
 var patterns sync.Map // pattern text -> *regexp.Regexp (nil if invalid)
