@@ -454,16 +454,7 @@ func (m *Manifest) ExpandTrees(lists []ListFunc) error {
 			links = append(links, t.member(p.rel, p.kind))
 			at := len(links) - 1
 			l := &links[at]
-			var bad *Error
-			if i, dup := byDest[l.Dest]; dup {
-				bad = t.errorf("member %s has dest %s, which is also the dest of %s; rename one, exclude one, or move one of the entries", quoteName(l.Name), quoteName(l.Dest), describeLink(&links[i]))
-			} else if l.Dest == m.StateDir || strings.HasPrefix(l.Dest, m.StateDir+"/") {
-				bad = t.errorf("member %s has dest %s, inside state_dir %s; exclude it or move the tree's dest", quoteName(l.Name), quoteName(l.Dest), m.StateDir)
-			} else if hasManifest && (l.Dest == manifestRel || strings.HasPrefix(manifestRel, l.Dest+"/")) {
-				bad = t.errorf("member %s has dest %s, the manifest file or a folder holding it; exclude it or move the tree's dest", quoteName(l.Name), quoteName(l.Dest))
-			} else if tr, ok := t.TargetRel(m.Root); ok && (l.Dest == tr || strings.HasPrefix(l.Dest, tr+"/")) {
-				bad = t.errorf("member %s has dest %s, inside the tree's own target %s: the link would be written into its source; exclude it or move the tree's dest", quoteName(l.Name), quoteName(l.Dest), t.Target)
-			}
+			bad := m.memberProblem(t, l, byDest, links, manifestRel, hasManifest)
 			if bad != nil {
 				errs = append(errs, bad)
 				links = links[:at]
@@ -476,25 +467,7 @@ func (m *Manifest) ExpandTrees(lists []ListFunc) error {
 		}
 		expanded[ti] = nil
 	}
-	if len(folds) > 0 {
-		// A folded folder is one link: any other dest under it would be
-		// written through that link into the source.
-		dests := make([]string, 0, len(links))
-		for i := range links {
-			dests = append(dests, links[i].Dest)
-		}
-		sort.Strings(dests)
-		for _, fi := range folds {
-			f := &links[fi]
-			prefix := f.Dest + "/"
-			k, _ := slices.BinarySearch(dests, prefix)
-			if k < len(dests) && strings.HasPrefix(dests[k], prefix) {
-				other := &links[byDest[dests[k]]]
-				t := m.treeNamed(f.Tree)
-				errs = append(errs, t.errorf("fold %s makes %s one folder link, which would hide %s under it; remove the fold or move that link", quoteName(strings.TrimPrefix(f.Name, f.Tree+"/")), quoteName(f.Dest), describeLink(other)))
-			}
-		}
-	}
+	errs = append(errs, m.hiddenByFolds(links, folds, byDest)...)
 	if len(errs) > 0 {
 		for _, e := range errs {
 			e.File = m.File
@@ -505,6 +478,47 @@ func (m *Manifest) ExpandTrees(lists []ListFunc) error {
 	}
 	m.Links = sortByDest(links)
 	return nil
+}
+
+// memberProblem is why member l of tree t cannot be a link (its dest is
+// another's, in state_dir, on the manifest, or in the tree's own target),
+// or nil.
+func (m *Manifest) memberProblem(t *Tree, l *Link, byDest map[string]int, links []Link, manifestRel string, hasManifest bool) *Error {
+	if i, dup := byDest[l.Dest]; dup {
+		return t.errorf("member %s has dest %s, which is also the dest of %s; rename one, exclude one, or move one of the entries", quoteName(l.Name), quoteName(l.Dest), describeLink(&links[i]))
+	} else if l.Dest == m.StateDir || strings.HasPrefix(l.Dest, m.StateDir+"/") {
+		return t.errorf("member %s has dest %s, inside state_dir %s; exclude it or move the tree's dest", quoteName(l.Name), quoteName(l.Dest), m.StateDir)
+	} else if hasManifest && (l.Dest == manifestRel || strings.HasPrefix(manifestRel, l.Dest+"/")) {
+		return t.errorf("member %s has dest %s, the manifest file or a folder holding it; exclude it or move the tree's dest", quoteName(l.Name), quoteName(l.Dest))
+	} else if tr, ok := t.TargetRel(m.Root); ok && (l.Dest == tr || strings.HasPrefix(l.Dest, tr+"/")) {
+		return t.errorf("member %s has dest %s, inside the tree's own target %s: the link would be written into its source; exclude it or move the tree's dest", quoteName(l.Name), quoteName(l.Dest), t.Target)
+	}
+	return nil
+}
+
+// hiddenByFolds: a folded folder is one link, so any other dest under it
+// would be written through that link into the source.
+func (m *Manifest) hiddenByFolds(links []Link, folds []int, byDest map[string]int) ErrorList {
+	if len(folds) == 0 {
+		return nil
+	}
+	var errs ErrorList
+	dests := make([]string, 0, len(links))
+	for i := range links {
+		dests = append(dests, links[i].Dest)
+	}
+	sort.Strings(dests)
+	for _, fi := range folds {
+		f := &links[fi]
+		prefix := f.Dest + "/"
+		k, _ := slices.BinarySearch(dests, prefix)
+		if k < len(dests) && strings.HasPrefix(dests[k], prefix) {
+			other := &links[byDest[dests[k]]]
+			t := m.treeNamed(f.Tree)
+			errs = append(errs, t.errorf("fold %s makes %s one folder link, which would hide %s under it; remove the fold or move that link", quoteName(strings.TrimPrefix(f.Name, f.Tree+"/")), quoteName(f.Dest), describeLink(other)))
+		}
+	}
+	return errs
 }
 
 func (m *Manifest) treeNamed(name string) *Tree {
