@@ -48,6 +48,7 @@ type fastParser struct {
 	at   int // offset of its first byte
 	slab []yaml.Node
 	ptrs []*yaml.Node
+	flow [16]*yaml.Node // a flow mapping's keys and values, while read
 }
 
 // fastYAML returns the top-level node of data (see above), or ok false.
@@ -92,7 +93,6 @@ func (p *fastParser) parse() (*yaml.Node, bool) {
 		levels  []fastLevel
 		pending *yaml.Node // a mapping whose last key awaits a block value
 		root    *yaml.Node
-		flow    [16]*yaml.Node
 	)
 	src := p.src
 	for p.at < len(src) {
@@ -152,52 +152,10 @@ func (p *fastParser) parse() (*yaml.Node, bool) {
 		}
 		var v *yaml.Node
 		if text[i] == '{' {
-			f := p.node(yaml.MappingNode, "!!map", "", p.line, i+1)
-			f.Style = yaml.FlowStyle
-			i++
-			list := flow[:0]
-			for i < len(text) && text[i] == ' ' {
-				i++
+			var ok bool
+			if v, ok = p.flowMapping(text, &i, lineStart); !ok {
+				return nil, false
 			}
-			if i < len(text) && text[i] == '}' {
-				i++
-			} else {
-				for {
-					k, ok := p.key(text, &i, lineStart)
-					if !ok || i == len(text) || text[i] != ' ' {
-						return nil, false
-					}
-					for i < len(text) && text[i] == ' ' {
-						i++
-					}
-					val, ok := p.scalar(text, &i, lineStart, true)
-					if !ok {
-						return nil, false
-					}
-					list = append(list, k, val)
-					for i < len(text) && text[i] == ' ' {
-						i++
-					}
-					if i == len(text) {
-						return nil, false
-					}
-					if text[i] == '}' {
-						i++
-						break
-					}
-					if text[i] != ',' {
-						return nil, false
-					}
-					i++
-					for i < len(text) && text[i] == ' ' {
-						i++
-					}
-				}
-			}
-			if len(list) > 0 { // yaml.v3 leaves {} without Content
-				f.Content = p.content(list)
-			}
-			v = f
 		} else {
 			var ok bool
 			if v, ok = p.scalar(text, &i, lineStart, false); !ok {
@@ -205,12 +163,7 @@ func (p *fastParser) parse() (*yaml.Node, bool) {
 			}
 		}
 		m.Content = append(m.Content, v)
-		// The rest of the line: spaces, then maybe a comment.
-		j := i
-		for j < len(text) && text[j] == ' ' {
-			j++
-		}
-		if j < len(text) && (text[j] != '#' || j == i) {
+		if !restIsComment(text, i) {
 			return nil, false
 		}
 	}
@@ -218,6 +171,67 @@ func (p *fastParser) parse() (*yaml.Node, bool) {
 		return nil, false // nothing written, or an empty value at the end
 	}
 	return root, true
+}
+
+// flowMapping reads a one-line flow mapping ({key: value, ...}) at
+// text[*i:], *i on its {.
+func (p *fastParser) flowMapping(text string, i *int, lineStart int) (*yaml.Node, bool) {
+	f := p.node(yaml.MappingNode, "!!map", "", p.line, *i+1)
+	f.Style = yaml.FlowStyle
+	*i++
+	list := p.flow[:0]
+	for *i < len(text) && text[*i] == ' ' {
+		*i++
+	}
+	if *i < len(text) && text[*i] == '}' {
+		*i++
+	} else {
+		for {
+			k, ok := p.key(text, i, lineStart)
+			if !ok || *i == len(text) || text[*i] != ' ' {
+				return nil, false
+			}
+			for *i < len(text) && text[*i] == ' ' {
+				*i++
+			}
+			val, ok := p.scalar(text, i, lineStart, true)
+			if !ok {
+				return nil, false
+			}
+			list = append(list, k, val)
+			for *i < len(text) && text[*i] == ' ' {
+				*i++
+			}
+			if *i == len(text) {
+				return nil, false
+			}
+			if text[*i] == '}' {
+				*i++
+				break
+			}
+			if text[*i] != ',' {
+				return nil, false
+			}
+			*i++
+			for *i < len(text) && text[*i] == ' ' {
+				*i++
+			}
+		}
+	}
+	if len(list) > 0 { // yaml.v3 leaves {} without Content
+		f.Content = p.content(list)
+	}
+	return f, true
+}
+
+// restIsComment reports whether the rest of the line after text[:i] is
+// spaces and maybe a comment (which needs a space before its #).
+func restIsComment(text string, i int) bool {
+	j := i
+	for j < len(text) && text[j] == ' ' {
+		j++
+	}
+	return j == len(text) || (text[j] == '#' && j != i)
 }
 
 // key reads a key and its colon at text[*i:] (text starts at offset
