@@ -62,6 +62,7 @@ type changeRun struct {
 	slots chan struct{}   // a slot for each batch journaled whose changes are not all made
 	ready []chan struct{} // closed once a batch's intents are durable (or the journal failed)
 	temps []string        // by change index: the temporary name its intent gives
+	ibuf  []byte          // the writer's buffer for a batch's intents
 
 	failed atomic.Bool // the journal failed: no change starts any more
 	jerr   error       // why: set by the writer, read once it ended
@@ -117,7 +118,8 @@ func (r *changeRun) flush() {
 // moves an entry aside its temporary name.
 func (r *changeRun) intents(b int, idx []int) error {
 	a, j := r.a, r.a.j
-	var buf []byte
+	buf := r.ibuf[:0] // reused from batch to batch
+	defer func() { r.ibuf = buf[:0] }()
 	for _, i := range idx {
 		c := &a.p.Changes[i]
 		if c.Action == plan.Update || c.Action == plan.Replace || c.Action == plan.Delete {
