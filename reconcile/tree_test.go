@@ -5,45 +5,35 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"sort"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/linksdev/links/internal/symlinktest"
 	"github.com/linksdev/links/manifest"
 	"github.com/linksdev/links/plan"
 )
 
-// mkTree builds entries under root from a map: "file:CONTENT", "dir",
-// "link:TEXT", "fifo".
+// mkTree builds entries under root from a map: symlinktest.Build's
+// "file:CONTENT", "dir" and "link:TEXT", and "fifo".
 func mkTree(t testing.TB, root string, entries map[string]string) {
 	t.Helper()
-	keys := make([]string, 0, len(entries))
-	for k := range entries {
-		keys = append(keys, k)
+	rest := make(map[string]string, len(entries))
+	var fifos []string
+	for k, v := range entries {
+		if v == "fifo" {
+			fifos = append(fifos, k)
+		} else {
+			rest[k] = v
+		}
 	}
-	sort.Strings(keys)
-	for _, k := range keys {
+	symlinktest.Build(t, root, rest)
+	for _, k := range fifos {
 		p := filepath.Join(root, filepath.FromSlash(k))
 		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
 			t.Fatal(err)
 		}
-		v := entries[k]
-		var err error
-		switch {
-		case v == "dir":
-			err = os.MkdirAll(p, 0o755)
-		case strings.HasPrefix(v, "file:"):
-			err = os.WriteFile(p, []byte(v[5:]), 0o644)
-		case strings.HasPrefix(v, "link:"):
-			needSymlinks(t)
-			err = os.Symlink(v[5:], p)
-		case v == "fifo":
-			err = mkfifo(p)
-		default:
-			t.Fatalf("bad entry %s=%s", k, v)
-		}
-		if err != nil {
+		if err := mkfifo(p); err != nil {
 			t.Fatal(err)
 		}
 	}
