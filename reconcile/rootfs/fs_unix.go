@@ -128,27 +128,33 @@ func (f *FS) Exchange(dir, a, b string) error {
 }
 
 func (f *FS) Move(fromDir, fromName, toDir, toName string) error {
-	src, err := f.dir(fromDir)
+	src, dst, err := f.dirPair(fromDir, toDir)
 	if err != nil {
 		return err
 	}
-	dst, err := f.dir(toDir)
-	if err != nil {
-		return err
-	}
-	return pathErr("rename", path.Join(fromDir, fromName), renameNoReplace(fd(src), fromName, fd(dst), toName))
+	return pathErr("rename", path.Join(fromDir, fromName), renameNoReplace(src, fromName, dst, toName))
 }
 
 func (f *FS) Link(fromDir, fromName, toDir, toName string) error {
-	src, err := f.dir(fromDir)
+	src, dst, err := f.dirPair(fromDir, toDir)
 	if err != nil {
 		return err
 	}
-	dst, err := f.dir(toDir)
+	return pathErr("link", path.Join(fromDir, fromName), unix.Linkat(src, fromName, dst, toName, 0))
+}
+
+// dirPair opens the folders an operation between two of them needs, as
+// descriptors.
+func (f *FS) dirPair(fromDir, toDir string) (src, dst int, err error) {
+	s, err := f.dir(fromDir)
 	if err != nil {
-		return err
+		return 0, 0, err
 	}
-	return pathErr("link", path.Join(fromDir, fromName), unix.Linkat(fd(src), fromName, fd(dst), toName, 0))
+	d, err := f.dir(toDir)
+	if err != nil {
+		return 0, 0, err
+	}
+	return fd(s), fd(d), nil
 }
 
 func (f *FS) Remove(dir, name string) error {
