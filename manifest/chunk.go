@@ -80,6 +80,8 @@ func splitLinks(data []byte, minLinks int) (p chunkPlan, ok bool) {
 	linksLine := -1
 	indent := -1
 	line := 0
+	lines := bytes.Count(data, []byte{'\n'}) + 1 // at most one entry each
+	p.starts, p.lines = make([]int, 0, lines), make([]int, 0, lines)
 	for off := 0; off < len(data); {
 		end := bytes.IndexByte(data[off:], '\n')
 		next := len(data)
@@ -137,6 +139,16 @@ func splitLinks(data []byte, minLinks int) (p chunkPlan, ok bool) {
 	return p, len(p.starts) >= minLinks && len(p.head) <= maxChunkHeader
 }
 
+// chunkText is the document of the entries [first, last): the head and
+// their lines.
+func (p *chunkPlan) chunkText(data []byte, first, last int) []byte {
+	end := p.bodyEnd
+	if last < len(p.starts) {
+		end = p.starts[last]
+	}
+	return append(append(make([]byte, 0, len(p.head)+end-p.starts[first]), p.head...), data[p.starts[first]:end]...)
+}
+
 // parseChunked parses a large manifest chunk by chunk (see above); ok is
 // false when it must be parsed whole.
 func parseChunked(file string, data []byte, opts Options) (*Manifest, bool) {
@@ -162,11 +174,37 @@ func parseChunkedBy(file string, data []byte, opts Options, minLinks, size int) 
 		chunks = append(chunks, &chunk{first: i, last: min(i+size, len(p.starts))})
 	}
 	all := make([]Link, len(p.starts))
+	// The first chunk is parsed whole: its document is the head the
+	// others' one-line links are built against (see lineChunk).
+	first, head, err := parseDocument(file, p.chunkText(data, 0, chunks[0].last), opts)
+	if err != nil || len(first.Links) != chunks[0].last {
+		return nil, false
+	}
+	for i := range first.Links {
+		first.Links[i].Pos.Line += p.lines[0] - p.bodyLine
+	}
+	copy(all, first.Links)
+	first.Links = nil
+	chunks[0].m = first
+	indent := 0
+	for data[p.starts[0]+indent] == ' ' {
+		indent++
+	}
 	// The buffers (head + chunk) are reused from chunk to chunk.
 	bufs := make(chan []byte, runtime.GOMAXPROCS(0))
 	errChunk := errors.New("chunk")
-	err := par.Each(len(chunks), runtime.GOMAXPROCS(0), func(k int) error {
-		c := chunks[k]
+	err = par.Each(len(chunks)-1, runtime.GOMAXPROCS(0), func(k int) error {
+		c := chunks[k+1]
+		end := p.bodyEnd
+		if c.last < len(p.starts) {
+			end = p.starts[c.last]
+		}
+		body := data[p.starts[c.first]:end]
+		budget := expandBudget(len(p.head) + len(body))
+		if links, ok := lineChunk(head, first, string(body), p.lines[c.first], indent, budget, all[c.first:c.first:c.last]); ok && len(links) == c.last-c.first {
+			c.m = first
+			return nil
+		}
 		var buf []byte
 		select {
 		case buf = <-bufs:
@@ -178,11 +216,7 @@ func parseChunkedBy(file string, data []byte, opts Options, minLinks, size int) 
 			default:
 			}
 		}()
-		end := p.bodyEnd
-		if c.last < len(p.starts) {
-			end = p.starts[c.last]
-		}
-		buf = append(append(buf[:0], p.head...), data[p.starts[c.first]:end]...)
+		buf = append(append(buf[:0], p.head...), body...)
 		// The document's lines: the chunk starts where the body did.
 		m, err := parseWhole(file, buf, opts)
 		if err != nil || len(m.Links) != c.last-c.first {

@@ -239,22 +239,32 @@ func restIsComment(text string, i int) bool {
 // by a space or the end of the line.
 func (p *fastParser) key(text string, i *int, lineStart int) (*yaml.Node, bool) {
 	start := *i
+	value, ok := scanKey(text, i)
+	if !ok {
+		return nil, false
+	}
+	return p.node(yaml.ScalarNode, "!!str", value, p.line, start+1), true
+}
+
+// scanKey is key without the node: the key's text.
+func scanKey(text string, i *int) (string, bool) {
+	start := *i
 	j := start
 	if j == len(text) || !nameStart(text[j]) {
-		return nil, false
+		return "", false
 	}
 	for j < len(text) && keyByte(text[j]) {
 		j++
 	}
 	if j == len(text) || text[j] != ':' || j+1 < len(text) && text[j+1] != ' ' || j-start > fastMaxKey {
-		return nil, false
+		return "", false
 	}
-	value := p.src[lineStart+start : lineStart+j]
+	value := text[start:j]
 	if tag, ok := plainTag(value); !ok || tag != "!!str" {
-		return nil, false
+		return "", false
 	}
 	*i = j + 1
-	return p.node(yaml.ScalarNode, "!!str", value, p.line, start+1), true
+	return value, true
 }
 
 // scalar reads a one-line scalar at text[*i:], in a flow mapping or not
@@ -262,37 +272,49 @@ func (p *fastParser) key(text string, i *int, lineStart int) (*yaml.Node, bool) 
 // (trailing spaces of a plain scalar not included).
 func (p *fastParser) scalar(text string, i *int, lineStart int, inFlow bool) (*yaml.Node, bool) {
 	start := *i
-	if start == len(text) {
+	value, tag, style, ok := scanScalar(text, i, inFlow)
+	if !ok {
 		return nil, false
+	}
+	n := p.node(yaml.ScalarNode, tag, value, p.line, start+1)
+	n.Style = style
+	return n, true
+}
+
+// scanScalar is scalar without the node: the scalar's value, the tag
+// yaml.v3 resolves it to, and its style.
+func scanScalar(text string, i *int, inFlow bool) (value, tag string, style yaml.Style, ok bool) {
+	start := *i
+	if start == len(text) {
+		return "", "", 0, false
 	}
 	switch q := text[start]; q {
 	case '"', '\'':
 		j := start + 1
 		for j < len(text) && text[j] != q {
 			if text[j] == '\\' && q == '"' {
-				return nil, false // an escape
+				return "", "", 0, false // an escape
 			}
 			j++
 		}
 		if j == len(text) || j+1 < len(text) && text[j+1] == q {
-			return nil, false // not closed on this line, or '' inside
+			return "", "", 0, false // not closed on this line, or '' inside
 		}
-		n := p.node(yaml.ScalarNode, "!!str", p.src[lineStart+start+1:lineStart+j], p.line, start+1)
-		n.Style = yaml.DoubleQuotedStyle
+		style = yaml.DoubleQuotedStyle
 		if q == '\'' {
-			n.Style = yaml.SingleQuotedStyle
+			style = yaml.SingleQuotedStyle
 		}
 		*i = j + 1
-		return n, true
+		return text[start+1 : j], "!!str", style, true
 	}
 	if !valueStart(text[start]) {
-		return nil, false
+		return "", "", 0, false
 	}
 	j, last := start, start
 	for ; j < len(text); j++ {
 		c := text[j]
 		if c == ':' || c == '#' && text[j-1] != ' ' {
-			return nil, false
+			return "", "", 0, false
 		}
 		if c == '#' {
 			break // a comment
@@ -302,20 +324,20 @@ func (p *fastParser) scalar(text string, i *int, lineStart int, inFlow bool) (*y
 				break
 			}
 			if c == '{' || c == '[' || c == ']' || c == '?' {
-				return nil, false
+				return "", "", 0, false
 			}
 		}
 		if c != ' ' {
 			last = j
 		}
 	}
-	value := p.src[lineStart+start : lineStart+last+1]
-	tag, ok := plainTag(value)
+	value = text[start : last+1]
+	tag, ok = plainTag(value)
 	if !ok {
-		return nil, false
+		return "", "", 0, false
 	}
 	*i = last + 1
-	return p.node(yaml.ScalarNode, tag, value, p.line, start+1), true
+	return value, tag, 0, true
 }
 
 // plainTag is the tag yaml.v3 resolves a plain scalar to, for the scalars

@@ -46,6 +46,8 @@ func FuzzParse(f *testing.F) {
 		"version: 1\nlinks:\n  a: {dest: a, target: t}\n  b: {dest: a, target: t}\n  a: {dest: c, target: t}\n",
 		"version: 1\nlinks:\n  a: {dest: a, target: t}\n  b: {dest: b, target: t}\nroot: x\n",
 		"version: 1\nlinks:\n  a:\n    dest: a\n    target: |\n      t\n  b: {dest: b, target: t}\n  c: {dest: c, target: t}\n",
+		// One-line links of every key lineChunk reads (lines.go).
+		"version: 1\nvars: {v: x}\nstate_dir: st\ndefaults: {replace: file, backup: false}\nlinks:\n  a: {dest: a, target: t}\n  b.c: {dest: /w/d//e, target: \"t/${v}\", strategy: absolute, kind: dir}  # c\n  d: {dest: 'x', target: /opt/y, replace: any, backup: true, parents: False, allow_dangling: TRUE}\n  e: {  dest: ./e ,target: ../w/u  }\n",
 	} {
 		f.Add([]byte(s))
 	}

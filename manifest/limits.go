@@ -52,34 +52,55 @@ func pathLimit(p string) error {
 // (its folders as written; plan checks the text it computes). nil
 // otherwise.
 func linkTextLimit(l *Link, root string) error {
-	var text string
+	var n int
 	switch {
 	case l.Strategy == Absolute:
-		text = l.TargetPath(root)
+		n = len(l.TargetPath(root))
 	case !l.TargetAbsolute:
-		text = lexicalRel(path.Dir(l.Dest), l.Target)
+		n = lexicalRelLen(path.Dir(l.Dest), l.Target)
 	default:
 		return nil
 	}
-	if len(text) > PathMax {
-		return fmt.Errorf("makes a link text of %d bytes from dest %s, more than the %d the kernel accepts in a link (PATH_MAX); shorten it, or use strategy: relative", len(text), brief(l.Dest), PathMax)
+	if n > PathMax {
+		return fmt.Errorf("makes a link text of %d bytes from dest %s, more than the %d the kernel accepts in a link (PATH_MAX); shorten it, or use strategy: relative", n, brief(l.Dest), PathMax)
 	}
 	return nil
 }
 
-// lexicalRel is the slash path from folder from to to, both relative to
-// root and clean, as written.
-func lexicalRel(from, to string) string {
-	f := strings.Split(from, "/")
-	t := strings.Split(to, "/")
+// lexicalRelLen is len(lexicalRel(from, to)), without building it.
+func lexicalRelLen(from, to string) int {
 	if from == "." {
-		f = nil
+		return len(to)
 	}
-	i := 0
-	for i < len(f) && i < len(t) && f[i] == t[i] && t[i] != ".." {
-		i++
+	// Skip the components both start with (not ..).
+	i := 0 // offset of the first component not in common
+	for {
+		fe := strings.IndexByte(from[i:], '/')
+		te := strings.IndexByte(to[i:], '/')
+		fc, tc := from[i:], to[i:]
+		if fe >= 0 {
+			fc = fc[:fe]
+		}
+		if te >= 0 {
+			tc = tc[:te]
+		}
+		if fc != tc || tc == ".." {
+			break
+		}
+		if fe < 0 || te < 0 {
+			// from is used up: the rest of to follows (or, when to is
+			// used up first, from's remaining folders each add ../).
+			if fe < 0 && te < 0 {
+				return 0
+			}
+			if fe < 0 {
+				return len(to) - (i + len(tc) + 1)
+			}
+			return 3 * strings.Count(from[i+len(fc):], "/")
+		}
+		i += len(fc) + 1
 	}
-	return strings.Repeat("../", len(f)-i) + strings.Join(t[i:], "/")
+	return 3*(strings.Count(from[i:], "/")+1) + len(to) - i
 }
 
 // nameHead shows the start of a long name, cut at a character boundary.

@@ -1,6 +1,7 @@
 package manifest
 
 import (
+	"path"
 	"strings"
 	"testing"
 )
@@ -60,4 +61,39 @@ func TestKernelLimits(t *testing.T) {
 		src:  "version: 1\nroot: /" + deep + "\nlinks: {}\n",
 		want: []string{`links.yaml:2:7: root: root "/ddddddddddddddddddddddddddddd…dddddddddddddddddddddddddddddd" is 4221 bytes long, more than the 4095 the kernel accepts in a path (PATH_MAX); shorten it`},
 	}})
+}
+
+// lexicalRel is, as a reference for lexicalRelLen, the slash path from folder from to to, both relative to
+// root and clean, as written.
+func lexicalRel(from, to string) string {
+	f := strings.Split(from, "/")
+	t := strings.Split(to, "/")
+	if from == "." {
+		f = nil
+	}
+	i := 0
+	for i < len(f) && i < len(t) && f[i] == t[i] && t[i] != ".." {
+		i++
+	}
+	return strings.Repeat("../", len(f)-i) + strings.Join(t[i:], "/")
+}
+
+// FuzzLexicalRelLen: lexicalRelLen is the length of the text lexicalRel
+// builds, for clean relative paths (what linkTextLimit gives it).
+func FuzzLexicalRelLen(f *testing.F) {
+	for _, s := range [][2]string{
+		{".", "t"}, {"a", "a"}, {"a", "a/b"}, {"a/b", "a"}, {"a/b", "a/c"}, {"a/b/c", "x"},
+		{"a", ".."}, {"a/b", "../x"}, {"..", "../x"}, {"r0/l/d00", "t/d00/f000000"}, {"ab", "a"}, {"a", "ab/c"},
+	} {
+		f.Add(s[0], s[1])
+	}
+	f.Fuzz(func(t *testing.T, from, to string) {
+		from, to = path.Clean(from), path.Clean(to)
+		if path.IsAbs(from) || path.IsAbs(to) || to == "" {
+			return
+		}
+		if got, want := lexicalRelLen(from, to), len(lexicalRel(from, to)); got != want {
+			t.Fatalf("lexicalRelLen(%q, %q) = %d, want %d (%q)", from, to, got, want, lexicalRel(from, to))
+		}
+	})
 }

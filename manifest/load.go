@@ -84,9 +84,16 @@ func Parse(file string, data []byte, opts Options) (*Manifest, error) {
 
 // parseWhole parses data as one YAML document (see Parse).
 func parseWhole(file string, data []byte, opts Options) (*Manifest, error) {
+	m, _, err := parseDocument(file, data, opts)
+	return m, err
+}
+
+// parseDocument is parseWhole, also returning the document read (for
+// lineChunk, which builds further links against its head).
+func parseDocument(file string, data []byte, opts Options) (*Manifest, *document, error) {
 	root, errs := parseYAML(file, data)
 	if errs != nil {
-		return nil, errs
+		return nil, nil, errs
 	}
 	d := &document{file: file, data: data, root: root}
 	c := &converter{d: d, budget: budget(len(data))}
@@ -96,14 +103,14 @@ func parseWhole(file string, data []byte, opts Options) (*Manifest, error) {
 		// The document cannot be expanded; its one error says why, and
 		// anything further would be noise about a partial value.
 		d.errs.sort()
-		return nil, d.errs
+		return nil, nil, d.errs
 	}
 	d.value = v
 	d.expandLimit = expandBudget(len(data))
 
 	violations, err := schema.Validate(d.value)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	bad := map[string]bool{} // pointers already reported: no further checks there
 	for p := range d.badValues {
@@ -124,9 +131,9 @@ func parseWhole(file string, data []byte, opts Options) (*Manifest, error) {
 	d.errs = dedupe(d.errs)
 	if len(d.errs) > 0 {
 		d.errs.sort()
-		return nil, d.errs
+		return nil, nil, d.errs
 	}
-	return m, nil
+	return m, d, nil
 }
 
 func dedupe(errs ErrorList) ErrorList {
@@ -158,6 +165,7 @@ func (d *document) build(opts Options, bad map[string]bool) *Manifest {
 	d.rootOK = d.buildRoot(top, opts, bad, m, x)
 	d.buildStateDir(top, bad, m)
 	defaults, _ := top["defaults"].(map[string]any)
+	d.x, d.defaults = x, defaults
 	d.buildLinks(top, opts, bad, defaults, m, x)
 	m.Links = sortByDest(m.Links)
 	return m
@@ -265,11 +273,11 @@ func (d *document) buildLinks(top map[string]any, opts Options, bad map[string]b
 		d.links = nil // links: is not a mapping (reported)
 	}
 	byDest := make(map[string]int, len(d.links))
-	manifestRel := ""
+	d.manifestRel = ""
 	if rootOK {
 		if abs, err := filepath.Abs(filepath.Join(opts.Dir, filepath.Base(d.file))); err == nil {
 			if r, ok := relUnder(m.Root, abs); ok {
-				manifestRel = r
+				d.manifestRel = r
 			}
 		}
 	}
@@ -292,7 +300,7 @@ func (d *document) buildLinks(top map[string]any, opts Options, bad map[string]b
 				d.errorAt(ptr+"/"+k, true, "%s is only for a tree entry; add tree: true, or remove %s", k, k)
 			}
 		}
-		l, ok := d.buildLink(e.name, ptr, raw, defaults, x, m, bad, false)
+		l, ok := d.buildLink(e.name, ptr, rawFields(raw), defaults, x, m, bad, false)
 		if !ok {
 			continue
 		}
@@ -302,19 +310,45 @@ func (d *document) buildLinks(top map[string]any, opts Options, bad map[string]b
 			d.errorAt(ptr+"/dest", false, "dest %q is also declared by %s (line %d); each dest may have only one link", l.Dest, dotted([]string{"links", other.Name}), other.Pos.Line)
 			continue
 		}
-		switch {
-		case manifestRel == "":
-		case l.Dest == manifestRel:
-			d.errorAt(ptr+"/dest", false, "dest %q is the manifest file itself; choose another dest", l.Dest)
-			continue
-		case strings.HasPrefix(manifestRel, l.Dest+"/"):
-			d.errorAt(ptr+"/dest", false, "dest %q is a folder holding the manifest file; choose another dest", l.Dest)
+		if why := d.holdsManifest(l.Dest); why != "" {
+			d.errorAt(ptr+"/dest", false, "dest %q is %s; choose another dest", l.Dest, why)
 			continue
 		}
 		byDest[l.Dest] = len(m.Links)
 		m.Links = append(m.Links, l)
 	}
 }
+
+// holdsManifest says why dest may not be a link because of the manifest
+// file (it is the file, or a folder holding it), or "".
+func (d *document) holdsManifest(dest string) string {
+	switch {
+	case d.manifestRel == "":
+	case dest == d.manifestRel:
+		return "the manifest file itself"
+	case strings.HasPrefix(d.manifestRel, dest+"/"):
+		return "a folder holding the manifest file"
+	}
+	return ""
+}
+
+// fields are a link's own settings: a mapping's values (rawFields), or
+// the ones written on one line (lineFields).
+type fields interface {
+	get(key string) (any, bool)
+	// text is the string value of key ("" when absent or not a string).
+	text(key string) string
+}
+
+// rawFields are the settings of a link mapping as converted.
+type rawFields map[string]any
+
+func (r rawFields) get(key string) (any, bool) {
+	v, ok := r[key]
+	return v, ok
+}
+
+func (r rawFields) text(key string) string { return str(r[key]) }
 
 // sortByDest returns links sorted by Dest. It sorts small (dest, index)
 // pairs rather than moving whole Links around.
@@ -338,7 +372,7 @@ func sortByDest(links []Link) []Link {
 	return out
 }
 
-func (d *document) buildLink(name, ptr string, raw, defaults map[string]any, x *expander, m *Manifest, bad map[string]bool, tree bool) (Link, bool) {
+func (d *document) buildLink(name, ptr string, raw fields, defaults map[string]any, x *expander, m *Manifest, bad map[string]bool, tree bool) (Link, bool) {
 	l := Link{
 		Name:     name,
 		Strategy: Relative,
@@ -347,7 +381,7 @@ func (d *document) buildLink(name, ptr string, raw, defaults map[string]any, x *
 		Parents:  true,
 	}
 	get := func(key string) (any, bool) {
-		if v, ok := raw[key]; ok {
+		if v, ok := raw.get(key); ok {
 			return v, len(bad) == 0 || !bad[ptr+"/"+key]
 		}
 		if v, ok := defaults[key]; ok {
@@ -376,7 +410,7 @@ func (d *document) buildLink(name, ptr string, raw, defaults map[string]any, x *
 	okAll := true
 	if v, ok := get("allow"); ok {
 		where := ptr + "/allow"
-		if _, own := raw["allow"]; !own {
+		if _, own := raw.get("allow"); !own {
 			where = "/defaults/allow"
 		}
 		okAll = d.buildAllow(&l, where, v, x, bad) && okAll
@@ -384,15 +418,16 @@ func (d *document) buildLink(name, ptr string, raw, defaults map[string]any, x *
 	if len(bad) > 0 && (bad[ptr+"/dest"] || bad[ptr+"/target"]) {
 		return l, false
 	}
-	okAll = d.buildDest(&l, ptr, str(raw["dest"]), x, m, tree) && okAll
-	okAll = d.buildTarget(&l, ptr, str(raw["target"]), x) && okAll
+	rawDest, rawTarget := raw.text("dest"), raw.text("target")
+	okAll = d.buildDest(&l, ptr, rawDest, x, m, tree) && okAll
+	okAll = d.buildTarget(&l, ptr, rawTarget, x) && okAll
 	if okAll && (l.Target == l.Dest || l.TargetAbsolute && d.rootOK && l.Target == filepath.Join(m.Root, filepath.FromSlash(l.Dest))) {
-		d.errorAt(ptr+"/target", false, "target %q is the link's own dest, which would be a loop; point it elsewhere", str(raw["target"]))
+		d.errorAt(ptr+"/target", false, "target %q is the link's own dest, which would be a loop; point it elsewhere", rawTarget)
 		okAll = false
 	}
 	if okAll && d.rootOK {
 		if err := linkTextLimit(&l, m.Root); err != nil {
-			d.errorAt(ptr+"/target", false, "target %q %v", brief(str(raw["target"])), err)
+			d.errorAt(ptr+"/target", false, "target %q %v", brief(rawTarget), err)
 			okAll = false
 		}
 	}

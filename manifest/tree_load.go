@@ -34,7 +34,7 @@ func (d *document) buildTree(name, ptr string, raw, defaults map[string]any, x *
 			}
 		}
 	}
-	l, lok := d.buildLink(name, ptr, raw, noKind, x, m, bad, true)
+	l, lok := d.buildLink(name, ptr, rawFields(raw), noKind, x, m, bad, true)
 	t := Tree{Link: l}
 	if !lok {
 		return t, false

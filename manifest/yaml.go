@@ -39,6 +39,15 @@ type document struct {
 	// links holds the entries of the top-level links mapping in document
 	// order (first of duplicates only).
 	links []entry
+	// x, defaults and manifestRel are what build read from the head
+	// (the expander, defaults: and the manifest's path under root), kept
+	// for lineChunk.
+	x           *expander
+	defaults    map[string]any
+	manifestRel string
+	// declineOnly is set on lineChunk's documents, which have no node
+	// tree: an error only sets declined.
+	declineOnly, declined bool
 	// keyIndex caches, per mapping node, the index of each key in Content,
 	// built only when an error's pointer must be mapped to a position.
 	keyIndex map[*yaml.Node]map[string]int
@@ -487,6 +496,10 @@ func (d *document) place(n *yaml.Node) (line, col int) {
 
 // errorAt records an error at the node a JSON pointer names.
 func (d *document) errorAt(ptr string, key bool, format string, args ...any) {
+	if d.declineOnly {
+		d.declined = true
+		return
+	}
 	n := d.locate(ptr, key)
 	line, col := d.place(n)
 	d.errs = append(d.errs, &Error{File: d.file, Line: line, Col: col, Path: d.pathOf(ptr), Msg: fmt.Sprintf(format, args...)})
