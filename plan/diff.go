@@ -5,6 +5,7 @@ import (
 	"path"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"sort"
 	"strings"
 
@@ -198,13 +199,14 @@ func firstElem(p string) (elem, rest string) {
 // id becomes the plan's ID and names the backup folder.
 func Diff(m *manifest.Manifest, obs *Observed, id string) *Plan {
 	p := &Plan{ID: id, Root: m.Root, StateDir: m.StateDir, Manifest: m.File}
+	dests := newDestSet(m)
 	var under map[string]*manifest.Link
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		under = NestedDests(m)
+		under = nestedDests(m, dests)
 	}()
-	needs := dependencies(m)
+	needs := dependencies(m, dests)
 	chains := chainLengths(m, obs, needs)
 	<-done
 	aliased, aliasedAt := aliasedDests(m, obs)
@@ -256,7 +258,9 @@ func Diff(m *manifest.Manifest, obs *Observed, id string) *Plan {
 	}
 	p.Changes = changes
 	diffOrphans(m, obs, p)
-	sort.Slice(p.Changes, func(i, j int) bool { return p.Changes[i].Dest < p.Changes[j].Dest })
+	if byDest := func(a, b Change) int { return strings.Compare(a.Dest, b.Dest) }; !slices.IsSortedFunc(p.Changes, byDest) {
+		slices.SortFunc(p.Changes, byDest) // orphans were added at the end
+	}
 	return p
 }
 
@@ -462,20 +466,61 @@ func describe(typ string) string {
 // link's dest (a and a/b), mapped to that outer link: the outer one is a
 // symlink, so the inner one would be written through it.
 func NestedDests(m *manifest.Manifest) map[string]*manifest.Link {
-	dests := make(map[string]*manifest.Link, len(m.Links))
-	for i := range m.Links {
-		dests[m.Links[i].Dest] = &m.Links[i]
-	}
+	return nestedDests(m, newDestSet(m))
+}
+
+func nestedDests(m *manifest.Manifest, dests destSet) map[string]*manifest.Link {
 	out := map[string]*manifest.Link{}
+	var under folderCache // links are sorted by dest: mostly one folder after another
 	for i := range m.Links {
-		for p := path.Dir(m.Links[i].Dest); p != "." && p != "/"; p = path.Dir(p) {
-			if outer, ok := dests[p]; ok {
-				out[m.Links[i].Dest] = outer
-				break
-			}
+		if j := under.outer(dests, parent(m.Links[i].Dest)); j >= 0 {
+			out[m.Links[i].Dest] = &m.Links[j]
 		}
 	}
 	return out
+}
+
+// destSet indexes m's links by dest.
+type destSet map[string]int
+
+func newDestSet(m *manifest.Manifest) destSet {
+	s := make(destSet, len(m.Links))
+	for i := range m.Links {
+		s[m.Links[i].Dest] = i
+	}
+	return s
+}
+
+// folderCache remembers, for the last folder asked about, the index of the
+// declared dest that is that folder or holds it (-1: none).
+type folderCache struct {
+	dir   string
+	at    int
+	known bool
+}
+
+// outer returns the index of the declared dest that is the folder dir or
+// one of its parents (the nearest), or -1.
+func (c *folderCache) outer(dests destSet, dir string) int {
+	if c.known && c.dir == dir {
+		return c.at
+	}
+	c.dir, c.at, c.known = dir, -1, true
+	for p := dir; p != "."; p = parent(p) {
+		if j, ok := dests[p]; ok {
+			c.at = j
+			break
+		}
+	}
+	return c.at
+}
+
+// parent is path.Dir of a clean relative path, without cleaning it again.
+func parent(p string) string {
+	if i := strings.LastIndexByte(p, '/'); i > 0 {
+		return p[:i]
+	}
+	return "."
 }
 
 type dependency struct {
@@ -486,20 +531,18 @@ type dependency struct {
 // dependencies finds, for each link whose target is (or lies under) the
 // dest of another declared link, that dest; and the links whose targets
 // form a cycle.
-func dependencies(m *manifest.Manifest) map[string]dependency {
-	dests := make(map[string]*manifest.Link, len(m.Links))
-	for i := range m.Links {
-		dests[m.Links[i].Dest] = &m.Links[i]
-	}
+func dependencies(m *manifest.Manifest, dests destSet) map[string]dependency {
 	// declaredUnder returns the declared dest that t is or lies under.
+	var under folderCache
 	declaredUnder := func(t string) string {
-		for p := t; p != "." && p != "/" && p != ""; p = path.Dir(p) {
-			if _, ok := dests[p]; ok {
-				return p
-			}
-			if !strings.Contains(p, "/") {
-				break
-			}
+		if t == "." {
+			return ""
+		}
+		if _, ok := dests[t]; ok {
+			return t
+		}
+		if j := under.outer(dests, parent(t)); j >= 0 {
+			return m.Links[j].Dest
 		}
 		return ""
 	}
@@ -519,7 +562,7 @@ func dependencies(m *manifest.Manifest) map[string]dependency {
 		seen := map[string]bool{l.Dest: true}
 		chain := []string{l.Name}
 		for cur := d; cur != ""; {
-			next := dests[cur]
+			next := &m.Links[dests[cur]]
 			chain = append(chain, next.Name)
 			if seen[cur] {
 				dep.cycle = strings.Join(chain, " -> ")

@@ -167,7 +167,7 @@ func (a *applier) prepare() (*prepared, error) {
 	planned := make(chan scheduled, 1)
 	go func() {
 		order := p.Order()
-		todo := order[:0:0]
+		todo := make([]int, 0, len(order))
 		for _, i := range order {
 			if p.Changes[i].Action != plan.Noop {
 				todo = append(todo, i)

@@ -57,6 +57,33 @@ func newSchedule(p *plan.Plan, todo []int, batch, workers int) *schedule {
 			break
 		}
 	}
+	if inTodo == nil && !hasDelete(p, todo) {
+		levels = [][]int{todo} // the common case: one step of them all
+	} else {
+		deletes, levels = byLevel(p, todo, inTodo)
+	}
+	s := &schedule{}
+	if len(deletes) > 0 {
+		s.add([][]int{deletes}, batch)
+	}
+	for _, idx := range levels {
+		if len(idx) == 0 {
+			continue
+		}
+		shares := [][]int{idx}
+		if workers > 1 && len(idx) >= parallelMin {
+			shares = deal(idx, p, workers)
+		}
+		s.add(shares, batch)
+	}
+	return s
+}
+
+// byLevel sorts todo into the deletes, and the other changes by level:
+// 0 for those that need no change of todo, n+1 for those that need one
+// of level n (inTodo maps every dest of todo; nil when none needs
+// another).
+func byLevel(p *plan.Plan, todo []int, inTodo map[string]int) (deletes []int, levels [][]int) {
 	for _, i := range todo {
 		c := &p.Changes[i]
 		if c.Action == plan.Delete {
@@ -75,21 +102,16 @@ func newSchedule(p *plan.Plan, todo []int, batch, workers int) *schedule {
 		}
 		levels[level] = append(levels[level], i)
 	}
-	s := &schedule{}
-	if len(deletes) > 0 {
-		s.add([][]int{deletes}, batch)
-	}
-	for _, idx := range levels {
-		if len(idx) == 0 {
-			continue
+	return deletes, levels
+}
+
+func hasDelete(p *plan.Plan, todo []int) bool {
+	for _, i := range todo {
+		if p.Changes[i].Action == plan.Delete {
+			return true
 		}
-		shares := [][]int{idx}
-		if workers > 1 && len(idx) >= parallelMin {
-			shares = deal(idx, p, workers)
-		}
-		s.add(shares, batch)
 	}
-	return s
+	return false
 }
 
 // add appends a step made of one queue per share, cut into as many
@@ -159,6 +181,9 @@ func deal(idx []int, p *plan.Plan, workers int) [][]int {
 	}
 	sort.SliceStable(dirs, func(a, b int) bool { return len(byDir[dirs[a]]) > len(byDir[dirs[b]]) })
 	shares := make([][]int, workers)
+	for w := range shares {
+		shares[w] = make([]int, 0, len(idx)/workers+len(idx)/8)
+	}
 	for _, d := range dirs {
 		least := 0
 		for w := range shares {
