@@ -165,93 +165,133 @@ func parseChunkedBy(file string, data []byte, opts Options, minLinks, size int) 
 	if !ok {
 		return nil, false
 	}
-	type chunk struct {
-		first, last int // entries [first, last)
-		m           *Manifest
-	}
 	var chunks []*chunk
 	for i := 0; i < len(p.starts); i += size {
 		chunks = append(chunks, &chunk{first: i, last: min(i+size, len(p.starts))})
 	}
-	all := make([]Link, len(p.starts))
-	// The first chunk is parsed whole: its document is the head the
-	// others' one-line links are built against (see lineChunk).
-	first, head, err := parseDocument(file, p.chunkText(data, 0, chunks[0].last), opts)
-	if err != nil || len(first.Links) != chunks[0].last {
+	c := &chunked{file: file, data: data, opts: opts, p: p, all: make([]Link, len(p.starts)),
+		bufs: make(chan []byte, runtime.GOMAXPROCS(0))}
+	if !c.parseFirst(chunks[0]) {
 		return nil, false
 	}
-	for i := range first.Links {
-		first.Links[i].Pos.Line += p.lines[0] - p.bodyLine
-	}
-	copy(all, first.Links)
-	first.Links = nil
-	chunks[0].m = first
-	indent := 0
-	for data[p.starts[0]+indent] == ' ' {
-		indent++
-	}
-	// The buffers (head + chunk) are reused from chunk to chunk.
-	bufs := make(chan []byte, runtime.GOMAXPROCS(0))
 	errChunk := errors.New("chunk")
-	err = par.Each(len(chunks)-1, runtime.GOMAXPROCS(0), func(k int) error {
-		c := chunks[k+1]
-		end := p.bodyEnd
-		if c.last < len(p.starts) {
-			end = p.starts[c.last]
-		}
-		body := data[p.starts[c.first]:end]
-		budget := expandBudget(len(p.head) + len(body))
-		if links, ok := lineChunk(head, first, string(body), p.lines[c.first], indent, budget, all[c.first:c.first:c.last]); ok && len(links) == c.last-c.first {
-			c.m = first
-			return nil
-		}
-		var buf []byte
-		select {
-		case buf = <-bufs:
-		default:
-		}
-		defer func() {
-			select {
-			case bufs <- buf:
-			default:
-			}
-		}()
-		buf = append(append(buf[:0], p.head...), body...)
-		// The document's lines: the chunk starts where the body did.
-		m, err := parseWhole(file, buf, opts)
-		if err != nil || len(m.Links) != c.last-c.first {
+	err := par.Each(len(chunks)-1, runtime.GOMAXPROCS(0), func(k int) error {
+		if !c.parse(chunks[k+1]) {
 			return errChunk
 		}
-		shift := p.lines[c.first] - p.bodyLine
-		for i := range m.Links {
-			m.Links[i].Pos.Line += shift
-		}
-		// Into their place in the whole list at once: the chunk's own
-		// list is garbage from here (a million links are ~180 MB).
-		copy(all[c.first:c.last], m.Links)
-		m.Links = nil
-		c.m = m
 		return nil
 	})
 	if err != nil {
 		return nil, false
 	}
+	return c.join(chunks)
+}
+
+// A chunk is the entries [first, last) of the links body, and the
+// manifest its document gave.
+type chunk struct {
+	first, last int
+	m           *Manifest
+}
+
+// chunked is one chunked parse: the file, how it splits, and the links
+// gathered in file order.
+type chunked struct {
+	file string
+	data []byte
+	opts Options
+	p    chunkPlan
+	all  []Link
+	// head is the first chunk's document and first its manifest: the
+	// head the others' one-line links are built against (lineChunk);
+	// indent is the entries' indentation.
+	head   *document
+	first  *Manifest
+	indent int
+	bufs   chan []byte // buffers for a chunk's document, reused
+}
+
+// parseFirst parses the first chunk whole, for its head.
+func (c *chunked) parseFirst(ch *chunk) bool {
+	p := &c.p
+	first, head, err := parseDocument(c.file, p.chunkText(c.data, 0, ch.last), c.opts)
+	if err != nil || len(first.Links) != ch.last {
+		return false
+	}
+	c.place(ch, first.Links)
+	first.Links = nil
+	ch.m, c.head, c.first = first, head, first
+	for c.data[p.starts[0]+c.indent] == ' ' {
+		c.indent++
+	}
+	return true
+}
+
+// parse reads a chunk after the first: by lineChunk, or else as its own
+// document (the head and its entries).
+func (c *chunked) parse(ch *chunk) bool {
+	p := &c.p
+	end := p.bodyEnd
+	if ch.last < len(p.starts) {
+		end = p.starts[ch.last]
+	}
+	body := c.data[p.starts[ch.first]:end]
+	budget := expandBudget(len(p.head) + len(body))
+	if links, ok := lineChunk(c.head, c.first, string(body), p.lines[ch.first], c.indent, budget, c.all[ch.first:ch.first:ch.last]); ok && len(links) == ch.last-ch.first {
+		ch.m = c.first
+		return true
+	}
+	var buf []byte
+	select {
+	case buf = <-c.bufs:
+	default:
+	}
+	defer func() {
+		select {
+		case c.bufs <- buf:
+		default:
+		}
+	}()
+	buf = append(append(buf[:0], p.head...), body...)
+	m, err := parseWhole(c.file, buf, c.opts)
+	if err != nil || len(m.Links) != ch.last-ch.first {
+		return false
+	}
+	c.place(ch, m.Links)
+	m.Links = nil
+	ch.m = m
+	return true
+}
+
+// place puts a chunk's links, parsed as a document of the head and the
+// chunk, at their place in the whole list with their lines in the file:
+// the chunk's own list is garbage from here (a million links are ~180 MB).
+func (c *chunked) place(ch *chunk, links []Link) {
+	shift := c.p.lines[ch.first] - c.p.bodyLine // the chunk starts where the body did
+	for i := range links {
+		links[i].Pos.Line += shift
+	}
+	copy(c.all[ch.first:ch.last], links)
+}
+
+// join checks what only the whole file shows, and returns its manifest.
+func (c *chunked) join(chunks []*chunk) (*Manifest, bool) {
 	m := chunks[0].m
-	for _, c := range chunks[1:] {
-		if c.m.Root != m.Root || c.m.StateDir != m.StateDir || !maps.Equal(c.m.Vars, m.Vars) {
+	for _, ch := range chunks[1:] {
+		if ch.m.Root != m.Root || ch.m.StateDir != m.StateDir || !maps.Equal(ch.m.Vars, m.Vars) {
 			return nil, false
 		}
 	}
-	names := make(map[string]struct{}, len(all))
-	for i := range all {
-		if _, dup := names[all[i].Name]; dup {
+	names := make(map[string]struct{}, len(c.all))
+	for i := range c.all {
+		if _, dup := names[c.all[i].Name]; dup {
 			return nil, false
 		}
-		names[all[i].Name] = struct{}{}
+		names[c.all[i].Name] = struct{}{}
 	}
-	// Each chunk's links are sorted by dest; so is the whole when the file
-	// lists its links in dest order (the common case), else sort.
-	links := sortByDest(all)
+	// Sorted already when the file lists its links in dest order (the
+	// common case), else sorted here.
+	links := sortByDest(c.all)
 	for i := 1; i < len(links); i++ {
 		if links[i].Dest == links[i-1].Dest {
 			return nil, false // a dest declared twice: parseWhole reports it
