@@ -208,8 +208,7 @@ func (j *Writer) Pending() int {
 // records apart and Pend the bytes.
 func (j *Writer) Encode(b []byte, rec Record) []byte {
 	rec.ApplyID = j.id
-	rec.Time = recordTime(j.now())
-	b = appendRecord(b, &rec)
+	b = appendRecordAt(b, &rec, j.now())
 	return append(b, '\n')
 }
 

@@ -19,6 +19,23 @@ func appendRecord(b []byte, rec *Record) []byte {
 	b = appendJSONString(b, rec.ApplyID)
 	b = append(b, `,"time":`...)
 	b = appendJSONString(b, rec.Time)
+	return appendRecordRest(b, rec)
+}
+
+// appendRecordAt is appendRecord of rec with its Time set to t, formatted
+// in UTC as RFC 3339 with as many fractional digits as needed, in place
+// (not a string per record).
+func appendRecordAt(b []byte, rec *Record, t time.Time) []byte {
+	b = append(b, `{"apply_id":`...)
+	b = appendJSONString(b, rec.ApplyID)
+	b = append(b, `,"time":"`...)
+	b = t.UTC().AppendFormat(b, time.RFC3339Nano) // nothing in it to escape
+	b = append(b, '"')
+	return appendRecordRest(b, rec)
+}
+
+// appendRecordRest appends the fields after the time.
+func appendRecordRest(b []byte, rec *Record) []byte {
 	b = append(b, `,"status":`...)
 	b = appendJSONString(b, string(rec.Status))
 	if a := rec.Actor; a != nil {
@@ -90,6 +107,3 @@ func appendStateField(b []byte, key string, s *plan.State) []byte {
 	return append(b, '}')
 }
 
-// recordTime formats t as journal records do (RFC 3339, UTC, with as many
-// fractional digits as needed).
-func recordTime(t time.Time) string { return t.UTC().Format(time.RFC3339Nano) }

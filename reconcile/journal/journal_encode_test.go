@@ -74,7 +74,19 @@ func TestJournalEncodeLine(t *testing.T) {
 	if got != want {
 		t.Fatalf("got %q\nwant %q", got, want)
 	}
+	// Formatted in place, the time is what the Time field would hold.
+	for _, at := range []time.Time{at, at.Add(-5), time.Date(1999, 1, 2, 3, 4, 5, 600000000, time.Local), {}} {
+		j.now = func() time.Time { return at }
+		rec := Record{ApplyID: "apply-1", Time: recordTime(at), Status: "intent", Name: "n"}
+		if got, want := string(j.Encode(nil, Record{Status: "intent", Name: "n"})), string(appendRecord(nil, &rec))+"\n"; got != want {
+			t.Errorf("at %v: got %q\nwant %q", at, got, want)
+		}
+	}
 }
+
+// recordTime formats t as journal records do (RFC 3339, UTC, with as many
+// fractional digits as needed).
+func recordTime(t time.Time) string { return t.UTC().Format(time.RFC3339Nano) }
 
 // FuzzAppendRecord holds appendRecord to encoding/json on arbitrary
 // strings and numbers.
