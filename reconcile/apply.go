@@ -2,7 +2,6 @@ package reconcile
 
 import (
 	"fmt"
-	"maps"
 	"sort"
 	"sync"
 	"time"
@@ -86,19 +85,9 @@ func (r *Root) Apply(p *plan.Plan, opts ApplyOptions) (*Result, error) {
 		return a.res, a.abort(err, s)
 	}
 	sc := <-pre.scheduled
-	// The new ownership record, as it will be if every change is made, is
-	// made and encoded while the changes are (they leave part of a core
-	// idle, waiting on the kernel); if any change was not made (it failed,
-	// or the journal failed first), it is made again from what was done.
-	ifAllMade := make(chan ownershipRecord, 1)
-	go func() {
-		// Sized once: grown from the old record's size, a map of 100,000
-		// links allocated 2.5 times its final size on the way.
-		o := &journal.Ownership{Links: make(map[string]journal.Owned, len(pre.owned.Links)+len(p.Changes))}
-		maps.Copy(o.Links, pre.owned.Links)
-		r.recordOwnership(p, func(int) bool { return true }, o)
-		ifAllMade <- ownershipRecord{o.Links, journal.EncodeLinks(o.Links)}
-	}()
+	// The new ownership record is encoded while the changes are made.
+	ifAllMade := make(chan []byte, 1)
+	go func() { ifAllMade <- r.encodeIfAllMade(p, pre.owned) }()
 	a.unfolds = sc.unfolds
 	fatal := a.makeChanges(sc.sched, sc.unfolds, a.actor, opts.Progress)
 	if fatal != nil {
@@ -144,11 +133,6 @@ type scheduled struct {
 	todo    []int
 	sched   *schedule
 	unfolds *unfolds
-}
-
-type ownershipRecord struct {
-	links   map[string]journal.Owned
-	encoded []byte
 }
 
 // prepare reads ownership and, meanwhile, looks for what earlier applies
@@ -225,7 +209,7 @@ func (a *applier) begin(s plan.Summary, left []leftover) error {
 // records: readers replay whatever the journal holds after that offset. If
 // the folders fail to sync, the end record says so, and the state file is
 // written again with its offset.
-func (a *applier) finish(s plan.Summary, todo []int, owned *journal.Ownership, ifAllMade <-chan ownershipRecord, fatal error) error {
+func (a *applier) finish(s plan.Summary, todo []int, owned *journal.Ownership, ifAllMade <-chan []byte, fatal error) error {
 	j, res := a.j, a.res
 	endRecord := func(fatal error) journal.Record {
 		end := journal.Record{Status: journal.End, Summary: &s}
@@ -282,12 +266,12 @@ type newState struct {
 // prepareState makes the new ownership record on its own goroutine (the
 // one made while the changes were, if all n were made) and, when early,
 // writes and fsyncs it under a temporary name with the offset predicted.
-func (a *applier) prepareState(n int, owned *journal.Ownership, ifAllMade <-chan ownershipRecord, early bool, predicted int64) <-chan newState {
+func (a *applier) prepareState(n int, owned *journal.Ownership, ifAllMade <-chan []byte, early bool, predicted int64) <-chan newState {
 	state := make(chan newState, 1)
 	go func() {
 		var st newState
 		if all := <-ifAllMade; a.res.Done == n {
-			owned.Links, st.links = all.links, all.encoded
+			st.links = all
 		} else {
 			a.r.recordOwnership(a.p, func(i int) bool { return a.changed[i] }, owned)
 			st.links = journal.EncodeLinks(owned.Links)

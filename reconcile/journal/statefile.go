@@ -3,8 +3,9 @@ package journal
 import (
 	"bytes"
 	"encoding/json"
+	"iter"
 	"maps"
-	"sort"
+	"slices"
 	"strconv"
 	"unicode/utf8"
 )
@@ -49,13 +50,27 @@ func EncodeLinks(links map[string]Owned) []byte {
 		dests = append(dests, d)
 		size += len(d) + len(o.Manifest) + len(o.Name) + len(o.Link) + len(o.ApplyID) + len(o.Backup) + len(o.BackupIdentity) + 64
 	}
-	sort.Strings(dests)
+	slices.Sort(dests)
+	return EncodeSorted(size, func(yield func(string, Owned) bool) {
+		for _, d := range dests {
+			if !yield(d, links[d]) {
+				return
+			}
+		}
+	})
+}
+
+// EncodeSorted is EncodeLinks of the links seq yields, in dest order
+// (the caller's promise: a state file's links are sorted), in about size
+// bytes (to size the buffer).
+func EncodeSorted(size int, seq iter.Seq2[string, Owned]) []byte {
 	b := make([]byte, 0, size)
-	for i, d := range dests {
-		o := links[d]
+	i := 0
+	for d, o := range seq {
 		if i > 0 {
 			b = append(b, ',')
 		}
+		i++
 		b = append(b, '\n')
 		b = appendJSONString(b, d)
 		b = append(b, `:{"manifest":`...)

@@ -1,0 +1,80 @@
+package reconcile
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/linksdev/links/plan"
+	"github.com/linksdev/links/reconcile/journal"
+)
+
+// FuzzEncodeAllMade: the merged encoding of the ownership record an apply
+// makes while its changes are made (encodeAllMade) is, byte for byte, the
+// record recordOwnership builds as a map and EncodeLinks encodes, for
+// plans mixing every action (updates of links that displaced a file,
+// rollback restores, no-ops, conflicts, forgotten links) over old records
+// of this manifest and of another.
+func FuzzEncodeAllMade(f *testing.F) {
+	for seed := range uint64(40) {
+		f.Add(seed, uint8(seed%7)+1)
+	}
+	f.Fuzz(func(t *testing.T, seed uint64, size uint8) {
+		rng := rand.New(rand.NewPCG(seed, 7))
+		r := &Root{Manifest: "links.yaml"}
+		n := int(size%40) + 1
+		old := map[string]journal.Owned{}
+		p := &plan.Plan{ID: "20261206T180000Z-000001"}
+		actions := []plan.Action{plan.Create, plan.Update, plan.Replace, plan.Delete, plan.Noop, plan.Conflict}
+		for i := range n {
+			d := fmt.Sprintf("d/%02d", rng.IntN(n*2))
+			if rng.IntN(3) > 0 {
+				o := journal.Owned{Manifest: r.Manifest, Name: "x" + d, Link: "old/" + d, ApplyID: "old"}
+				if rng.IntN(3) == 0 {
+					o.Backup, o.BackupType, o.BackupIdentity = ".links/backups/old/"+d, plan.TypeFile, "1:2:3:4"
+				}
+				if rng.IntN(5) == 0 {
+					o.Manifest = "other.yaml"
+				}
+				old[d] = o
+			}
+			if rng.IntN(4) == 0 {
+				p.Forget = append(p.Forget, d)
+				continue
+			}
+			c := plan.Change{Name: fmt.Sprint("l", i), Dest: d, Action: actions[rng.IntN(len(actions))],
+				Before: plan.State{Type: plan.TypeFile, Identity: "5:6:7:8"}, After: plan.State{Type: plan.TypeSymlink, Link: "new/" + d}}
+			if c.Action == plan.Replace && rng.IntN(2) == 0 {
+				c.Backup = ".links/backups/new/" + d
+			}
+			if rng.IntN(6) == 0 {
+				c.After = plan.State{Type: plan.TypeDir} // a rollback's restore
+			}
+			p.Changes = append(p.Changes, c)
+		}
+		slices.SortFunc(p.Changes, func(a, b plan.Change) int { return strings.Compare(a.Dest, b.Dest) })
+		p.Changes = slices.CompactFunc(p.Changes, func(a, b plan.Change) bool { return a.Dest == b.Dest })
+
+		got, ok := r.encodeAllMade(p, old)
+		if !ok {
+			t.Fatal("changes in dest order, yet not merged")
+		}
+		want := &journal.Ownership{Links: map[string]journal.Owned{}}
+		for d, o := range old {
+			want.Links[d] = o
+		}
+		r.recordOwnership(p, func(int) bool { return true }, want)
+		if string(got) != string(journal.EncodeLinks(want.Links)) {
+			t.Fatalf("merged:\n%s\nmap:\n%s", got, journal.EncodeLinks(want.Links))
+		}
+		if len(old) > 0 && len(p.Changes) > 1 {
+			// Out of order: not merged (the map is made instead).
+			p.Changes[0], p.Changes[1] = p.Changes[1], p.Changes[0]
+			if _, ok := r.encodeAllMade(p, old); ok {
+				t.Fatal("changes out of dest order merged")
+			}
+		}
+	})
+}
