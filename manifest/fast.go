@@ -88,12 +88,16 @@ type fastLevel struct {
 	m      *yaml.Node
 }
 
+// fastState is where parse is: the top-level mapping, the mappings open
+// (innermost last), and the one whose last key awaits a block value.
+type fastState struct {
+	root    *yaml.Node
+	levels  []fastLevel
+	pending *yaml.Node
+}
+
 func (p *fastParser) parse() (*yaml.Node, bool) {
-	var (
-		levels  []fastLevel
-		pending *yaml.Node // a mapping whose last key awaits a block value
-		root    *yaml.Node
-	)
+	var st fastState
 	src := p.src
 	for p.at < len(src) {
 		p.line++
@@ -102,7 +106,6 @@ func (p *fastParser) parse() (*yaml.Node, bool) {
 			end++
 		}
 		text := src[p.at:end]
-		lineStart := p.at
 		p.at = end + 1
 		indent := 0
 		for indent < len(text) && text[indent] == ' ' {
@@ -111,71 +114,79 @@ func (p *fastParser) parse() (*yaml.Node, bool) {
 		if indent == len(text) || text[indent] == '#' {
 			continue // blank or a comment
 		}
-		switch {
-		case root == nil:
-			if indent != 0 {
-				return nil, false
-			}
-			root = p.node(yaml.MappingNode, "!!map", "", p.line, 1)
-			levels = append(levels, fastLevel{0, root})
-		case pending != nil:
-			if indent <= levels[len(levels)-1].indent || len(levels) == fastMaxDepth {
-				return nil, false // an empty value, or too deep
-			}
-			m := p.node(yaml.MappingNode, "!!map", "", p.line, indent+1)
-			pending.Content = append(pending.Content, m)
-			levels = append(levels, fastLevel{indent, m})
-			pending = nil
-		default:
-			for len(levels) > 0 && levels[len(levels)-1].indent > indent {
-				levels = levels[:len(levels)-1]
-			}
-			if len(levels) == 0 || levels[len(levels)-1].indent != indent {
-				return nil, false // a continuation, or a bad indentation
-			}
-		}
-		m := levels[len(levels)-1].m
-		i := indent
-		k, ok := p.key(text, &i, lineStart)
-		if !ok {
-			return nil, false
-		}
-		m.Content = append(m.Content, k)
-		// After the colon: the end of the line (the value follows on the
-		// next lines), or one space and the value.
-		for i < len(text) && text[i] == ' ' {
-			i++
-		}
-		if i == len(text) || text[i] == '#' { // key() saw a space before any #
-			pending = m
-			continue
-		}
-		var v *yaml.Node
-		if text[i] == '{' {
-			var ok bool
-			if v, ok = p.flowMapping(text, &i, lineStart); !ok {
-				return nil, false
-			}
-		} else {
-			var ok bool
-			if v, ok = p.scalar(text, &i, lineStart, false); !ok {
-				return nil, false
-			}
-		}
-		m.Content = append(m.Content, v)
-		if !restIsComment(text, i) {
+		m, ok := p.mappingAt(&st, indent)
+		if !ok || !p.entry(&st, m, text, indent) {
 			return nil, false
 		}
 	}
-	if root == nil || pending != nil {
+	if st.root == nil || st.pending != nil {
 		return nil, false // nothing written, or an empty value at the end
 	}
-	return root, true
+	return st.root, true
+}
+
+// mappingAt returns the mapping that a line indented by indent adds a key
+// to: the top-level one at the first line, a new one for a key awaiting a
+// block value, else the open one at that indentation.
+func (p *fastParser) mappingAt(st *fastState, indent int) (*yaml.Node, bool) {
+	switch {
+	case st.root == nil:
+		if indent != 0 {
+			return nil, false
+		}
+		st.root = p.node(yaml.MappingNode, "!!map", "", p.line, 1)
+		st.levels = append(st.levels, fastLevel{0, st.root})
+	case st.pending != nil:
+		if indent <= st.levels[len(st.levels)-1].indent || len(st.levels) == fastMaxDepth {
+			return nil, false // an empty value, or too deep
+		}
+		m := p.node(yaml.MappingNode, "!!map", "", p.line, indent+1)
+		st.pending.Content = append(st.pending.Content, m)
+		st.levels = append(st.levels, fastLevel{indent, m})
+		st.pending = nil
+	default:
+		for len(st.levels) > 0 && st.levels[len(st.levels)-1].indent > indent {
+			st.levels = st.levels[:len(st.levels)-1]
+		}
+		if len(st.levels) == 0 || st.levels[len(st.levels)-1].indent != indent {
+			return nil, false // a continuation, or a bad indentation
+		}
+	}
+	return st.levels[len(st.levels)-1].m, true
+}
+
+// entry reads a line's key and value into m: after the colon, the end of
+// the line (the value follows on the next lines), or spaces and the value.
+func (p *fastParser) entry(st *fastState, m *yaml.Node, text string, indent int) bool {
+	i := indent
+	k, ok := p.key(text, &i)
+	if !ok {
+		return false
+	}
+	m.Content = append(m.Content, k)
+	for i < len(text) && text[i] == ' ' {
+		i++
+	}
+	if i == len(text) || text[i] == '#' { // key() saw a space before any #
+		st.pending = m
+		return true
+	}
+	var v *yaml.Node
+	if text[i] == '{' {
+		v, ok = p.flowMapping(text, &i)
+	} else {
+		v, ok = p.scalar(text, &i, false)
+	}
+	if !ok {
+		return false
+	}
+	m.Content = append(m.Content, v)
+	return restIsComment(text, i)
 }
 
 // flowMapping reads a one-line flow mapping ({key: value, ...}) at
 // text[*i:], *i on its {.
-func (p *fastParser) flowMapping(text string, i *int, lineStart int) (*yaml.Node, bool) {
+func (p *fastParser) flowMapping(text string, i *int) (*yaml.Node, bool) {
 	f := p.node(yaml.MappingNode, "!!map", "", p.line, *i+1)
 	f.Style = yaml.FlowStyle
 	*i++
@@ -187,14 +198,14 @@ func (p *fastParser) flowMapping(text string, i *int, lineStart int) (*yaml.Node
 		*i++
 	} else {
 		for {
-			k, ok := p.key(text, i, lineStart)
+			k, ok := p.key(text, i)
 			if !ok || *i == len(text) || text[*i] != ' ' {
 				return nil, false
 			}
 			for *i < len(text) && text[*i] == ' ' {
 				*i++
 			}
-			val, ok := p.scalar(text, i, lineStart, true)
+			val, ok := p.scalar(text, i, true)
 			if !ok {
 				return nil, false
 			}
@@ -234,10 +245,10 @@ func restIsComment(text string, i int) bool {
 	return j == len(text) || (text[j] == '#' && j != i)
 }
 
-// key reads a key and its colon at text[*i:] (text starts at offset
-// lineStart of the document); *i ends after the colon, which is followed
-// by a space or the end of the line.
-func (p *fastParser) key(text string, i *int, lineStart int) (*yaml.Node, bool) {
+// key reads a key and its colon at text[*i:] (a line of the document); *i
+// ends after the colon, which is followed by a space or the end of the
+// line.
+func (p *fastParser) key(text string, i *int) (*yaml.Node, bool) {
 	start := *i
 	value, ok := scanKey(text, i)
 	if !ok {
@@ -267,10 +278,10 @@ func scanKey(text string, i *int) (string, bool) {
 	return value, true
 }
 
-// scalar reads a one-line scalar at text[*i:], in a flow mapping or not
-// (text starts at offset lineStart of the document); *i ends after it
-// (trailing spaces of a plain scalar not included).
-func (p *fastParser) scalar(text string, i *int, lineStart int, inFlow bool) (*yaml.Node, bool) {
+// scalar reads a one-line scalar at text[*i:] (a line of the document), in
+// a flow mapping or not; *i ends after it (trailing spaces of a plain
+// scalar not included).
+func (p *fastParser) scalar(text string, i *int, inFlow bool) (*yaml.Node, bool) {
 	start := *i
 	value, tag, style, ok := scanScalar(text, i, inFlow)
 	if !ok {

@@ -350,8 +350,8 @@ func (r rawFields) get(key string) (any, bool) {
 
 func (r rawFields) text(key string) string { return str(r[key]) }
 
-// sortByDest returns links sorted by Dest. It sorts small (dest, index)
-// pairs rather than moving whole Links around.
+// sortByDest returns links sorted by Dest, stable. It sorts small (dest,
+// index) pairs rather than moving whole Links around.
 func sortByDest(links []Link) []Link {
 	if slices.IsSortedFunc(links, func(a, b Link) int { return strings.Compare(a.Dest, b.Dest) }) {
 		return links
@@ -364,7 +364,12 @@ func sortByDest(links []Link) []Link {
 	for i := range links {
 		keys[i] = key{links[i].Dest, i}
 	}
-	slices.SortFunc(keys, func(a, b key) int { return strings.Compare(a.dest, b.dest) })
+	slices.SortFunc(keys, func(a, b key) int {
+		if c := strings.Compare(a.dest, b.dest); c != 0 {
+			return c
+		}
+		return a.i - b.i // equal dests (trees' duplicates) stay in declared order
+	})
 	out := make([]Link, len(links))
 	for i, k := range keys {
 		out[i] = links[k.i]

@@ -34,65 +34,77 @@ func (s *sys) importCommand() *cli.Command {
 			&cli.BoolFlag{Name: "no-default-excludes", Usage: "also scan .git folders"},
 			&cli.IntFlag{Name: "workers", Usage: "read `N` folders at once (default: one per core, at least 2)"},
 		},
-		Action: func(c *cli.Context) error {
-			g, err := s.globals(c)
-			if err != nil {
-				return err
-			}
-			var allow bool
-			switch d := c.String("dangling"); d {
-			case "skip":
-			case "allow":
-				allow = true
-			default:
-				return &usageError{msg: fmt.Sprintf("--dangling %q: use skip or allow", d)}
-			}
-			switch st := c.String("strategy"); st {
-			case importer.StrategyKeep, importer.StrategyRelative, importer.StrategyAbsolute:
-			default:
-				return &usageError{msg: fmt.Sprintf("--strategy %q: use keep, relative or absolute", st)}
-			}
-			if c.Bool("force") && c.String("write") == "" {
-				return &usageError{msg: "--force only applies with --write FILE"}
-			}
-			root := s.abs(g.dir, c.String("root"))
-			if fi, err := os.Stat(root); err != nil {
-				return fmt.Errorf("--root %s: %w", c.String("root"), unwrapPath(err))
-			} else if !fi.IsDir() {
-				return fmt.Errorf("--root %s: not a directory", c.String("root"))
-			}
-			manifestFile := g.path
-			if w := c.String("write"); w != "" {
-				manifestFile = s.abs(g.dir, w)
-				if _, err := os.Lstat(manifestFile); err == nil && !c.Bool("force") {
-					return fmt.Errorf("%s already exists; pass --force to overwrite it", w)
-				}
-			}
-			paths := c.Args().Slice()
-			if len(paths) == 0 {
-				paths = []string{c.String("root")} // shown as typed
-			}
-			res, err := importer.Import(importer.Options{
-				Root:  root,
-				Paths: paths,
-				Scan: scan.Options{
-					Dir:           g.dir,
-					Exclude:       c.StringSlice("exclude"),
-					IncludeGit:    c.Bool("no-default-excludes"),
-					OneFileSystem: c.Bool("one-file-system"),
-					Workers:       c.Int("workers"),
-				},
-				Strategy:      c.String("strategy"),
-				AllowDangling: allow,
-				Trees:         c.Bool("trees"),
-				ManifestFile:  manifestFile,
-			})
-			if err != nil {
-				return err
-			}
-			return s.reportImport(c, res, manifestFile)
-		},
+		Action: s.importAction,
 	}
+}
+
+// importAction checks import's flags, scans and writes the manifest.
+func (s *sys) importAction(c *cli.Context) error {
+	g, err := s.globals(c)
+	if err != nil {
+		return err
+	}
+	allow, err := importFlags(c)
+	if err != nil {
+		return err
+	}
+	root := s.abs(g.dir, c.String("root"))
+	if fi, err := os.Stat(root); err != nil {
+		return fmt.Errorf("--root %s: %w", c.String("root"), unwrapPath(err))
+	} else if !fi.IsDir() {
+		return fmt.Errorf("--root %s: not a directory", c.String("root"))
+	}
+	manifestFile := g.path
+	if w := c.String("write"); w != "" {
+		manifestFile = s.abs(g.dir, w)
+		if _, err := os.Lstat(manifestFile); err == nil && !c.Bool("force") {
+			return fmt.Errorf("%s already exists; pass --force to overwrite it", w)
+		}
+	}
+	paths := c.Args().Slice()
+	if len(paths) == 0 {
+		paths = []string{c.String("root")} // shown as typed
+	}
+	res, err := importer.Import(importer.Options{
+		Root:  root,
+		Paths: paths,
+		Scan: scan.Options{
+			Dir:           g.dir,
+			Exclude:       c.StringSlice("exclude"),
+			IncludeGit:    c.Bool("no-default-excludes"),
+			OneFileSystem: c.Bool("one-file-system"),
+			Workers:       c.Int("workers"),
+		},
+		Strategy:      c.String("strategy"),
+		AllowDangling: allow,
+		Trees:         c.Bool("trees"),
+		ManifestFile:  manifestFile,
+	})
+	if err != nil {
+		return err
+	}
+	return s.reportImport(c, res, manifestFile)
+}
+
+// importFlags checks the values of --dangling, --strategy and --force,
+// and returns whether dangling links are declared.
+func importFlags(c *cli.Context) (allowDangling bool, err error) {
+	switch d := c.String("dangling"); d {
+	case "skip":
+	case "allow":
+		allowDangling = true
+	default:
+		return false, &usageError{msg: fmt.Sprintf("--dangling %q: use skip or allow", d)}
+	}
+	switch st := c.String("strategy"); st {
+	case importer.StrategyKeep, importer.StrategyRelative, importer.StrategyAbsolute:
+	default:
+		return false, &usageError{msg: fmt.Sprintf("--strategy %q: use keep, relative or absolute", st)}
+	}
+	if c.Bool("force") && c.String("write") == "" {
+		return false, &usageError{msg: "--force only applies with --write FILE"}
+	}
+	return allowDangling, nil
 }
 
 // reportImport warns of what import skipped and writes the manifest: to
