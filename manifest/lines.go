@@ -136,8 +136,9 @@ func lineChunk(head *document, m *Manifest, text string, line, indent, budget in
 		if _, ok := f.lookup("target"); !ok {
 			return out, false
 		}
-		ptr := "/links/" + name // a name has no ~ or / to escape
-		l, ok := d.buildLink(name, ptr, &f, d.defaults, x, m, nil, false)
+		// No JSON pointer: it only places errors, and here an error only
+		// declines (100,000 links would make 100,000 strings for nothing).
+		l, ok := d.buildLink(name, "", &f, d.defaults, x, m, nil, false)
 		if !ok || d.declined || len(d.errs) > 0 || d.holdsManifest(l.Dest) != "" {
 			return out, false
 		}
