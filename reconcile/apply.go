@@ -87,7 +87,7 @@ func (r *Root) Apply(p *plan.Plan, opts ApplyOptions) (*Result, error) {
 	sc := <-pre.scheduled
 	// The new ownership record is encoded while the changes are made.
 	ifAllMade := make(chan []byte, 1)
-	go func() { ifAllMade <- r.encodeIfAllMade(p, pre.owned) }()
+	go func() { ifAllMade <- pre.owned.EncodeIfAllMade(p, r.Manifest) }()
 	a.unfolds = sc.unfolds
 	fatal := a.makeChanges(sc.sched, sc.unfolds, a.actor, opts.Progress)
 	if fatal != nil {
@@ -180,7 +180,8 @@ func (a *applier) nothingToDo(owned *journal.Ownership) error {
 		return nil
 	}
 	owned.JournalOffset = a.r.State.JournalSize()
-	return a.r.updateState(a.p, owned)
+	owned.Record(a.p, a.r.Manifest, func(int) bool { return false }) // only forgets
+	return a.r.State.WriteState(owned)
 }
 
 // begin journals the begin record, durably, and cleans what earlier
@@ -273,7 +274,7 @@ func (a *applier) prepareState(n int, owned *journal.Ownership, ifAllMade <-chan
 		if all := <-ifAllMade; a.res.Done == n {
 			st.links = all
 		} else {
-			a.r.recordOwnership(a.p, func(i int) bool { return a.changed[i] }, owned)
+			owned.Record(a.p, a.r.Manifest, func(i int) bool { return a.changed[i] })
 			st.links = journal.EncodeLinks(owned.Links)
 		}
 		if early {

@@ -1,4 +1,4 @@
-package reconcile
+package journal
 
 import (
 	"fmt"
@@ -8,12 +8,11 @@ import (
 	"testing"
 
 	"github.com/linksdev/links/plan"
-	"github.com/linksdev/links/reconcile/journal"
 )
 
 // FuzzEncodeAllMade: the merged encoding of the ownership record an apply
 // makes while its changes are made (encodeAllMade) is, byte for byte, the
-// record recordOwnership builds as a map and EncodeLinks encodes, for
+// record Record builds as a map and EncodeLinks encodes, for
 // plans mixing every action (updates of links that displaced a file,
 // rollback restores, no-ops, conflicts, forgotten links) over old records
 // of this manifest and of another.
@@ -23,15 +22,15 @@ func FuzzEncodeAllMade(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, seed uint64, size uint8) {
 		rng := rand.New(rand.NewPCG(seed, 7))
-		r := &Root{Manifest: "links.yaml"}
+		const manifest = "links.yaml"
 		n := int(size%40) + 1
-		old := map[string]journal.Owned{}
+		old := map[string]Owned{}
 		p := &plan.Plan{ID: "20261206T180000Z-000001"}
 		actions := []plan.Action{plan.Create, plan.Update, plan.Replace, plan.Delete, plan.Noop, plan.Conflict}
 		for i := range n {
 			d := fmt.Sprintf("d/%02d", rng.IntN(n*2))
 			if rng.IntN(3) > 0 {
-				o := journal.Owned{Manifest: r.Manifest, Name: "x" + d, Link: "old/" + d, ApplyID: "old"}
+				o := Owned{Manifest: manifest, Name: "x" + d, Link: "old/" + d, ApplyID: "old"}
 				if rng.IntN(3) == 0 {
 					o.Backup, o.BackupType, o.BackupIdentity = ".links/backups/old/"+d, plan.TypeFile, "1:2:3:4"
 				}
@@ -57,22 +56,22 @@ func FuzzEncodeAllMade(f *testing.F) {
 		slices.SortFunc(p.Changes, func(a, b plan.Change) int { return strings.Compare(a.Dest, b.Dest) })
 		p.Changes = slices.CompactFunc(p.Changes, func(a, b plan.Change) bool { return a.Dest == b.Dest })
 
-		got, ok := r.encodeAllMade(p, old)
+		got, ok := encodeAllMade(p, manifest, old)
 		if !ok {
 			t.Fatal("changes in dest order, yet not merged")
 		}
-		want := &journal.Ownership{Links: map[string]journal.Owned{}}
+		want := &Ownership{Links: map[string]Owned{}}
 		for d, o := range old {
 			want.Links[d] = o
 		}
-		r.recordOwnership(p, func(int) bool { return true }, want)
-		if string(got) != string(journal.EncodeLinks(want.Links)) {
-			t.Fatalf("merged:\n%s\nmap:\n%s", got, journal.EncodeLinks(want.Links))
+		want.Record(p, manifest, func(int) bool { return true })
+		if string(got) != string(EncodeLinks(want.Links)) {
+			t.Fatalf("merged:\n%s\nmap:\n%s", got, EncodeLinks(want.Links))
 		}
 		if len(old) > 0 && len(p.Changes) > 1 {
 			// Out of order: not merged (the map is made instead).
 			p.Changes[0], p.Changes[1] = p.Changes[1], p.Changes[0]
-			if _, ok := r.encodeAllMade(p, old); ok {
+			if _, ok := encodeAllMade(p, manifest, old); ok {
 				t.Fatal("changes out of dest order merged")
 			}
 		}

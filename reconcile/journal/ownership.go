@@ -1,0 +1,126 @@
+package journal
+
+import (
+	"maps"
+	"slices"
+
+	"github.com/linksdev/links/plan"
+)
+
+// The ownership record's one rule, and the two ways an apply applies it:
+// to the map (Record), or merged into the encoded state file while the
+// changes are made (EncodeIfAllMade).
+
+// Record updates o with what an apply of p, by the manifest whose key is
+// manifest, did: the changes made reports made (a change that failed, or
+// was never started because the journal failed, changes nothing), and
+// the links p forgets.
+func (o *Ownership) Record(p *plan.Plan, manifest string, made func(i int) bool) {
+	for i := range p.Changes {
+		if !made(i) {
+			continue
+		}
+		c := &p.Changes[i]
+		prev, had := o.Links[c.Dest]
+		if rec, ok := ownedAfter(manifest, p.ID, c, prev, had); ok {
+			o.Links[c.Dest] = rec
+		} else {
+			delete(o.Links, c.Dest)
+		}
+	}
+	for _, d := range p.Forget {
+		delete(o.Links, d)
+	}
+}
+
+// ownedAfter is the one rule of ownership: the record of c's dest once c
+// is made (prev: the record before, if had), or ok false when links no
+// longer owns it (deleted, or a rollback put a file or folder back).
+func ownedAfter(manifest, id string, c *plan.Change, prev Owned, had bool) (Owned, bool) {
+	switch c.Action {
+	case plan.Create, plan.Update, plan.Replace:
+		if c.After.Type != plan.TypeSymlink {
+			return Owned{}, false // a rollback restored a file or folder
+		}
+		rec := Owned{Manifest: manifest, Name: c.Name, Link: c.After.Link, ApplyID: id}
+		switch c.Action {
+		case plan.Replace:
+			if c.Backup != "" {
+				rec.Backup, rec.BackupType, rec.BackupIdentity = c.Backup, c.Before.Type, c.Before.Identity
+			}
+		case plan.Update:
+			rec = rec.Displaced(prev, had)
+		}
+		return rec, true
+	case plan.Delete:
+		return Owned{}, false
+	}
+	return prev, had // a no-op or a conflict changes nothing
+}
+
+// EncodeIfAllMade is the state file's links as o will hold them once
+// every change of p (applied by manifest) is made, encoded; o is not
+// changed. An apply makes it while its changes are made (they leave part
+// of a core idle, waiting on the kernel); if any change is not made (it
+// failed, or the journal failed first), it records and encodes again
+// from what was done.
+func (o *Ownership) EncodeIfAllMade(p *plan.Plan, manifest string) []byte {
+	if b, ok := encodeAllMade(p, manifest, o.Links); ok {
+		return b
+	}
+	all := &Ownership{Links: maps.Clone(o.Links)}
+	all.Record(p, manifest, func(int) bool { return true })
+	return EncodeLinks(all.Links)
+}
+
+// encodeAllMade is EncodeLinks of what Record makes of
+// old when every change of p is made, without building that map (at
+// 100,000 links, 16 MB and ~0.1 s of CPU taken from the changes): old's
+// dests (sorted) and p's changes (in dest order) are merged. ok is false
+// when p's changes are not strictly in dest order.
+func encodeAllMade(p *plan.Plan, manifest string, old map[string]Owned) ([]byte, bool) {
+	for i := 1; i < len(p.Changes); i++ {
+		if p.Changes[i-1].Dest >= p.Changes[i].Dest {
+			return nil, false
+		}
+	}
+	forget := make(map[string]bool, len(p.Forget))
+	for _, d := range p.Forget {
+		forget[d] = true
+	}
+	olds := make([]string, 0, len(old))
+	for d := range old {
+		if !forget[d] {
+			olds = append(olds, d)
+		}
+	}
+	slices.Sort(olds)
+	seq := func(yield func(string, Owned) bool) {
+		i, k := 0, 0 // next change, next old dest
+		for i < len(p.Changes) || k < len(olds) {
+			var c *plan.Change
+			if i < len(p.Changes) {
+				c = &p.Changes[i]
+			}
+			switch {
+			case c == nil || k < len(olds) && olds[k] < c.Dest:
+				if !yield(olds[k], old[olds[k]]) {
+					return
+				}
+				k++
+				continue
+			case k < len(olds) && olds[k] == c.Dest:
+				k++
+			}
+			i++
+			if forget[c.Dest] {
+				continue
+			}
+			prev, had := old[c.Dest]
+			if rec, ok := ownedAfter(manifest, p.ID, c, prev, had); ok && !yield(c.Dest, rec) {
+				return
+			}
+		}
+	}
+	return EncodeSorted(8+160*(len(olds)+len(p.Changes)), seq), true
+}
