@@ -242,6 +242,14 @@ func (a *applier) finish(s plan.Summary, todo []int, owned *journal.Ownership, i
 	ferr := j.Flush(true)
 	if ferr != nil && fatal == nil {
 		fatal = ferr
+		// The end record that says the apply succeeded may be in the
+		// file, not durable: it is taken back and replaced by one that
+		// says why the apply failed (visible even if it cannot be made
+		// durable either), so that links log does not say complete.
+		if j.End() == predicted && j.TakeBack(len(endLine)) == nil {
+			j.Add(endRecord(fatal))
+			_ = j.Flush(true)
+		}
 	}
 	trace("end record durable")
 	if err := a.writeState(<-state, owned, ferr == nil, fatal != nil, predicted); err != nil && fatal == nil {

@@ -179,6 +179,20 @@ func (j *Writer) Start() int64 { return j.start }
 // End is the offset just past this apply's records written so far.
 func (j *Writer) End() int64 { return j.start + j.written }
 
+// TakeBack removes the last n bytes written (a record that was written
+// but could not be made durable, and says what is no longer true). The
+// file is truncated; nothing before this apply's records can be.
+func (j *Writer) TakeBack(n int) error {
+	if n < 0 || int64(n) > j.written {
+		return fmt.Errorf("journal %s: take back %d bytes of %d written (a bug)", j.path, n, j.written)
+	}
+	if err := j.f.Truncate(j.End() - int64(n)); err != nil {
+		return fmt.Errorf("truncate journal %s: %w", j.path, bare(err))
+	}
+	j.written -= int64(n)
+	return nil
+}
+
 // Add encodes rec into the pending records.
 func (j *Writer) Add(rec Record) {
 	j.mu.Lock()

@@ -2,6 +2,8 @@ package journal
 
 import (
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"reflect"
 	"testing"
 	"time"
@@ -105,4 +107,55 @@ func FuzzAppendRecord(f *testing.F) {
 		rec.Staged = n%2 == 0
 		checkRecordEncoding(t, rec)
 	})
+}
+
+// TestTakeBack: the last record written can be taken back (an end record
+// that could not be made durable), and a record written after it follows
+// the records before; nothing before this apply's start can be taken.
+func TestTakeBack(t *testing.T) {
+	dir := t.TempDir()
+	root, err := os.OpenRoot(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer root.Close()
+	if err := os.WriteFile(filepath.Join(dir, JournalFile), []byte(`{"earlier":"apply"}`+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	d := New(root, Options{StateDir: "."})
+	at := time.Date(2026, 12, 6, 18, 0, 0, 0, time.UTC)
+	j, err := d.OpenWriter("id-1", func() time.Time { return at })
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer j.Close()
+	j.Add(Record{Status: Begin})
+	if err := j.Flush(true); err != nil {
+		t.Fatal(err)
+	}
+	end := j.Encode(nil, Record{Status: End})
+	j.Pend(end)
+	if err := j.Flush(true); err != nil {
+		t.Fatal(err)
+	}
+	if err := j.TakeBack(len(end)); err != nil {
+		t.Fatal(err)
+	}
+	j.Add(Record{Status: End, Error: "fsync journal: no space left on device"})
+	if err := j.Flush(true); err != nil {
+		t.Fatal(err)
+	}
+	got, err := os.ReadFile(filepath.Join(dir, JournalFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `{"earlier":"apply"}` + "\n" +
+		`{"apply_id":"id-1","time":"2026-12-06T18:00:00Z","status":"begin"}` + "\n" +
+		`{"apply_id":"id-1","time":"2026-12-06T18:00:00Z","status":"end","error":"fsync journal: no space left on device"}` + "\n"
+	if string(got) != want {
+		t.Errorf("journal:\n%s\nwant:\n%s", got, want)
+	}
+	if err := j.TakeBack(int(j.End()-j.Start()) + 1); err == nil {
+		t.Error("took back more than this apply wrote")
+	}
 }
