@@ -48,47 +48,33 @@ func readSource(dfd int, where string) ([]manifest.SourceEntry, error) {
 	defer rootfs.DirentBufs.Put(bp)
 	buf := *bp
 	var out []manifest.SourceEntry
-	for {
-		n, err := unix.Getdents(dfd, buf)
-		if err == unix.EINTR {
-			continue
-		}
-		if err != nil {
-			return nil, &pathError{op: "getdents", path: where, err: err}
-		}
-		if n <= 0 {
-			return out, nil
-		}
-		chunk := string(buf[:n])
-		for off := 0; off < n; {
-			reclen, typ, name0, name1 := scan.Dirent(buf, off)
-			name := chunk[name0:name1]
-			off += reclen
-			if name == "." || name == ".." {
-				continue
+	var lerr error
+	err := scan.Getdents(dfd, buf, func(name string, typ byte) bool {
+		if typ == unix.DT_UNKNOWN {
+			var st unix.Stat_t
+			if err := unix.Fstatat(dfd, name, &st, unix.AT_SYMLINK_NOFOLLOW); err != nil {
+				lerr = &pathError{op: "lstat", path: filepath.Join(where, name), err: err}
+				return false
 			}
-			if typ == unix.DT_UNKNOWN {
-				var st unix.Stat_t
-				if err := unix.Fstatat(dfd, name, &st, unix.AT_SYMLINK_NOFOLLOW); err != nil {
-					return nil, &pathError{op: "lstat", path: filepath.Join(where, name), err: err}
-				}
-				typ = dtOfMode(st.Mode)
-			}
-			out = append(out, manifest.SourceEntry{Name: name, Type: entryType(typ)})
+			typ = dtOfMode(st.Mode)
 		}
+		out = append(out, manifest.SourceEntry{Name: name, Type: entryType(typ)})
+		return true
+	})
+	if err != nil {
+		return nil, &pathError{op: "getdents", path: where, err: err}
 	}
+	if lerr != nil {
+		return nil, lerr
+	}
+	return out, nil
 }
 
+// dtOfMode is the d_type of an entry of mode: its S_IFMT bits shifted
+// down, as the kernel's S_DT does (DT_DIR for S_IFDIR, DT_LNK for S_IFLNK,
+// DT_REG for S_IFREG, ...).
 func dtOfMode(mode uint32) uint8 {
-	switch mode & unix.S_IFMT {
-	case unix.S_IFDIR:
-		return unix.DT_DIR
-	case unix.S_IFLNK:
-		return unix.DT_LNK
-	case unix.S_IFREG:
-		return unix.DT_REG
-	}
-	return unix.DT_FIFO
+	return uint8((mode & unix.S_IFMT) >> 12)
 }
 
 func entryType(typ uint8) manifest.EntryType {

@@ -106,4 +106,3 @@ func appendStateField(b []byte, key string, s *plan.State) []byte {
 	b = appendField(b, "identity", s.Identity)
 	return append(b, '}')
 }
-

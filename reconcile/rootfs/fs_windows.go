@@ -15,6 +15,7 @@ import (
 
 	"github.com/linksdev/links/manifest"
 	"github.com/linksdev/links/plan"
+	"github.com/linksdev/links/reconcile/scan"
 )
 
 // On Windows the operations go through os.Root, which opens each name
@@ -54,7 +55,7 @@ func (f *FS) Lstat(dir, name string) (Stat, error) {
 			s.Identity = fmt.Sprintf("%d:%d", fi.Size(), fi.ModTime().UnixNano())
 			return s, nil
 		}
-		return Stat{}, pathErr("lstat", p, err)
+		return Stat{}, scan.PathErr("lstat", p, err)
 	}
 	return s, nil
 }
@@ -174,7 +175,7 @@ func (f *FS) Move(fromDir, fromName, toDir, toName string) error {
 		return err
 	}
 	if err := renameNoReplace(windows.Handle(src.Fd()), fromName, windows.Handle(dst.Fd()), toName); err != nil {
-		return pathErr("rename", shown, err)
+		return scan.PathErr("rename", shown, err)
 	}
 	return nil
 }
