@@ -29,11 +29,6 @@ description:
     collection README for a rollback task.
   - Install the binary with the C(linksdev.links.install) role first.
 options:
-  manifest:
-    description:
-      - Absolute path of the manifest (C(links.yaml)) on the host.
-    type: path
-    required: true
   vars:
     description:
       - Values for variables declared under C(vars:) in the manifest, passed
@@ -47,11 +42,6 @@ options:
         failing. C(0) fails at once if another apply holds it.
     type: int
     default: 0
-  links_path:
-    description:
-      - Path of the C(links) binary on the host.
-      - By default C(links) is looked up on C(PATH), then in C(/usr/local/bin).
-    type: path
 attributes:
   check_mode:
     support: full
@@ -70,6 +60,8 @@ notes:
     the dest as the header.
   - The default callback prints C(msg) on one line; set
     C(ANSIBLE_CALLBACK_RESULT_FORMAT=yaml) to see one conflict a line.
+extends_documentation_fragment:
+  - linksdev.links.links
 seealso:
   - module: linksdev.links.manifest_info
 author:

@@ -18,11 +18,6 @@ description:
   - The task fails only when links cannot verify at all (a bad manifest, a
     missing binary, an unreadable root).
 options:
-  manifest:
-    description:
-      - Absolute path of the manifest (C(links.yaml)) on the host.
-    type: path
-    required: true
   vars:
     description:
       - Values for variables declared under C(vars:) in the manifest, passed
@@ -36,11 +31,6 @@ options:
         declare (problem C(undeclared)), as C(links verify --scan) does.
     type: bool
     default: false
-  links_path:
-    description:
-      - Path of the C(links) binary on the host.
-      - By default C(links) is looked up on C(PATH), then in C(/usr/local/bin).
-    type: path
 attributes:
   check_mode:
     support: full
@@ -48,6 +38,8 @@ attributes:
     support: none
 notes:
   - Needs C(links) v0.1.0 or newer on the host.
+extends_documentation_fragment:
+  - linksdev.links.links
 seealso:
   - module: linksdev.links.manifest
 author:
