@@ -6,8 +6,9 @@ __metaclass__ = type
 
 
 class ModuleDocFragment(object):
-    """The options every module of the collection has (COMMON_OPTIONS in
-    module_utils/links.py), documented once."""
+    """What every module of the collection shares, documented once: the
+    options of COMMON_OPTIONS (module_utils/links.py) but vars, whose text
+    differs; full check mode support; the authors."""
 
     DOCUMENTATION = r"""
 options:
@@ -21,4 +22,9 @@ options:
       - Path of the C(links) binary on the host.
       - By default C(links) is looked up on C(PATH), then in C(/usr/local/bin).
     type: path
+attributes:
+  check_mode:
+    support: full
+author:
+  - links developers
 """

@@ -10,6 +10,8 @@ DOCUMENTATION = r"""
 module: manifest
 short_description: Make the symbolic links a links manifest declares
 version_added: "0.1.0"
+extends_documentation_fragment:
+  - linksdev.links.links
 description:
   - Runs the C(links) binary installed on the host against a manifest on the
     host, the way C(links plan) and C(links apply) do by hand.
@@ -43,8 +45,6 @@ options:
     type: int
     default: 0
 attributes:
-  check_mode:
-    support: full
   diff_mode:
     support: full
 notes:
@@ -60,12 +60,8 @@ notes:
     the dest as the header.
   - The default callback prints C(msg) on one line; set
     C(ANSIBLE_CALLBACK_RESULT_FORMAT=yaml) to see one conflict a line.
-extends_documentation_fragment:
-  - linksdev.links.links
 seealso:
   - module: linksdev.links.manifest_info
-author:
-  - links developers
 """
 
 EXAMPLES = r"""

@@ -10,6 +10,8 @@ DOCUMENTATION = r"""
 module: manifest_info
 short_description: Check that the links a manifest declares are in place
 version_added: "0.1.0"
+extends_documentation_fragment:
+  - linksdev.links.links
 description:
   - Runs C(links verify -o json) on the host and returns its result as data.
     Every declared link must exist, have the declared link text, and resolve.
@@ -32,18 +34,12 @@ options:
     type: bool
     default: false
 attributes:
-  check_mode:
-    support: full
   diff_mode:
     support: none
 notes:
   - Needs C(links) v0.1.0 or newer on the host.
-extends_documentation_fragment:
-  - linksdev.links.links
 seealso:
   - module: linksdev.links.manifest
-author:
-  - links developers
 """
 
 EXAMPLES = r"""
