@@ -1,6 +1,7 @@
 package reconcile
 
 import (
+	"os"
 	"testing"
 
 	"github.com/linksdev/links/internal/symlinktest"
@@ -18,6 +19,19 @@ func needExchange(t testing.TB) {
 	if !rootfs.ExchangeBuilt {
 		t.Skip(noExchangeBuild)
 	}
+}
+
+// openFS opens root as a rootfs.FS, closed when the test ends.
+func openFS(t *testing.T, root string) *rootfs.FS {
+	t.Helper()
+	r, err := os.OpenRoot(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { r.Close() })
+	f := rootfs.New(r)
+	t.Cleanup(func() { f.Close() })
+	return f
 }
 
 // needSymlinks skips the test where this system cannot make symlinks that
