@@ -5,7 +5,6 @@ package reconcile
 import (
 	"fmt"
 	"path/filepath"
-	"strings"
 
 	"golang.org/x/sys/unix"
 
@@ -14,32 +13,29 @@ import (
 	"github.com/linksdev/links/reconcile/scan"
 )
 
-// SourceLister lists folders under target with getdents(2). Each folder is
-// reached from target one component at a time with O_NOFOLLOW, so a
-// symlink inside the source (even one swapped in during the walk) is never
-// entered: opening it fails, and the tree becomes a conflict.
-func SourceLister(target string) manifest.ListFunc {
-	return func(dir string) ([]manifest.SourceEntry, error) {
-		dfd, err := unix.Open(target, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
-		if err != nil {
-			return nil, &pathError{op: "open", path: target, err: err}
-		}
-		if dir != "." {
-			for _, c := range strings.Split(dir, "/") {
-				next, err := unix.Openat(dfd, c, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0)
-				unix.Close(dfd)
-				if err != nil {
-					if err == unix.ELOOP || err == unix.ENOTDIR {
-						err = fmt.Errorf("%w (it changed to a symlink or a file while listed)", err)
-					}
-					return nil, &pathError{op: "open", path: filepath.Join(target, filepath.FromSlash(dir)), err: err}
-				}
-				dfd = next
-			}
-		}
-		defer unix.Close(dfd)
-		return readSource(dfd, filepath.Join(target, filepath.FromSlash(dir)))
+// listSource lists the folder dir (its components: parts) under target
+// with getdents(2). It is reached from target one component at a time
+// with O_NOFOLLOW, so a symlink inside the source (even one swapped in
+// during the walk) is never entered: opening it fails, and the tree
+// becomes a conflict.
+func listSource(target, dir string, parts []string) ([]manifest.SourceEntry, error) {
+	dfd, err := unix.Open(target, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return nil, &pathError{op: "open", path: target, err: err}
 	}
+	for _, c := range parts {
+		next, err := unix.Openat(dfd, c, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0)
+		unix.Close(dfd)
+		if err != nil {
+			if err == unix.ELOOP || err == unix.ENOTDIR {
+				err = fmt.Errorf("%w (it changed to a symlink or a file while listed)", err)
+			}
+			return nil, &pathError{op: "open", path: filepath.Join(target, filepath.FromSlash(dir)), err: err}
+		}
+		dfd = next
+	}
+	defer unix.Close(dfd)
+	return readSource(dfd, filepath.Join(target, filepath.FromSlash(dir)))
 }
 
 // readSource lists the open folder dfd.
