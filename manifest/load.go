@@ -276,7 +276,7 @@ func (d *document) buildLinks(top map[string]any, opts Options, bad map[string]b
 	d.manifestRel = ""
 	if rootOK {
 		if abs, err := filepath.Abs(filepath.Join(opts.Dir, filepath.Base(d.file))); err == nil {
-			if r, ok := relUnder(m.Root, abs); ok {
+			if r, ok := RelUnder(m.Root, abs); ok {
 				d.manifestRel = r
 			}
 		}
@@ -442,26 +442,39 @@ func (d *document) buildLink(name, ptr string, raw fields, defaults map[string]a
 // buildAllow reads a link's allow: globs (at where: its own, or the
 // defaults').
 func (d *document) buildAllow(l *Link, where string, v any, x *expander, bad map[string]bool) bool {
-	ok := true
-	list, _ := v.([]any)
-	for i, g := range list {
-		gp := where + "/" + strconv.Itoa(i)
-		if bad[gp] {
-			ok = false
-			continue
-		}
-		glob, err := x.expand(str(g))
-		if err != nil {
-			d.expandError(gp, err)
-			ok = false
-			continue
-		}
+	return d.expandEach(where, v, x, bad, func(_ int, gp, glob string) bool {
 		if _, err := path.Match(glob, ""); err != nil {
 			d.errorAt(gp, false, "invalid glob %q: %v; globs use path.Match syntax: * ? [a-z] and \\ to escape", glob, err)
+			return false
+		}
+		l.Allow = append(l.Allow, glob)
+		return true
+	})
+}
+
+// expandEach expands every string of the list v at ptr (its items at
+// ptr/0, ptr/1, ...) and calls each with an item's index, place and
+// expanded value. ok is false when an item was already reported bad, does
+// not expand (reported here) or is refused by each (which reports it and
+// returns false).
+func (d *document) expandEach(ptr string, v any, x *expander, bad map[string]bool, each func(i int, ip, s string) bool) bool {
+	ok := true
+	list, _ := v.([]any)
+	for i, item := range list {
+		ip := ptr + "/" + strconv.Itoa(i)
+		if bad[ip] {
 			ok = false
 			continue
 		}
-		l.Allow = append(l.Allow, glob)
+		s, err := x.expand(str(item))
+		if err != nil {
+			d.expandError(ip, err)
+			ok = false
+			continue
+		}
+		if !each(i, ip, s) {
+			ok = false
+		}
 	}
 	return ok
 }
@@ -552,7 +565,7 @@ func (d *document) underRoot(root, p string) (string, error) {
 		if !d.rootOK {
 			return "", errSkip // root is wrong, and already reported
 		}
-		rel, ok := relUnder(root, filepath.Clean(p))
+		rel, ok := RelUnder(root, filepath.Clean(p))
 		if !ok {
 			return "", fmt.Errorf("is outside root %s; use a path under root", brief(root))
 		}
@@ -575,9 +588,9 @@ func climbs(p string) bool {
 	return false
 }
 
-// relUnder returns abs relative to root (slash-separated) if it lies under
-// root.
-func relUnder(root, abs string) (string, bool) {
+// RelUnder returns abs relative to root (slash-separated) if it lies under
+// root ("." for root itself).
+func RelUnder(root, abs string) (string, bool) {
 	rel, err := filepath.Rel(root, abs)
 	if err != nil {
 		return "", false
@@ -606,7 +619,7 @@ func (l *Link) TargetRel(root string) (string, bool) {
 		}
 		return l.Target, true
 	}
-	return relUnder(root, l.Target)
+	return RelUnder(root, l.Target)
 }
 
 // Allowed reports whether the target matches one of the allow globs (or

@@ -225,24 +225,19 @@ func TestSyntaxErrors(t *testing.T) {
 }
 
 func TestDocumentErrors(t *testing.T) {
-	runErrCases(t, []errCase{{
-		name: "empty file",
-		src:  "",
-		want: []string{`links.yaml:1:1: the manifest is empty; start it with "version: 1" and a "links:" mapping`},
-	}, {
-		name: "only comments",
-		src:  "# links\n\n# nothing yet\n",
-		want: []string{`links.yaml:1:1: the manifest is empty; start it with "version: 1" and a "links:" mapping`},
-	}, {
-		name: "only a document marker",
-		src:  "# links\n---\n",
-		want: []string{`links.yaml:1:1: the manifest is empty; start it with "version: 1" and a "links:" mapping`},
-	}, {
+	var cases []errCase
+	for _, c := range []struct{ name, src string }{
+		{"empty file", ""},
+		{"only comments", "# links\n\n# nothing yet\n"},
+		{"only a document marker", "# links\n---\n"},
 		// Found by FuzzParse: the null node is placed on line 2.
-		name: "only a document marker, no line end",
-		src:  "---",
-		want: []string{`links.yaml:1:1: the manifest is empty; start it with "version: 1" and a "links:" mapping`},
-	}, {
+		{"only a document marker, no line end", "---"},
+	} {
+		cases = append(cases, errCase{name: c.name, src: c.src,
+			want: []string{`links.yaml:1:1: the manifest is empty; start it with "version: 1" and a "links:" mapping`}})
+	}
+	const twoDocs = "more than one YAML document; a manifest is a single document (remove the extra ---)"
+	runErrCases(t, append(cases, []errCase{{
 		// Found by FuzzParse: yaml.v3 places the missing value past the
 		// last line.
 		name: "empty value at the end, no line end",
@@ -251,11 +246,11 @@ func TestDocumentErrors(t *testing.T) {
 	}, {
 		name: "two documents",
 		src:  "version: 1\nlinks: {}\n---\nversion: 1\nlinks: {}\n",
-		want: []string{"links.yaml:3:1: more than one YAML document; a manifest is a single document (remove the extra ---)"},
+		want: []string{"links.yaml:3:1: " + twoDocs},
 	}, {
 		name: "an empty second document",
 		src:  "version: 1\nlinks: {}\n---\n",
-		want: []string{"links.yaml:3:1: more than one YAML document; a manifest is a single document (remove the extra ---)"},
+		want: []string{"links.yaml:3:1: " + twoDocs},
 	}, {
 		name: "a bad second document",
 		src:  "version: 1\nlinks: {}\n---\n[\n",
@@ -279,7 +274,7 @@ func TestDocumentErrors(t *testing.T) {
 			`links.yaml:1:1: missing required key "links"; add a links: mapping of name -> {dest, target}`,
 			`links.yaml:1:1: missing required key "version"; add version: 1`,
 		},
-	}})
+	}}...))
 }
 
 func TestKeyErrors(t *testing.T) {

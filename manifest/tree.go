@@ -499,7 +499,7 @@ func (m *Manifest) ExpandTrees(lists []ListFunc) error {
 	}
 	links := make([]Link, len(m.Links), total)
 	copy(links, m.Links)
-	manifestRel, hasManifest := relUnder(m.Root, m.Path)
+	manifestRel, hasManifest := RelUnder(m.Root, m.Path)
 	for ti := range m.Trees {
 		t := &m.Trees[ti]
 		for _, p := range expanded[ti].all() {

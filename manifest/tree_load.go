@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"path"
 	"path/filepath"
-	"strconv"
 	"strings"
 )
 
@@ -62,10 +61,10 @@ func (d *document) buildTree(name, ptr string, raw, defaults map[string]any, x *
 	}
 	// The manifest and state_dir are never members.
 	target := t.TargetPath(m.Root)
-	if rel, under := relUnder(target, m.Path); under && rel != "." {
+	if rel, under := RelUnder(target, m.Path); under && rel != "." {
 		t.skip = append(t.skip, rel)
 	}
-	if rel, under := relUnder(target, filepath.Join(m.Root, filepath.FromSlash(m.StateDir))); under && rel != "." {
+	if rel, under := RelUnder(target, filepath.Join(m.Root, filepath.FromSlash(m.StateDir))); under && rel != "." {
 		t.skip = append(t.skip, rel)
 	}
 	return t, ok
@@ -80,29 +79,17 @@ func (d *document) treePatterns(ptr, key string, raw map[string]any, x *expander
 	}
 	list, _ := v.([]any)
 	out := make([]Pattern, 0, len(list))
-	good := true
-	for i, g := range list {
-		gp := ptr + "/" + key + "/" + strconv.Itoa(i)
-		if bad[gp] {
-			good = false
-			continue
-		}
-		glob, err := x.expand(str(g))
-		if err != nil {
-			d.expandError(gp, err)
-			good = false
-			continue
-		}
+	good := d.expandEach(ptr+"/"+key, v, x, bad, func(_ int, gp, glob string) bool {
 		p, err := newPattern(glob)
 		if err != nil {
 			d.errorAt(gp, false, "%v", err)
-			good = false
-			continue
+			return false
 		}
 		p.Where = d.pathOf(gp)
 		p.Pos.Line, p.Pos.Col = d.place(d.locate(gp, false))
 		out = append(out, p)
-	}
+		return true
+	})
 	return out, good
 }
 
@@ -110,21 +97,8 @@ func (d *document) treePatterns(ptr, key string, raw map[string]any, x *expander
 // against each other and against the excludes; ok is false when one is
 // refused (reported).
 func (d *document) treeFolds(t *Tree, ptr string, v any, x *expander, bad map[string]bool) bool {
-	ok := true
-	list, _ := v.([]any)
 	seen := map[string]int{}
-	for i, f := range list {
-		fp := ptr + "/fold/" + strconv.Itoa(i)
-		if bad[fp] {
-			ok = false
-			continue
-		}
-		s, err := x.expand(str(f))
-		if err != nil {
-			d.expandError(fp, err)
-			ok = false
-			continue
-		}
+	ok := d.expandEach(ptr+"/fold", v, x, bad, func(i int, fp, s string) bool {
 		c := path.Clean(strings.TrimSuffix(s, "/"))
 		switch {
 		case strings.IndexByte(s, 0) >= 0:
@@ -144,10 +118,10 @@ func (d *document) treeFolds(t *Tree, ptr string, v any, x *expander, bad map[st
 			t.Fold = append(t.Fold, Fold{Path: c, Where: d.pathOf(fp)})
 			last := &t.Fold[len(t.Fold)-1]
 			last.Pos.Line, last.Pos.Col = d.place(d.locate(fp, false))
-			continue
+			return true
 		}
-		ok = false
-	}
+		return false
+	})
 	for i := range t.Fold {
 		for j := range t.Fold {
 			if i != j && strings.HasPrefix(t.Fold[i].Path, t.Fold[j].Path+"/") {

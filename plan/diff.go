@@ -122,7 +122,7 @@ func LinkText(l *manifest.Link, root, rootReal, parentReal string) string {
 		return filepath.FromSlash(relSlash(parentReal, t))
 	}
 	if l.TargetAbsolute {
-		if t, ok := relTo(rootReal, l.Target); ok {
+		if t, ok := manifest.RelUnder(rootReal, l.Target); ok {
 			return filepath.FromSlash(relSlash(parentReal, t))
 		}
 	}
@@ -132,18 +132,6 @@ func LinkText(l *manifest.Link, root, rootReal, parentReal string) string {
 		return l.TargetPath(root)
 	}
 	return rel
-}
-
-func relTo(base, p string) (string, bool) {
-	rel, err := filepath.Rel(base, p)
-	if err != nil {
-		return "", false
-	}
-	rel = filepath.ToSlash(rel)
-	if manifest.LeadsOut(rel) {
-		return "", false
-	}
-	return rel, true
 }
 
 // relSlash returns the slash path from folder from to to, both clean and
@@ -447,7 +435,7 @@ func manifestRel(m *manifest.Manifest) (string, bool) {
 	if m.Path == "" {
 		return "", false
 	}
-	return relTo(m.Root, m.Path)
+	return manifest.RelUnder(m.Root, m.Path)
 }
 
 func describe(typ string) string {

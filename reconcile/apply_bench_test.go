@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/linksdev/links/manifest"
-	"github.com/linksdev/links/reconcile"
 )
 
 // benchFreed is when a benchmark of this process last deleted a tree.
@@ -65,20 +64,7 @@ func freshRoot(b *testing.B, base string, k *int) string {
 // n changes were made.
 func benchApplyTimed(b *testing.B, m *manifest.Manifest, n int) {
 	b.Helper()
-	p, r := benchPlan(b, m)
-	defer r.Close()
-	lock, err := r.State.Lock(0)
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer lock.Unlock()
-	b.StartTimer()
-	res, err := r.Apply(p, reconcile.ApplyOptions{})
-	b.StopTimer()
-	if err != nil {
-		b.Fatal(err)
-	}
-	if res.Done != n {
+	if res := applyPlanned(b, m, b); res.Done != n {
 		b.Fatalf("%d changes made, want %d", res.Done, n)
 	}
 }
@@ -88,6 +74,14 @@ func benchApplyTimed(b *testing.B, m *manifest.Manifest, n int) {
 // symlinkat calls, the folder fsyncs and the state file. The targets are
 // not created (allow_dangling), as apply does not look at them.
 func BenchmarkApplyCreate(b *testing.B) {
+	benchApplyFresh(b, func(b *testing.B, root string, n int) *manifest.Manifest {
+		return benchManifest(root, n, false, true)
+	})
+}
+
+// benchApplyFresh times, for each size n, reconcile.Apply of the manifest
+// prepare makes (untimed) in a fresh root each iteration.
+func benchApplyFresh(b *testing.B, prepare func(b *testing.B, root string, n int) *manifest.Manifest) {
 	base := benchBase(b)
 	k := 0
 	for _, n := range applySizes() {
@@ -95,8 +89,7 @@ func BenchmarkApplyCreate(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
 				b.StopTimer()
-				m := benchManifest(freshRoot(b, base, &k), n, false, true)
-				benchApplyTimed(b, m, n)
+				benchApplyTimed(b, prepare(b, freshRoot(b, base, &k), n), n)
 				b.StartTimer()
 			}
 			perLink(b, n)
@@ -108,19 +101,8 @@ func BenchmarkApplyCreate(b *testing.B) {
 // (a temporary link renamed over each) in a fresh root each iteration; the
 // links to replace are made, untimed, by a first apply.
 func BenchmarkApplyReplace(b *testing.B) {
-	base := benchBase(b)
-	k := 0
-	for _, n := range applySizes() {
-		b.Run(fmt.Sprint(n), func(b *testing.B) {
-			b.ReportAllocs()
-			for b.Loop() {
-				b.StopTimer()
-				root := freshRoot(b, base, &k)
-				benchApply(b, benchManifest(root, n, false, true))
-				benchApplyTimed(b, benchManifest(root, n, true, true), n)
-				b.StartTimer()
-			}
-			perLink(b, n)
-		})
-	}
+	benchApplyFresh(b, func(b *testing.B, root string, n int) *manifest.Manifest {
+		benchApply(b, benchManifest(root, n, false, true))
+		return benchManifest(root, n, true, true)
+	})
 }

@@ -16,8 +16,6 @@ import (
 	"syscall"
 	"testing"
 	"time"
-
-	"github.com/linksdev/links/reconcile/rootfs"
 )
 
 // A fold added to a tree turns a real folder of member links into one
@@ -79,6 +77,21 @@ func (fx *foldFixture) watch() (stop func() int) {
 
 // killedApply runs links apply and SIGKILLs it after delay (it may finish
 // first).
+// applied writes the manifest, folded or not, and applies it.
+func (fx *foldFixture) applied(t *testing.T, fold bool) {
+	t.Helper()
+	fx.manifest(t, fold)
+	if r := runLinks(t, fx.root, "apply", "--auto-approve"); r.code != 0 {
+		t.Fatalf("first apply: exit %d\n%s", r.code, r.stderr)
+	}
+}
+
+// killedApplyWithin is killedApply after a random delay of up to 60ms.
+func (fx *foldFixture) killedApplyWithin(t *testing.T, rng *rand.Rand) {
+	t.Helper()
+	fx.killedApply(t, time.Duration(rng.Int64N(int64(60*time.Millisecond))))
+}
+
 func (fx *foldFixture) killedApply(t *testing.T, delay time.Duration) {
 	t.Helper()
 	cmd := exec.Command(linksBinary(t), "apply", "--auto-approve")
@@ -131,17 +144,9 @@ func (fx *foldFixture) converge(t *testing.T, fold bool, what string) {
 // apply killed at random moments: the path is never missing, and the next
 // apply converges.
 func TestFoldAddedNeverMissing(t *testing.T) {
-	trials := sizeOf(t, "LINKS_FOLD_TRIALS", 4, 60)
-	rng := rand.New(rand.NewPCG(testSeed(t), 0xf01d))
-	for trial := range trials {
-		fx := newFoldFixture(t, filepath.Join(t.TempDir(), fmt.Sprintf("trial%d", trial)))
-		fx.manifest(t, false)
-		if r := runLinks(t, fx.root, "apply", "--auto-approve"); r.code != 0 {
-			t.Fatalf("first apply: exit %d\n%s", r.code, r.stderr)
-		}
-		fx.manifest(t, true)
+	foldTrials(t, 0xf01d, false, func(fx *foldFixture, trial int, rng *rand.Rand) {
 		stop := fx.watch()
-		fx.killedApply(t, time.Duration(rng.Int64N(int64(60*time.Millisecond))))
+		fx.killedApplyWithin(t, rng)
 		fx.converge(t, true, fmt.Sprintf("trial %d", trial))
 		if n := stop(); n > 0 {
 			t.Fatalf("trial %d: d/vendor was missing %d times while the fold was made", trial, n)
@@ -150,6 +155,22 @@ func TestFoldAddedNeverMissing(t *testing.T) {
 		if len(backups) != 1 {
 			t.Errorf("trial %d: the old folder is not in a backup (found %q)", trial, backups)
 		}
+	})
+}
+
+// foldTrials runs LINKS_FOLD_TRIALS trials (4; 60 with LINKS_LONG=1),
+// each in a fixture of its own where the manifest, folded as from says,
+// is applied and then rewritten the other way; run makes the change
+// (rng from the test's seed and salt).
+func foldTrials(t *testing.T, salt uint64, from bool, run func(fx *foldFixture, trial int, rng *rand.Rand)) {
+	t.Helper()
+	trials := sizeOf(t, "LINKS_FOLD_TRIALS", 4, 60)
+	rng := rand.New(rand.NewPCG(testSeed(t), salt))
+	for trial := range trials {
+		fx := newFoldFixture(t, filepath.Join(t.TempDir(), fmt.Sprintf("trial%d", trial)))
+		fx.applied(t, from)
+		fx.manifest(t, !from)
+		run(fx, trial, rng)
 	}
 }
 
@@ -158,14 +179,9 @@ func TestFoldAddedNeverMissing(t *testing.T) {
 // the path missing (before, it deleted the link and then made the folder:
 // the reader saw the path missing 1,414 times in 10 rounds).
 func TestFoldRemovedNeverMissing(t *testing.T) {
-	if !rootfs.ExchangeBuilt {
-		t.Skip(noExchangeBuild)
-	}
+	needExchange(t)
 	fx := newFoldFixture(t, t.TempDir())
-	fx.manifest(t, true)
-	if r := runLinks(t, fx.root, "apply", "--auto-approve"); r.code != 0 {
-		t.Fatalf("first apply: exit %d\n%s", r.code, r.stderr)
-	}
+	fx.applied(t, true)
 	// The window is short: unfold (and fold back) a few times.
 	for round := range 10 {
 		fx.manifest(t, false)
@@ -183,16 +199,8 @@ func TestFoldRemovedNeverMissing(t *testing.T) {
 // whatever the kill left, the next apply converges to a real folder of
 // member links and the source is untouched.
 func TestFoldRemovedConverges(t *testing.T) {
-	trials := sizeOf(t, "LINKS_FOLD_TRIALS", 4, 60)
-	rng := rand.New(rand.NewPCG(testSeed(t), 0x0f01d))
-	for trial := range trials {
-		fx := newFoldFixture(t, filepath.Join(t.TempDir(), fmt.Sprintf("trial%d", trial)))
-		fx.manifest(t, true)
-		if r := runLinks(t, fx.root, "apply", "--auto-approve"); r.code != 0 {
-			t.Fatalf("first apply: exit %d\n%s", r.code, r.stderr)
-		}
-		fx.manifest(t, false)
-		fx.killedApply(t, time.Duration(rng.Int64N(int64(60*time.Millisecond))))
+	foldTrials(t, 0x0f01d, true, func(fx *foldFixture, trial int, rng *rand.Rand) {
+		fx.killedApplyWithin(t, rng)
 		fx.converge(t, false, fmt.Sprintf("trial %d", trial))
-	}
+	})
 }

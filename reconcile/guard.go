@@ -47,15 +47,8 @@ func (r *Root) guards(m *manifest.Manifest) []plan.Guard {
 // relUnder is p relative to base, slash-separated, when p lies beneath
 // base.
 func relUnder(base, p string) (string, bool) {
-	rel, err := filepath.Rel(base, p)
-	if err != nil {
-		return "", false
-	}
-	rel = filepath.ToSlash(rel)
-	if rel == "." || manifest.LeadsOut(rel) {
-		return "", false
-	}
-	return rel, true
+	rel, ok := manifest.RelUnder(base, p)
+	return rel, ok && rel != "."
 }
 
 // trail resolves rel (root-relative) as the kernel would, component by

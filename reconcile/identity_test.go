@@ -19,13 +19,7 @@ import (
 func TestIdentityIsTheEntry(t *testing.T) {
 	root := t.TempDir()
 	mkTree(t, root, map[string]string{"a": "file:same", "d/f": "file:x"})
-	r, err := os.OpenRoot(root)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer r.Close()
-	f := rootfs.New(r)
-	defer f.Close()
+	f := openFS(t, root)
 	look := func(name string) string {
 		t.Helper()
 		st, err := f.Lstat(".", name)

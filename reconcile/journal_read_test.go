@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/linksdev/links/manifest"
 	"github.com/linksdev/links/plan"
 	"github.com/linksdev/links/reconcile/journal"
 )
@@ -23,19 +24,10 @@ func TestReadJournal(t *testing.T) {
 		t.Fatalf("missing journal: %+v, %v", h, err)
 	}
 
-	p1, _, err := planApply(t, m, ApplyOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	p1 := mustApply(t, m)
 	m2 := parse(t, root, "version: 1\nlinks:\n  cur: {dest: cur, target: t/b}\n  conf: {dest: conf, target: t/b, replace: file}\n")
-	p2, _, err := planApply(t, m2, ApplyOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	h, err = open(t, m).State.ReadJournal()
-	if err != nil {
-		t.Fatal(err)
-	}
+	p2 := mustApply(t, m2)
+	h = readHistory(t, m)
 	want := []string{p1.ID + " complete [conf:done cur:done]", p2.ID + " complete [cur:done]"}
 	if got := historyLines(h); !reflect.DeepEqual(got, want) || h.Skipped != 0 {
 		t.Fatalf("history %q (%d skipped), want %q", got, h.Skipped, want)
@@ -60,24 +52,15 @@ func TestReadJournal(t *testing.T) {
 	fmt.Fprintf(f, "%s\n%s\n", killedBegin, killedIntent)
 	f.WriteString(`{"apply_id":"20990101T000000Z-dead00","time":"2099-01`) // torn
 	f.Close()
-	h, err = open(t, m).State.ReadJournal()
-	if err != nil {
-		t.Fatal(err)
-	}
+	h = readHistory(t, m)
 	if got := h.Interrupted(); len(got) != 1 || got[0].ID != "20990101T000000Z-dead00" || h.Skipped != 1 {
 		t.Errorf("after a killed apply: interrupted %v, skipped %d", got, h.Skipped)
 	}
 
 	// The next apply is journaled after the torn line, and read back.
 	m3 := parse(t, root, "version: 1\nlinks:\n  cur: {dest: cur, target: t/a}\n  conf: {dest: conf, target: t/b, replace: file}\n")
-	p3, _, err := planApply(t, m3, ApplyOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	h, err = open(t, m).State.ReadJournal()
-	if err != nil {
-		t.Fatal(err)
-	}
+	p3 := mustApply(t, m3)
+	h = readHistory(t, m)
 	if last := h.LastChange(); last.ID != p3.ID || last.Status != journal.ApplyComplete || len(h.Interrupted()) != 0 {
 		t.Errorf("after the next apply: %q, interrupted %v", historyLines(h), h.Interrupted())
 	}
@@ -112,3 +95,23 @@ const (
 )
 
 func lines(ls ...string) string { return strings.Join(ls, "\n") + "\n" }
+
+// mustApply plans and applies m, failing the test on an error.
+func mustApply(t *testing.T, m *manifest.Manifest) *plan.Plan {
+	t.Helper()
+	p, _, err := planApply(t, m, ApplyOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// readHistory reads the journal of m's root.
+func readHistory(t *testing.T, m *manifest.Manifest) *journal.History {
+	t.Helper()
+	h, err := open(t, m).State.ReadJournal()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return h
+}

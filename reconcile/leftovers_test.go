@@ -10,7 +10,6 @@ import (
 
 	"github.com/linksdev/links/manifest"
 	"github.com/linksdev/links/plan"
-	"github.com/linksdev/links/reconcile/rootfs"
 )
 
 // TestLookAlikeTempNamesUntouched: entries whose names merely look like
@@ -110,9 +109,7 @@ func killMidApply(t *testing.T, m *manifest.Manifest, block func(op, a, b string
 // journaled temporary name. The next apply moves it where the killed
 // apply's intent said, so rolling back the killed apply gives it back.
 func TestRecoveryPutsDisplacedEntryInItsBackup(t *testing.T) {
-	if !rootfs.ExchangeBuilt {
-		t.Skip(noExchangeBuild)
-	}
+	needExchange(t)
 	root := t.TempDir()
 	mkTree(t, root, map[string]string{"shared/rc": "file:managed", ".bashrc": "file:the user's own bashrc"})
 	m := parse(t, root, "version: 1\nlinks:\n  rc: {dest: .bashrc, target: shared/rc, replace: file}\n")
@@ -216,9 +213,7 @@ func TestRecoveryCleansOnlyWhatTheIntentSays(t *testing.T) {
 // switch (the old link could not be unlinked) leaves it under the
 // temporary name its intent gave; the next apply removes it.
 func TestFailedChangeLeftoverCleanedNext(t *testing.T) {
-	if !rootfs.ExchangeBuilt {
-		t.Skip(noExchangeBuild)
-	}
+	needExchange(t)
 	root := t.TempDir()
 	mkTree(t, root, map[string]string{"a": "file:a", "b": "file:b", "cur": "link:a"})
 	m := parse(t, root, "version: 1\nlinks:\n  cur: {dest: cur, target: b}\n")

@@ -6,8 +6,6 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
-
-	"github.com/linksdev/links/reconcile/rootfs"
 )
 
 // FS.Move renames without ever replacing: onto a free name it moves (a
@@ -18,13 +16,7 @@ import (
 func TestMoveNeverReplaces(t *testing.T) {
 	root := t.TempDir()
 	mkTree(t, root, map[string]string{"a": "file:A", "c": "file:C", "d/f": "file:in d", "empty": "dir", "sub/keep": "file:K"})
-	r, err := os.OpenRoot(root)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer r.Close()
-	f := rootfs.New(r)
-	defer f.Close()
+	f := openFS(t, root)
 	steps := []struct {
 		fromDir, from, toDir, to string
 		want                     error // nil, fs.ErrExist or fs.ErrNotExist

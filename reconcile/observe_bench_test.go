@@ -68,6 +68,14 @@ func benchTargets(tb testing.TB, root string, n int) {
 // benchApply plans and applies m, failing on any error or conflict.
 func benchApply(tb testing.TB, m *manifest.Manifest) {
 	tb.Helper()
+	applyPlanned(tb, m, nil)
+}
+
+// applyPlanned plans m and applies the plan under the lock, failing on
+// any error or conflict; with timed, only the Apply is timed (the timer
+// stopped before).
+func applyPlanned(tb testing.TB, m *manifest.Manifest, timed *testing.B) *reconcile.Result {
+	tb.Helper()
 	p, r := benchPlan(tb, m)
 	defer r.Close()
 	lock, err := r.State.Lock(0)
@@ -75,9 +83,27 @@ func benchApply(tb testing.TB, m *manifest.Manifest) {
 		tb.Fatal(err)
 	}
 	defer lock.Unlock()
-	if _, err := r.Apply(p, reconcile.ApplyOptions{}); err != nil {
+	if timed != nil {
+		timed.StartTimer()
+	}
+	res, err := r.Apply(p, reconcile.ApplyOptions{})
+	if timed != nil {
+		timed.StopTimer()
+	}
+	if err != nil {
 		tb.Fatal(err)
 	}
+	return res
+}
+
+// benchOpen opens the root of m.
+func benchOpen(tb testing.TB, m *manifest.Manifest) *reconcile.Root {
+	tb.Helper()
+	r, err := reconcile.Open(m)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return r
 }
 
 // benchPlan opens m's root and plans m; the caller closes the root.
@@ -126,10 +152,7 @@ func BenchmarkApplied(b *testing.B) {
 		b.Run(fmt.Sprintf("observe/%d", n), func(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
-				r, err := reconcile.Open(m)
-				if err != nil {
-					b.Fatal(err)
-				}
+				r := benchOpen(b, m)
 				obs, err := r.Observe(m)
 				if err != nil {
 					b.Fatal(err)
@@ -155,10 +178,7 @@ func BenchmarkApplied(b *testing.B) {
 		b.Run(fmt.Sprintf("verify/%d", n), func(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
-				r, err := reconcile.Open(m)
-				if err != nil {
-					b.Fatal(err)
-				}
+				r := benchOpen(b, m)
 				problems, err := r.Verify(m)
 				r.Close()
 				if err != nil {

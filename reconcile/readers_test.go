@@ -225,13 +225,22 @@ func TestReadersDuringSwitches(t *testing.T) {
 	}
 	took := time.Since(start)
 	s := rd.finish(t)
-	t.Logf("readers: %d switches by apply in %v (%v each); %d readers (%d goroutines, %d processes): %d opens, %d failed, %d wrong content",
-		switches, took.Round(time.Millisecond), (took / time.Duration(max(switches, 1))).Round(time.Microsecond), s.readers, goroutines, procs, s.reads, s.failed, s.wrong)
+	how := fmt.Sprintf("by apply in %v (%v each)", took.Round(time.Millisecond), (took / time.Duration(max(switches, 1))).Round(time.Microsecond))
+	s.check(t, switches, how, goroutines, procs, "during apply's switches")
+}
+
+// check logs what the readers saw during switches (how: by what and how
+// fast) and fails the test when they read nothing, or saw a failed open
+// or a wrong content (during: when, for the message).
+func (s *readStats) check(t *testing.T, switches int, how string, goroutines, procs int, during string) {
+	t.Helper()
+	t.Logf("readers: %d switches %s; %d readers (%d goroutines, %d processes): %d opens, %d failed, %d wrong content",
+		switches, how, s.readers, goroutines, procs, s.reads, s.failed, s.wrong)
 	if s.reads == 0 {
 		t.Fatal("the readers read nothing")
 	}
 	if s.failed > 0 || s.wrong > 0 {
-		t.Errorf("readers saw %d failed opens and %d wrong contents during apply's switches; first: %s", s.failed, s.wrong, s.first)
+		t.Errorf("readers saw %d failed opens and %d wrong contents %s; first: %s", s.failed, s.wrong, during, s.first)
 	}
 }
 
@@ -262,14 +271,7 @@ func TestReadersDuringBinarySwitches(t *testing.T) {
 	}
 	took := time.Since(start)
 	s := rd.finish(t)
-	t.Logf("readers: %d switches by the links binary in %v; %d readers (%d goroutines, %d processes): %d opens, %d failed, %d wrong content",
-		switches, took.Round(time.Millisecond), s.readers, goroutines, procs, s.reads, s.failed, s.wrong)
-	if s.reads == 0 {
-		t.Fatal("the readers read nothing")
-	}
-	if s.failed > 0 || s.wrong > 0 {
-		t.Errorf("readers saw %d failed opens and %d wrong contents during links apply; first: %s", s.failed, s.wrong, s.first)
-	}
+	s.check(t, switches, fmt.Sprintf("by the links binary in %v", took.Round(time.Millisecond)), goroutines, procs, "during links apply")
 }
 
 // TestReadersHarnessSeesNaiveSwitches runs the same readers against the

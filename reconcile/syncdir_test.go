@@ -6,8 +6,6 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
-
-	"github.com/linksdev/links/reconcile/rootfs"
 )
 
 // TestSyncDirRealFolders syncs real folders through the confined root. On
@@ -21,13 +19,7 @@ func TestSyncDirRealFolders(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "a", "f"), []byte("x"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	r, err := os.OpenRoot(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer r.Close()
-	f := rootfs.New(r)
-	defer f.Close()
+	f := openFS(t, dir)
 	for _, d := range []string{".", "a", "a/b"} {
 		if err := f.SyncDir(d); err != nil {
 			t.Errorf("SyncDir(%q): %v", d, err)

@@ -28,6 +28,19 @@ func (r *Root) ExpandTrees(m *manifest.Manifest) error {
 	return err
 }
 
+// SourceLister lists folders under target (dir "." is target itself),
+// never through a symlink inside it: listSource, per platform, reaches dir
+// from target one component at a time.
+func SourceLister(target string) manifest.ListFunc {
+	return func(dir string) ([]manifest.SourceEntry, error) {
+		var parts []string
+		if dir != "." {
+			parts = strings.Split(dir, "/")
+		}
+		return listSource(target, dir, parts)
+	}
+}
+
 // firstSymlink returns the first folder on the way to dir (relative to
 // root, outermost first) that is a symlink, or "".
 func (r *Root) firstSymlink(dir string) string {

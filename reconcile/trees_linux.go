@@ -5,7 +5,6 @@ package reconcile
 import (
 	"fmt"
 	"path/filepath"
-	"strings"
 
 	"golang.org/x/sys/unix"
 
@@ -14,32 +13,29 @@ import (
 	"github.com/linksdev/links/reconcile/scan"
 )
 
-// SourceLister lists folders under target with getdents(2). Each folder is
-// reached from target one component at a time with O_NOFOLLOW, so a
-// symlink inside the source (even one swapped in during the walk) is never
-// entered: opening it fails, and the tree becomes a conflict.
-func SourceLister(target string) manifest.ListFunc {
-	return func(dir string) ([]manifest.SourceEntry, error) {
-		dfd, err := unix.Open(target, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
-		if err != nil {
-			return nil, &pathError{op: "open", path: target, err: err}
-		}
-		if dir != "." {
-			for _, c := range strings.Split(dir, "/") {
-				next, err := unix.Openat(dfd, c, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0)
-				unix.Close(dfd)
-				if err != nil {
-					if err == unix.ELOOP || err == unix.ENOTDIR {
-						err = fmt.Errorf("%w (it changed to a symlink or a file while listed)", err)
-					}
-					return nil, &pathError{op: "open", path: filepath.Join(target, filepath.FromSlash(dir)), err: err}
-				}
-				dfd = next
-			}
-		}
-		defer unix.Close(dfd)
-		return readSource(dfd, filepath.Join(target, filepath.FromSlash(dir)))
+// listSource lists the folder dir (its components: parts) under target
+// with getdents(2). It is reached from target one component at a time
+// with O_NOFOLLOW, so a symlink inside the source (even one swapped in
+// during the walk) is never entered: opening it fails, and the tree
+// becomes a conflict.
+func listSource(target, dir string, parts []string) ([]manifest.SourceEntry, error) {
+	dfd, err := unix.Open(target, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return nil, &pathError{op: "open", path: target, err: err}
 	}
+	for _, c := range parts {
+		next, err := unix.Openat(dfd, c, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0)
+		unix.Close(dfd)
+		if err != nil {
+			if err == unix.ELOOP || err == unix.ENOTDIR {
+				err = fmt.Errorf("%w (it changed to a symlink or a file while listed)", err)
+			}
+			return nil, &pathError{op: "open", path: filepath.Join(target, filepath.FromSlash(dir)), err: err}
+		}
+		dfd = next
+	}
+	defer unix.Close(dfd)
+	return readSource(dfd, filepath.Join(target, filepath.FromSlash(dir)))
 }
 
 // readSource lists the open folder dfd.
@@ -48,47 +44,33 @@ func readSource(dfd int, where string) ([]manifest.SourceEntry, error) {
 	defer rootfs.DirentBufs.Put(bp)
 	buf := *bp
 	var out []manifest.SourceEntry
-	for {
-		n, err := unix.Getdents(dfd, buf)
-		if err == unix.EINTR {
-			continue
-		}
-		if err != nil {
-			return nil, &pathError{op: "getdents", path: where, err: err}
-		}
-		if n <= 0 {
-			return out, nil
-		}
-		chunk := string(buf[:n])
-		for off := 0; off < n; {
-			reclen, typ, name0, name1 := scan.Dirent(buf, off)
-			name := chunk[name0:name1]
-			off += reclen
-			if name == "." || name == ".." {
-				continue
+	var lerr error
+	err := scan.Getdents(dfd, buf, func(name string, typ byte) bool {
+		if typ == unix.DT_UNKNOWN {
+			var st unix.Stat_t
+			if err := unix.Fstatat(dfd, name, &st, unix.AT_SYMLINK_NOFOLLOW); err != nil {
+				lerr = &pathError{op: "lstat", path: filepath.Join(where, name), err: err}
+				return false
 			}
-			if typ == unix.DT_UNKNOWN {
-				var st unix.Stat_t
-				if err := unix.Fstatat(dfd, name, &st, unix.AT_SYMLINK_NOFOLLOW); err != nil {
-					return nil, &pathError{op: "lstat", path: filepath.Join(where, name), err: err}
-				}
-				typ = dtOfMode(st.Mode)
-			}
-			out = append(out, manifest.SourceEntry{Name: name, Type: entryType(typ)})
+			typ = dtOfMode(st.Mode)
 		}
+		out = append(out, manifest.SourceEntry{Name: name, Type: entryType(typ)})
+		return true
+	})
+	if err != nil {
+		return nil, &pathError{op: "getdents", path: where, err: err}
 	}
+	if lerr != nil {
+		return nil, lerr
+	}
+	return out, nil
 }
 
+// dtOfMode is the d_type of an entry of mode: its S_IFMT bits shifted
+// down, as the kernel's S_DT does (DT_DIR for S_IFDIR, DT_LNK for S_IFLNK,
+// DT_REG for S_IFREG, ...).
 func dtOfMode(mode uint32) uint8 {
-	switch mode & unix.S_IFMT {
-	case unix.S_IFDIR:
-		return unix.DT_DIR
-	case unix.S_IFLNK:
-		return unix.DT_LNK
-	case unix.S_IFREG:
-		return unix.DT_REG
-	}
-	return unix.DT_FIFO
+	return uint8((mode & unix.S_IFMT) >> 12)
 }
 
 func entryType(typ uint8) manifest.EntryType {

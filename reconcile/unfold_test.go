@@ -7,7 +7,6 @@ import (
 	"testing"
 
 	"github.com/linksdev/links/manifest"
-	"github.com/linksdev/links/reconcile/rootfs"
 )
 
 // parseExpanded parses yaml as root's manifest and expands its trees, as
@@ -19,6 +18,14 @@ func parseExpanded(t *testing.T, root, yaml string) *manifest.Manifest {
 		t.Fatal(err)
 	}
 	return m
+}
+
+// folded is a fresh root with the folded tree applied (foldedFirst),
+// and the unfolding manifest's expansion there.
+func folded(t *testing.T) (string, *manifest.Manifest) {
+	t.Helper()
+	root := t.TempDir()
+	return root, parseExpanded(t, root, foldedFirst(t, root))
 }
 
 // foldedFirst applies the unfold fixture folded (d/vendor is one folder
@@ -67,11 +74,8 @@ func checkUnfolded(t *testing.T, got map[string]string) {
 // temporary name beside the link (the link still in place), and switched
 // in with one exchange.
 func TestUnfoldBuildsAside(t *testing.T) {
-	if !rootfs.ExchangeBuilt {
-		t.Skip(noExchangeBuild)
-	}
-	root := t.TempDir()
-	m := parseExpanded(t, root, foldedFirst(t, root))
+	needExchange(t)
+	root, m := folded(t)
 	var atSwitch map[string]string
 	_, _, err := planApply(t, m, ApplyOptions{WrapFS: func(f FS) FS {
 		return &hookFS{FS: f, k: -1, onOp: func(op string) {
@@ -114,9 +118,7 @@ func TestUnfoldBuildsAside(t *testing.T) {
 // staging folder meanwhile stays, with the folder holding it, and the
 // apply says so.
 func TestUnfoldKilledBeforeSwitch(t *testing.T) {
-	if !rootfs.ExchangeBuilt {
-		t.Skip(noExchangeBuild)
-	}
+	needExchange(t)
 	for _, userFile := range []bool{false, true} {
 		name := "clean"
 		if userFile {
@@ -171,11 +173,8 @@ func TestUnfoldKilledBeforeSwitch(t *testing.T) {
 // folder link (now under the temporary name) is unlinked; the next apply
 // removes it, and the unfold stands.
 func TestUnfoldKilledAfterSwitch(t *testing.T) {
-	if !rootfs.ExchangeBuilt {
-		t.Skip(noExchangeBuild)
-	}
-	root := t.TempDir()
-	m := parseExpanded(t, root, foldedFirst(t, root))
+	needExchange(t)
+	root, m := folded(t)
 	killMidApply(t, m, func(op, a, b string) bool {
 		return op == "remove" && strings.Contains(a, "d/.vendor"+TempMarker)
 	})
@@ -208,11 +207,8 @@ func TestUnfoldKilledAfterSwitch(t *testing.T) {
 // user's folder out, puts it back, takes the staging folder apart, and
 // every change of the unfold fails as stale.
 func TestUnfoldLinkReplacedMeanwhile(t *testing.T) {
-	if !rootfs.ExchangeBuilt {
-		t.Skip(noExchangeBuild)
-	}
-	root := t.TempDir()
-	m := parseExpanded(t, root, foldedFirst(t, root))
+	needExchange(t)
+	root, m := folded(t)
 	vendor := filepath.Join(root, "d", "vendor")
 	planted := false
 	_, res, err := planApply(t, m, ApplyOptions{WrapFS: func(f FS) FS {
@@ -254,8 +250,7 @@ func TestUnfoldLinkReplacedMeanwhile(t *testing.T) {
 // without links) kept in a backup: the tree is as the folded manifest
 // declares it again.
 func TestRollbackOfUnfold(t *testing.T) {
-	root := t.TempDir()
-	m := parseExpanded(t, root, foldedFirst(t, root))
+	root, m := folded(t)
 	p, _, err := planApply(t, m, ApplyOptions{})
 	if err != nil {
 		t.Fatal(err)
@@ -305,11 +300,8 @@ func TestRollbackOfUnfold(t *testing.T) {
 // folder link still leads into the source): rolling it back has nothing
 // to undo, and no conflict.
 func TestRollbackOfKilledUnfold(t *testing.T) {
-	if !rootfs.ExchangeBuilt {
-		t.Skip(noExchangeBuild)
-	}
-	root := t.TempDir()
-	m := parseExpanded(t, root, foldedFirst(t, root))
+	needExchange(t)
+	_, m := folded(t)
 	id := killMidApply(t, m, func(op, a, b string) bool { return op == "exchange" })
 	r := open(t, m)
 	h, err := r.State.ReadJournal()

@@ -148,7 +148,11 @@ func (s *sys) newApp() *cli.App {
 			if !c.Bool("version") {
 				return nil
 			}
-			if err := s.printVersion(c); err != nil {
+			g, err := s.globals(c)
+			if err != nil {
+				return err
+			}
+			if err := s.printVersion(g); err != nil {
 				return err
 			}
 			return withCode(exitOK, nil) // print the version, run no command

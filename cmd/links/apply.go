@@ -11,6 +11,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/linksdev/links/manifest"
 	"github.com/linksdev/links/plan"
 	"github.com/linksdev/links/reconcile"
 )
@@ -25,37 +26,23 @@ func (s *sys) applyCommand() *cli.Command {
 			"reports each change. A plan with a conflict changes nothing. With PLANFILE (saved\n" +
 			"by links plan --out) it applies exactly that plan without asking, and refuses all\n" +
 			"of it if anything it planned against changed since.",
-		Flags: []cli.Flag{
-			&cli.BoolFlag{Name: "auto-approve", Usage: "apply without asking"},
-			&cli.DurationFlag{Name: "lock-timeout", Value: 0, Usage: "wait up to `DURATION` for another apply's lock (e.g. 30s)"},
-		},
-		Action: func(c *cli.Context) error {
-			if c.NArg() > 1 {
-				return &usageError{msg: "apply takes at most one argument, a plan saved with links plan --out"}
-			}
-			g, err := s.globals(c)
-			if err != nil {
-				return err
-			}
+		Flags: approvalFlags("apply without asking", "wait up to `DURATION` for another apply's lock (e.g. 30s)"),
+		Action: s.action(1, "apply takes at most one argument, a plan saved with links plan --out", func(c *cli.Context, g *globals) error {
 			if c.NArg() == 1 {
 				return s.applySaved(g, c.Args().First(), c.Duration("lock-timeout"))
 			}
-			return s.apply(g, c.Bool("auto-approve"), c.Duration("lock-timeout"))
-		},
+			return s.withRoot(g, true, func(m *manifest.Manifest, root *reconcile.Root) error {
+				return withLock(root, c.Duration("lock-timeout"), func() error {
+					return s.apply(g, m, root, c.Bool("auto-approve"))
+				})
+			})
+		}),
 	}
 }
 
-func (s *sys) apply(g *globals, autoApprove bool, lockTimeout time.Duration) error {
-	m, root, err := s.openExpanded(g)
-	if err != nil {
-		return err
-	}
-	defer root.Close()
-	lock, err := root.State.Lock(lockTimeout)
-	if err != nil {
-		return err
-	}
-	defer lock.Unlock()
+// apply plans m over root and makes the changes once approved. The caller
+// holds root's lock.
+func (s *sys) apply(g *globals, m *manifest.Manifest, root *reconcile.Root, autoApprove bool) error {
 	s.warnInterrupted(root)
 
 	p, err := root.Plan(m, plan.NewID(time.Now(), rand.Reader))

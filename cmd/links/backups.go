@@ -34,14 +34,11 @@ func (s *sys) backupsCommand() *cli.Command {
 			ArgsUsage: " ",
 			Description: "Removes the backups chosen by --older-than and --keep, after showing them and\n" +
 				"asking like apply. Never the backups of the newest apply, so links rollback keeps working.",
-			Flags: []cli.Flag{
+			Flags: append([]cli.Flag{
 				&cli.StringFlag{Name: "older-than", Usage: "remove backups older than `AGE` (e.g. 30d, 12h, 1d12h)"},
 				&cli.IntFlag{Name: "keep", Value: -1, DefaultText: "no limit", Usage: "keep the `N` newest backups, remove the rest"},
 				&cli.BoolFlag{Name: "include-held", Usage: "also remove backups holding a file or folder that a managed link gives back when it is deleted (kept otherwise)"},
-				&cli.BoolFlag{Name: "auto-approve", Usage: "remove without asking"},
-				&cli.DurationFlag{Name: "lock-timeout", Usage: "wait up to `DURATION` for an apply's lock (e.g. 30s)"},
-			},
-
+			}, approvalFlags("remove without asking", "wait up to `DURATION` for an apply's lock (e.g. 30s)")...),
 			Action: s.pruneBackups,
 		}},
 	}
@@ -53,16 +50,10 @@ func (s *sys) openBackups(c *cli.Context) (*globals, *reconcile.Root, *journal.H
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	_, root, err := s.open(g)
+	root, h, err := s.openHistory(g, true)
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	h, err := root.State.ReadJournal()
-	if err != nil {
-		root.Close()
-		return nil, nil, nil, err
-	}
-	s.warnSkipped(path.Join(root.StateDir, journal.JournalFile), h)
 	return g, root, h, nil
 }
 

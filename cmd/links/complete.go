@@ -270,15 +270,11 @@ func (s *sys) applyIDs(dir, file string) []candidate {
 		g.file = "links.yaml"
 	}
 	g.path = s.abs(g.dir, g.file)
-	_, root, err := s.open(g)
+	root, h, err := s.openHistory(g, false)
 	if err != nil {
 		return nil
 	}
 	defer root.Close()
-	h, err := root.State.ReadJournal()
-	if err != nil {
-		return nil
-	}
 	var out []candidate
 	for i := len(h.Applies) - 1; i >= 0; i-- {
 		a := h.Applies[i]

@@ -52,14 +52,7 @@ func (s *sys) initCommand() *cli.Command {
 			&cli.StringFlag{Name: "write", Usage: "write the manifest to `FILE` instead of stdout (refuses to overwrite)"},
 			&cli.BoolFlag{Name: "force", Usage: "with --write, overwrite an existing FILE"},
 		},
-		Action: func(c *cli.Context) error {
-			if c.NArg() > 0 {
-				return &usageError{msg: "init takes no arguments; name the file with --write FILE"}
-			}
-			g, err := s.globals(c)
-			if err != nil {
-				return err
-			}
+		Action: s.action(0, "init takes no arguments; name the file with --write FILE", func(c *cli.Context, g *globals) error {
 			w := c.String("write")
 			if c.Bool("force") && w == "" {
 				return &usageError{msg: "--force only applies with --write FILE"}
@@ -73,7 +66,7 @@ func (s *sys) initCommand() *cli.Command {
 			}
 			fmt.Fprintf(s.stdout, "Wrote %s. Next:\n  links schema > links.schema.json   # for editors\n  links plan%s\n", w, fileFlag(w))
 			return nil
-		},
+		}),
 	}
 }
 

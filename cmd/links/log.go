@@ -39,17 +39,12 @@ func (s *sys) logCommand() *cli.Command {
 			}
 			// No lock: the journal is append-only, and a line an apply is
 			// writing right now is at worst skipped as unreadable.
-			_, root, err := s.open(g)
+			root, h, err := s.openHistory(g, true)
 			if err != nil {
 				return err
 			}
 			defer root.Close()
-			h, err := root.State.ReadJournal()
-			if err != nil {
-				return err
-			}
 			jpath := path.Join(root.StateDir, journal.JournalFile)
-			s.warnSkipped(jpath, h)
 			if c.NArg() == 1 {
 				a, err := h.Find(c.Args().First())
 				if err != nil {

@@ -31,50 +31,45 @@ func (s *sys) planCommand() *cli.Command {
 			&cli.BoolFlag{Name: "detailed-exitcode", Usage: "exit 2 when there are changes to make, 0 when none"},
 			&cli.StringFlag{Name: "out", Usage: "save the plan to `FILE` for links apply FILE"},
 		},
-		Action: func(c *cli.Context) error {
-			if c.NArg() > 0 {
-				return &usageError{msg: "plan takes no arguments; name the manifest with -f"}
-			}
-			g, err := s.globals(c)
-			if err != nil {
-				return err
-			}
-			m, root, err := s.openExpanded(g)
-			if err != nil {
-				return err
-			}
-			defer root.Close()
-			p, err := root.Plan(m, plan.NewID(time.Now(), rand.Reader))
-			if err != nil {
-				return err
-			}
-			shown := p
-			if c.String("out") == "" && g.output != "json" {
-				// Not saved: the apply that follows plans again, under
-				// its own id; do not show a backup folder it will not use.
-				shown = withPendingBackups(p)
-			}
-			if err := s.printPlan(g, shown); err != nil {
-				return err
-			}
-			sum := p.Summary()
-			if out := c.String("out"); out != "" {
-				if err := p.Conflicts(); err != nil {
-					return withCode(exitError, fmt.Errorf("plan not saved to %s: %w", out, err))
-				}
-				if err := s.savePlan(g, p, out); err != nil {
-					return err
-				}
-			}
-			if err := p.Conflicts(); err != nil {
-				return withCode(exitError, err)
-			}
-			if c.Bool("detailed-exitcode") && sum.Changed() {
-				return withCode(exitChanges, nil)
-			}
-			return nil
-		},
+		Action: s.action(0, "plan takes no arguments; name the manifest with -f", func(c *cli.Context, g *globals) error {
+			return s.withRoot(g, true, func(m *manifest.Manifest, root *reconcile.Root) error {
+				return s.plan(c, g, m, root)
+			})
+		}),
 	}
+}
+
+// plan prints the plan of m over root and saves it when --out asks.
+func (s *sys) plan(c *cli.Context, g *globals, m *manifest.Manifest, root *reconcile.Root) error {
+	p, err := root.Plan(m, plan.NewID(time.Now(), rand.Reader))
+	if err != nil {
+		return err
+	}
+	shown := p
+	if c.String("out") == "" && g.output != "json" {
+		// Not saved: the apply that follows plans again, under
+		// its own id; do not show a backup folder it will not use.
+		shown = withPendingBackups(p)
+	}
+	if err := s.printPlan(g, shown); err != nil {
+		return err
+	}
+	sum := p.Summary()
+	if out := c.String("out"); out != "" {
+		if err := p.Conflicts(); err != nil {
+			return withCode(exitError, fmt.Errorf("plan not saved to %s: %w", out, err))
+		}
+		if err := s.savePlan(g, p, out); err != nil {
+			return err
+		}
+	}
+	if err := p.Conflicts(); err != nil {
+		return withCode(exitError, err)
+	}
+	if c.Bool("detailed-exitcode") && sum.Changed() {
+		return withCode(exitChanges, nil)
+	}
+	return nil
 }
 
 // pendingID stands for the id of an apply not made yet in backup paths.
@@ -134,41 +129,6 @@ func manifestDigest(path string) (string, error) {
 	}
 	sum := sha256.Sum256(b)
 	return hex.EncodeToString(sum[:]), nil
-}
-
-// openExpanded is open, with every tree entry expanded into its member
-// links (what plan, apply and verify need).
-func (s *sys) openExpanded(g *globals) (*manifest.Manifest, *reconcile.Root, error) {
-	m, root, err := s.open(g)
-	if err != nil {
-		return nil, nil, err
-	}
-	if len(m.Trees) == 0 {
-		return m, root, nil
-	}
-	if err := root.ExpandTrees(m); err != nil {
-		root.Close()
-		return nil, nil, err
-	}
-	// The collector is fitted to the links declared (see tuneGC): a
-	// tree's are known only now.
-	if gcHooks.loaded != nil {
-		gcHooks.loaded(len(m.Links))
-	}
-	return m, root, nil
-}
-
-// open loads the manifest and opens its root.
-func (s *sys) open(g *globals) (*manifest.Manifest, *reconcile.Root, error) {
-	m, err := s.load(g)
-	if err != nil {
-		return nil, nil, err
-	}
-	root, err := reconcile.Open(m)
-	if err != nil {
-		return nil, nil, err
-	}
-	return m, root, nil
 }
 
 func (s *sys) printPlan(g *globals, p *plan.Plan) error {

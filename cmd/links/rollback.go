@@ -8,7 +8,9 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/linksdev/links/manifest"
 	"github.com/linksdev/links/plan"
+	"github.com/linksdev/links/reconcile"
 	"github.com/linksdev/links/reconcile/journal"
 )
 
@@ -20,42 +22,26 @@ func (s *sys) rollbackCommand() *cli.Command {
 		Description: "Restores what an apply (by default the newest that changed links; APPLY_ID may be a\n" +
 			"unique prefix) changed, from its journal and backups. A dest changed since is a\n" +
 			"conflict and nothing is changed. Asks like apply, and is itself journaled as an apply.",
-		Flags: []cli.Flag{
-			&cli.BoolFlag{Name: "auto-approve", Usage: "roll back without asking"},
-			&cli.DurationFlag{Name: "lock-timeout", Value: 0, Usage: "wait up to `DURATION` for another apply's lock"},
-		},
-		Action: func(c *cli.Context) error {
-			if c.NArg() > 1 {
-				return &usageError{msg: "rollback takes at most one argument, an apply id (links log lists them)"}
-			}
-			g, err := s.globals(c)
-			if err != nil {
-				return err
-			}
-			return s.rollback(g, c.Args().First(), c.Bool("auto-approve"), c.Duration("lock-timeout"))
-		},
+		Flags: approvalFlags("roll back without asking", "wait up to `DURATION` for another apply's lock"),
+		Action: s.action(1, "rollback takes at most one argument, an apply id (links log lists them)", func(c *cli.Context, g *globals) error {
+			return s.withRoot(g, false, func(m *manifest.Manifest, root *reconcile.Root) error {
+				// Nothing to roll back: say so without creating state_dir for the lock.
+				if h, err := root.State.ReadJournal(); err == nil && len(h.Applies) == 0 {
+					return errors.New("the journal has no apply to roll back; links log lists applies")
+				}
+				return withLock(root, c.Duration("lock-timeout"), func() error {
+					return s.rollback(g, m, root, c.Args().First(), c.Bool("auto-approve"))
+				})
+			})
+		}),
 	}
 }
 
 // rollback plans the inverse of an apply and applies it like apply does:
 // shown, approved, journaled (as an apply with rollback_of), and itself
 // undoable with another rollback.
-func (s *sys) rollback(g *globals, id string, autoApprove bool, lockTimeout time.Duration) error {
-	m, root, err := s.open(g)
-	if err != nil {
-		return err
-	}
-	defer root.Close()
-	// Nothing to roll back: say so without creating state_dir for the lock.
-	if h, err := root.State.ReadJournal(); err == nil && len(h.Applies) == 0 {
-		return errors.New("the journal has no apply to roll back; links log lists applies")
-	}
-	lock, err := root.State.Lock(lockTimeout)
-	if err != nil {
-		return err
-	}
-	defer lock.Unlock()
-
+// The caller holds root's lock.
+func (s *sys) rollback(g *globals, m *manifest.Manifest, root *reconcile.Root, id string, autoApprove bool) error {
 	h, err := root.State.ReadJournal()
 	if err != nil {
 		return err

@@ -21,40 +21,35 @@ func (s *sys) verifyCommand() *cli.Command {
 		Flags: []cli.Flag{
 			&cli.BoolFlag{Name: "scan", Usage: "also report symlinks under root that the manifest does not declare (problem \"undeclared\")"},
 		},
-		Action: func(c *cli.Context) error {
-			if c.NArg() > 0 {
-				return &usageError{msg: "verify takes no arguments; name the manifest with -f"}
-			}
-			g, err := s.globals(c)
-			if err != nil {
-				return err
-			}
-			m, root, err := s.openExpanded(g)
-			if err != nil {
-				return err
-			}
-			defer root.Close()
-			problems, err := root.Verify(m)
-			if err != nil {
-				return err
-			}
-			if c.Bool("scan") {
-				extra, err := root.Undeclared(m)
-				if err != nil {
-					return err
-				}
-				problems = append(problems, extra...)
-				sort.SliceStable(problems, func(i, j int) bool { return problems[i].Dest < problems[j].Dest })
-			}
-			if err := s.printVerify(g, m, root, problems); err != nil {
-				return err
-			}
-			if len(problems) > 0 {
-				return withCode(exitChanges, nil)
-			}
-			return nil
-		},
+		Action: s.action(0, "verify takes no arguments; name the manifest with -f", func(c *cli.Context, g *globals) error {
+			return s.withRoot(g, true, func(m *manifest.Manifest, root *reconcile.Root) error {
+				return s.verify(c, g, m, root)
+			})
+		}),
 	}
+}
+
+// verify checks root against m, with --scan the undeclared links too.
+func (s *sys) verify(c *cli.Context, g *globals, m *manifest.Manifest, root *reconcile.Root) error {
+	problems, err := root.Verify(m)
+	if err != nil {
+		return err
+	}
+	if c.Bool("scan") {
+		extra, err := root.Undeclared(m)
+		if err != nil {
+			return err
+		}
+		problems = append(problems, extra...)
+		sort.SliceStable(problems, func(i, j int) bool { return problems[i].Dest < problems[j].Dest })
+	}
+	if err := s.printVerify(g, m, root, problems); err != nil {
+		return err
+	}
+	if len(problems) > 0 {
+		return withCode(exitChanges, nil)
+	}
+	return nil
 }
 
 // printVerify writes verify's result in the output format g asks.

@@ -79,20 +79,13 @@ func (s *sys) versionCommand() *cli.Command {
 		ArgsUsage: " ",
 		Description: "Prints the version (the module's, or as stamped with -ldflags -X main.version=...),\n" +
 			"the VCS revision it was built from, the Go version and the platform.",
-		Action: func(c *cli.Context) error {
-			if c.NArg() > 0 {
-				return &usageError{msg: "version takes no arguments"}
-			}
-			return s.printVersion(c)
-		},
+		Action: s.action(0, "version takes no arguments", func(_ *cli.Context, g *globals) error {
+			return s.printVersion(g)
+		}),
 	}
 }
 
-func (s *sys) printVersion(c *cli.Context) error {
-	g, err := s.globals(c)
-	if err != nil {
-		return err
-	}
+func (s *sys) printVersion(g *globals) error {
 	v := readVersion(debug.ReadBuildInfo())
 	if g.output == "json" {
 		return writeJSON(s.stdout, v)

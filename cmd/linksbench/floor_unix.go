@@ -105,6 +105,18 @@ func syncDirs(ls *linkSet, fds []int, workers int) error {
 // floorCreate makes every link of ls with symlinkat; with fsync, each
 // folder is then fsynced once (what a durable apply must do at least).
 func floorCreate(ls *linkSet, workers int, fsync bool) error {
+	return floorEach(ls, workers, fsync, func(fd int, dir, name, text string) error {
+		if err := unix.Symlinkat(text, fd, name); err != nil {
+			return fmt.Errorf("symlinkat %s/%s: %w", dir, name, err)
+		}
+		return nil
+	})
+}
+
+// floorEach opens every folder of ls and calls link for each of its links
+// (the folder's handle and name, the link's name and new text), the links
+// spread over workers; with fsync, each folder is then fsynced once.
+func floorEach(ls *linkSet, workers int, fsync bool, link func(fd int, dir, name, text string) error) error {
 	fds, err := openDirs(ls)
 	if err != nil {
 		return err
@@ -113,8 +125,8 @@ func floorCreate(ls *linkSet, workers int, fsync bool) error {
 	err = parallel(units(ls, workers), workers, func(u unit) error {
 		fd, names, texts := fds[u.dir], ls.Names[u.dir], ls.Texts[u.dir]
 		for i := u.lo; i < u.hi; i++ {
-			if err := unix.Symlinkat(texts[i], fd, names[i]); err != nil {
-				return fmt.Errorf("symlinkat %s/%s: %w", ls.Dirs[u.dir], names[i], err)
+			if err := link(fd, ls.Dirs[u.dir], names[i], texts[i]); err != nil {
+				return err
 			}
 		}
 		return nil
@@ -129,28 +141,16 @@ func floorCreate(ls *linkSet, workers int, fsync bool) error {
 // atomic way: a temporary link in the same folder renamed over the old
 // one (renameat), then, with fsync, one fsync per folder.
 func floorReplace(ls *linkSet, workers int, fsync bool) error {
-	fds, err := openDirs(ls)
-	if err != nil {
-		return err
-	}
-	defer closeDirs(fds)
-	err = parallel(units(ls, workers), workers, func(u unit) error {
-		fd, names, texts := fds[u.dir], ls.Names[u.dir], ls.Texts[u.dir]
-		for i := u.lo; i < u.hi; i++ {
-			tmp := "." + names[i] + ".tmp"
-			if err := unix.Symlinkat(texts[i], fd, tmp); err != nil {
-				return fmt.Errorf("symlinkat %s/%s: %w", ls.Dirs[u.dir], tmp, err)
-			}
-			if err := unix.Renameat(fd, tmp, fd, names[i]); err != nil {
-				return fmt.Errorf("renameat %s/%s: %w", ls.Dirs[u.dir], names[i], err)
-			}
+	return floorEach(ls, workers, fsync, func(fd int, dir, name, text string) error {
+		tmp := "." + name + ".tmp"
+		if err := unix.Symlinkat(text, fd, tmp); err != nil {
+			return fmt.Errorf("symlinkat %s/%s: %w", dir, tmp, err)
+		}
+		if err := unix.Renameat(fd, tmp, fd, name); err != nil {
+			return fmt.Errorf("renameat %s/%s: %w", dir, name, err)
 		}
 		return nil
 	})
-	if err == nil && fsync {
-		err = syncDirs(ls, fds, workers)
-	}
-	return err
 }
 
 // floorObserve reads every link of ls the way a plan must at least:

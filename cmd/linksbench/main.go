@@ -588,39 +588,27 @@ func (b *bench) runSize(n int) error {
 	}
 	b.waitSettled()
 
-	// Creations first, for every repetition: nothing is freed in this phase.
-	for r := range cfg.reps {
-		b.logf("-- %d links, create, repetition %d/%d", n, r+1, cfg.reps)
-		if r == 0 {
-			b.sampleLoad(fmt.Sprintf("%s links, create phase", count(n)))
-		}
-		for _, t := range trees {
-			if err := b.createRep(t, r); err != nil {
-				return err
-			}
-		}
+	phases := []struct {
+		name string
+		rep  func(t *tree, r int) error
+	}{
+		// Creations first, for every repetition: nothing is freed in this phase.
+		{"create", b.createRep},
+		// Then the read-only tools on the applied trees.
+		{"read", b.readRep},
+		// Replacing frees one inode per link: last.
+		{"replace", b.replaceRep},
 	}
-	// Then the read-only tools on the applied trees.
-	for r := range cfg.reps {
-		b.logf("-- %d links, read, repetition %d/%d", n, r+1, cfg.reps)
-		if r == 0 {
-			b.sampleLoad(fmt.Sprintf("%s links, read phase", count(n)))
-		}
-		for _, t := range trees {
-			if err := b.readRep(t, r); err != nil {
-				return err
+	for _, ph := range phases {
+		for r := range cfg.reps {
+			b.logf("-- %d links, %s, repetition %d/%d", n, ph.name, r+1, cfg.reps)
+			if r == 0 {
+				b.sampleLoad(fmt.Sprintf("%s links, %s phase", count(n), ph.name))
 			}
-		}
-	}
-	// Replacing frees one inode per link: last.
-	for r := range cfg.reps {
-		b.logf("-- %d links, replace, repetition %d/%d", n, r+1, cfg.reps)
-		if r == 0 {
-			b.sampleLoad(fmt.Sprintf("%s links, replace phase", count(n)))
-		}
-		for _, t := range trees {
-			if err := b.replaceRep(t, r); err != nil {
-				return err
+			for _, t := range trees {
+				if err := ph.rep(t, r); err != nil {
+					return err
+				}
 			}
 		}
 	}

@@ -17,22 +17,30 @@ type reference struct {
 }
 
 // references says, per tool, what its ratio column divides by.
-var references = map[string]reference{
-	toolPlan:      {"yaml parse + floor observe", []string{toolYAML, toolObserve}},
-	toolVerify:    {"links plan", []string{toolPlan}},
-	toolApply:     {"floor create + fsync", []string{toolCreateSync}},
-	toolReplace:   {"floor replace + fsync", []string{toolReplaceFlSync}},
-	toolScan:      {"find -xtype l", []string{toolFind}},
-	toolScanJSON:  {"find -xtype l", []string{toolFind}},
-	toolScanOne:   {"find -xtype l", []string{toolFind}},
-	toolRestow:    {"links plan", []string{toolPlan}},
-	toolStow:      {"links apply (create)", []string{toolApply}},
-	toolLnCreate:  {"links apply (create)", []string{toolApply}},
-	toolLnReplace: {"links apply (replace)", []string{toolReplace}},
-	toolTreePlan:  {"links plan (written out)", []string{toolPlan}},
-	toolTreeApply: {"floor create + fsync", []string{toolCreateSync}},
-	toolStowN:     {"links plan (tree)", []string{toolTreePlan}},
-}
+var references = func() map[string]reference {
+	var (
+		plan        = reference{"links plan", []string{toolPlan}}
+		createFloor = reference{"floor create + fsync", []string{toolCreateSync}}
+		find        = reference{"find -xtype l", []string{toolFind}}
+		create      = reference{"links apply (create)", []string{toolApply}}
+	)
+	return map[string]reference{
+		toolPlan:      {"yaml parse + floor observe", []string{toolYAML, toolObserve}},
+		toolVerify:    plan,
+		toolApply:     createFloor,
+		toolReplace:   {"floor replace + fsync", []string{toolReplaceFlSync}},
+		toolScan:      find,
+		toolScanJSON:  find,
+		toolScanOne:   find,
+		toolRestow:    plan,
+		toolStow:      create,
+		toolLnCreate:  create,
+		toolLnReplace: {"links apply (replace)", []string{toolReplace}},
+		toolTreePlan:  {"links plan (written out)", []string{toolPlan}},
+		toolTreeApply: createFloor,
+		toolStowN:     {"links plan (tree)", []string{toolTreePlan}},
+	}
+}()
 
 // sum returns the sum of the tools' median wall and CPU times, or false
 // when one was not measured.

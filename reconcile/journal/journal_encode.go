@@ -15,10 +15,8 @@ import (
 // the same). TestAppendRecordMatchesEncodingJSON and FuzzAppendRecord
 // hold it to encoding/json.
 func appendRecord(b []byte, rec *Record) []byte {
-	b = append(b, `{"apply_id":`...)
-	b = appendJSONString(b, rec.ApplyID)
-	b = append(b, `,"time":`...)
-	b = appendJSONString(b, rec.Time)
+	b = appendMember(b, `{"apply_id":`, rec.ApplyID)
+	b = appendMember(b, `,"time":`, rec.Time)
 	return appendRecordRest(b, rec)
 }
 
@@ -26,8 +24,7 @@ func appendRecord(b []byte, rec *Record) []byte {
 // in UTC as RFC 3339 with as many fractional digits as needed, in place
 // (not a string per record).
 func appendRecordAt(b []byte, rec *Record, t time.Time) []byte {
-	b = append(b, `{"apply_id":`...)
-	b = appendJSONString(b, rec.ApplyID)
+	b = appendMember(b, `{"apply_id":`, rec.ApplyID)
 	b = append(b, `,"time":"`...)
 	b = t.UTC().AppendFormat(b, time.RFC3339Nano) // nothing in it to escape
 	b = append(b, '"')
@@ -36,15 +33,11 @@ func appendRecordAt(b []byte, rec *Record, t time.Time) []byte {
 
 // appendRecordRest appends the fields after the time.
 func appendRecordRest(b []byte, rec *Record) []byte {
-	b = append(b, `,"status":`...)
-	b = appendJSONString(b, string(rec.Status))
+	b = appendMember(b, `,"status":`, string(rec.Status))
 	if a := rec.Actor; a != nil {
-		b = append(b, `,"actor":{"user":`...)
-		b = appendJSONString(b, a.User)
-		b = append(b, `,"uid":`...)
-		b = appendJSONString(b, a.UID)
-		b = append(b, `,"host":`...)
-		b = appendJSONString(b, a.Host)
+		b = appendMember(b, `,"actor":{"user":`, a.User)
+		b = appendMember(b, `,"uid":`, a.UID)
+		b = appendMember(b, `,"host":`, a.Host)
 		b = append(b, `,"pid":`...)
 		b = strconv.AppendInt(b, int64(a.PID), 10)
 		b = append(b, '}')
@@ -83,6 +76,12 @@ func appendRecordRest(b []byte, rec *Record) []byte {
 	return append(b, '}')
 }
 
+// appendMember appends key as given, with its punctuation (`,"name":`),
+// then value as a JSON string.
+func appendMember(b []byte, key, value string) []byte {
+	return appendJSONString(append(b, key...), value)
+}
+
 // appendField appends ,"key":"value" unless value is empty (omitempty).
 func appendField(b []byte, key, value string) []byte {
 	if value == "" {
@@ -100,10 +99,8 @@ func appendStateField(b []byte, key string, s *plan.State) []byte {
 	}
 	b = append(b, ',', '"')
 	b = append(b, key...)
-	b = append(b, `":{"type":`...)
-	b = appendJSONString(b, s.Type)
+	b = appendMember(b, `":{"type":`, s.Type)
 	b = appendField(b, "link", s.Link)
 	b = appendField(b, "identity", s.Identity)
 	return append(b, '}')
 }
-

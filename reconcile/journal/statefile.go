@@ -73,21 +73,14 @@ func EncodeSorted(size int, seq iter.Seq2[string, Owned]) []byte {
 		i++
 		b = append(b, '\n')
 		b = appendJSONString(b, d)
-		b = append(b, `:{"manifest":`...)
-		b = appendJSONString(b, o.Manifest)
-		b = append(b, `,"name":`...)
-		b = appendJSONString(b, o.Name)
-		b = append(b, `,"link":`...)
-		b = appendJSONString(b, o.Link)
-		b = append(b, `,"apply_id":`...)
-		b = appendJSONString(b, o.ApplyID)
+		b = appendMember(b, `:{"manifest":`, o.Manifest)
+		b = appendMember(b, `,"name":`, o.Name)
+		b = appendMember(b, `,"link":`, o.Link)
+		b = appendMember(b, `,"apply_id":`, o.ApplyID)
 		if o.Backup != "" {
-			b = append(b, `,"backup":`...)
-			b = appendJSONString(b, o.Backup)
-			b = append(b, `,"backup_type":`...)
-			b = appendJSONString(b, o.BackupType)
-			b = append(b, `,"backup_identity":`...)
-			b = appendJSONString(b, o.BackupIdentity)
+			b = appendMember(b, `,"backup":`, o.Backup)
+			b = appendMember(b, `,"backup_type":`, o.BackupType)
+			b = appendMember(b, `,"backup_identity":`, o.BackupIdentity)
 		}
 		b = append(b, '}')
 	}

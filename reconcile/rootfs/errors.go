@@ -1,9 +1,7 @@
 package rootfs
 
 import (
-	"errors"
 	"fmt"
-	"io/fs"
 	"strings"
 )
 
@@ -27,16 +25,4 @@ func (e *EscapeError) Error() string {
 // value is unexported (golang/go#74640).
 func IsEscape(err error) bool {
 	return err != nil && strings.Contains(err.Error(), "path escapes from parent")
-}
-
-// pathErr wraps err as op on name, keeping the errno for errors.Is.
-func pathErr(op, name string, err error) error {
-	if err == nil {
-		return nil
-	}
-	var pe *fs.PathError
-	if errors.As(err, &pe) {
-		err = pe.Err
-	}
-	return &fs.PathError{Op: op, Path: name, Err: err}
 }

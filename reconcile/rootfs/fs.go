@@ -11,6 +11,8 @@ import (
 	"os"
 	"path"
 	"sync"
+
+	"github.com/linksdev/links/reconcile/scan"
 )
 
 // ErrExchangeUnsupported is returned by FS.Exchange where atomic exchange
@@ -93,7 +95,7 @@ func (f *FS) SyncDir(dir string) error {
 		return err
 	}
 	if err := syncDir(d); err != nil {
-		return pathErr("fsync", dir, err)
+		return scan.PathErr("fsync", dir, err)
 	}
 	return nil
 }

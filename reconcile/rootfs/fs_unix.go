@@ -12,6 +12,7 @@ import (
 
 	"github.com/linksdev/links/manifest"
 	"github.com/linksdev/links/plan"
+	"github.com/linksdev/links/reconcile/scan"
 )
 
 // openDir opens a folder handle beneath root. O_DIRECTORY keeps a FIFO from
@@ -42,11 +43,11 @@ func lstatAt(d *os.File, name, shown string) (Stat, error) {
 	case err == nil && n < len(buf):
 		return Stat{Type: plan.TypeSymlink, Link: string(buf[:n])}, nil
 	case err == unix.ENOENT:
-		return Stat{}, pathErr("lstat", shown, err)
+		return Stat{}, scan.PathErr("lstat", shown, err)
 	}
 	var st unix.Stat_t
 	if err := unix.Fstatat(fd(d), name, &st, unix.AT_SYMLINK_NOFOLLOW); err != nil {
-		return Stat{}, pathErr("lstat", shown, err)
+		return Stat{}, scan.PathErr("lstat", shown, err)
 	}
 	s := Stat{}
 	switch st.Mode & unix.S_IFMT {
@@ -54,7 +55,7 @@ func lstatAt(d *os.File, name, shown string) (Stat, error) {
 		s.Type = plan.TypeSymlink
 		text, err := readlinkAt(d, name, int(st.Size))
 		if err != nil {
-			return Stat{}, pathErr("readlink", shown, err)
+			return Stat{}, scan.PathErr("readlink", shown, err)
 		}
 		s.Link = text
 		return s, nil
@@ -108,7 +109,7 @@ func (f *FS) Symlink(text, dir, name string, _ manifest.Kind) error {
 	if err != nil {
 		return err
 	}
-	return pathErr("symlink", name, unix.Symlinkat(text, fd(d), name))
+	return scan.PathErr("symlink", name, unix.Symlinkat(text, fd(d), name))
 }
 
 func (f *FS) Rename(dir, from, to string) error {
@@ -116,7 +117,7 @@ func (f *FS) Rename(dir, from, to string) error {
 	if err != nil {
 		return err
 	}
-	return pathErr("rename", from, unix.Renameat(fd(d), from, fd(d), to))
+	return scan.PathErr("rename", from, unix.Renameat(fd(d), from, fd(d), to))
 }
 
 func (f *FS) Exchange(dir, a, b string) error {
@@ -124,7 +125,7 @@ func (f *FS) Exchange(dir, a, b string) error {
 	if err != nil {
 		return err
 	}
-	return pathErr("exchange", a, exchange(fd(d), a, b))
+	return scan.PathErr("exchange", a, exchange(fd(d), a, b))
 }
 
 func (f *FS) Move(fromDir, fromName, toDir, toName string) error {
@@ -132,7 +133,7 @@ func (f *FS) Move(fromDir, fromName, toDir, toName string) error {
 	if err != nil {
 		return err
 	}
-	return pathErr("rename", path.Join(fromDir, fromName), renameNoReplace(src, fromName, dst, toName))
+	return scan.PathErr("rename", path.Join(fromDir, fromName), renameNoReplace(src, fromName, dst, toName))
 }
 
 func (f *FS) Link(fromDir, fromName, toDir, toName string) error {
@@ -140,7 +141,7 @@ func (f *FS) Link(fromDir, fromName, toDir, toName string) error {
 	if err != nil {
 		return err
 	}
-	return pathErr("link", path.Join(fromDir, fromName), unix.Linkat(src, fromName, dst, toName, 0))
+	return scan.PathErr("link", path.Join(fromDir, fromName), unix.Linkat(src, fromName, dst, toName, 0))
 }
 
 // dirPair opens the folders an operation between two of them needs, as
@@ -168,5 +169,5 @@ func (f *FS) Remove(dir, name string) error {
 			return nil
 		}
 	}
-	return pathErr("remove", name, err)
+	return scan.PathErr("remove", name, err)
 }

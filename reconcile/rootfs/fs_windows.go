@@ -15,6 +15,7 @@ import (
 
 	"github.com/linksdev/links/manifest"
 	"github.com/linksdev/links/plan"
+	"github.com/linksdev/links/reconcile/scan"
 )
 
 // On Windows the operations go through os.Root, which opens each name
@@ -54,7 +55,7 @@ func (f *FS) Lstat(dir, name string) (Stat, error) {
 			s.Identity = fmt.Sprintf("%d:%d", fi.Size(), fi.ModTime().UnixNano())
 			return s, nil
 		}
-		return Stat{}, pathErr("lstat", p, err)
+		return Stat{}, scan.PathErr("lstat", p, err)
 	}
 	return s, nil
 }
@@ -80,18 +81,9 @@ func (f *FS) identity(dir, name string, isDir bool) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	u, err := windows.NewNTUnicodeString(name)
+	h, err := openAt(windows.Handle(d.Fd()), name, windows.FILE_READ_ATTRIBUTES)
 	if err != nil {
 		return "", err
-	}
-	oa := windows.OBJECT_ATTRIBUTES{RootDirectory: windows.Handle(d.Fd()), ObjectName: u}
-	oa.Length = uint32(unsafe.Sizeof(oa))
-	var h windows.Handle
-	err = windows.NtCreateFile(&h, windows.FILE_READ_ATTRIBUTES|windows.SYNCHRONIZE, &oa, &windows.IO_STATUS_BLOCK{}, nil, 0,
-		windows.FILE_SHARE_READ|windows.FILE_SHARE_WRITE|windows.FILE_SHARE_DELETE, windows.FILE_OPEN,
-		windows.FILE_OPEN_REPARSE_POINT|windows.FILE_OPEN_FOR_BACKUP_INTENT|windows.FILE_SYNCHRONOUS_IO_NONALERT, 0, 0)
-	if err != nil {
-		return "", ntErr(err)
 	}
 	defer windows.CloseHandle(h)
 	var info windows.ByHandleFileInformation
@@ -174,7 +166,7 @@ func (f *FS) Move(fromDir, fromName, toDir, toName string) error {
 		return err
 	}
 	if err := renameNoReplace(windows.Handle(src.Fd()), fromName, windows.Handle(dst.Fd()), toName); err != nil {
-		return pathErr("rename", shown, err)
+		return scan.PathErr("rename", shown, err)
 	}
 	return nil
 }
@@ -189,18 +181,9 @@ type fileRenameInformation struct {
 }
 
 func renameNoReplace(fromDir windows.Handle, from string, toDir windows.Handle, to string) error {
-	u, err := windows.NewNTUnicodeString(from)
+	h, err := openAt(fromDir, from, windows.DELETE)
 	if err != nil {
 		return err
-	}
-	oa := windows.OBJECT_ATTRIBUTES{RootDirectory: fromDir, ObjectName: u}
-	oa.Length = uint32(unsafe.Sizeof(oa))
-	var h windows.Handle
-	err = windows.NtCreateFile(&h, windows.DELETE|windows.SYNCHRONIZE, &oa, &windows.IO_STATUS_BLOCK{}, nil, 0,
-		windows.FILE_SHARE_READ|windows.FILE_SHARE_WRITE|windows.FILE_SHARE_DELETE, windows.FILE_OPEN,
-		windows.FILE_OPEN_REPARSE_POINT|windows.FILE_OPEN_FOR_BACKUP_INTENT|windows.FILE_SYNCHRONOUS_IO_NONALERT, 0, 0)
-	if err != nil {
-		return ntErr(err)
 	}
 	defer windows.CloseHandle(h)
 	name, err := windows.UTF16FromString(to)
@@ -216,6 +199,26 @@ func renameNoReplace(fromDir windows.Handle, from string, toDir windows.Handle, 
 	err = windows.NtSetInformationFile(h, &windows.IO_STATUS_BLOCK{}, (*byte)(unsafe.Pointer(&info)),
 		uint32(unsafe.Sizeof(info)), windows.FileRenameInformation)
 	return ntErr(err)
+}
+
+// openAt opens name in the folder dir with access (and SYNCHRONIZE),
+// sharing everything, without following a reparse point and with backup
+// semantics (see identity); the caller closes the handle.
+func openAt(dir windows.Handle, name string, access uint32) (windows.Handle, error) {
+	u, err := windows.NewNTUnicodeString(name)
+	if err != nil {
+		return 0, err
+	}
+	oa := windows.OBJECT_ATTRIBUTES{RootDirectory: dir, ObjectName: u}
+	oa.Length = uint32(unsafe.Sizeof(oa))
+	var h windows.Handle
+	err = windows.NtCreateFile(&h, access|windows.SYNCHRONIZE, &oa, &windows.IO_STATUS_BLOCK{}, nil, 0,
+		windows.FILE_SHARE_READ|windows.FILE_SHARE_WRITE|windows.FILE_SHARE_DELETE, windows.FILE_OPEN,
+		windows.FILE_OPEN_REPARSE_POINT|windows.FILE_OPEN_FOR_BACKUP_INTENT|windows.FILE_SYNCHRONOUS_IO_NONALERT, 0, 0)
+	if err != nil {
+		return 0, ntErr(err)
+	}
+	return h, nil
 }
 
 // ntErr turns an NTSTATUS into the Win32 error it stands for, which

@@ -47,32 +47,14 @@ func (f *FS) ReadNames(dir string, max int) map[string]scan.Kind {
 	defer DirentBufs.Put(bp)
 	buf := *bp
 	names := map[string]scan.Kind{}
-	for {
-		n, err := unix.Getdents(dfd, buf)
-		if err == unix.EINTR {
-			continue
-		}
-		if err != nil {
-			return nil
-		}
-		if n <= 0 {
-			return names
-		}
-		// One string per call, which the names are slices of.
-		chunk := string(buf[:n])
-		for off := 0; off < n; {
-			reclen, typ, name0, name1 := scan.Dirent(buf, off)
-			name := chunk[name0:name1]
-			off += reclen
-			if name == "." || name == ".." {
-				continue
-			}
-			names[name] = scan.DirentKind(typ)
-		}
-		if len(names) > max {
-			return nil
-		}
+	err = scan.Getdents(dfd, buf, func(name string, typ byte) bool {
+		names[name] = scan.DirentKind(typ)
+		return len(names) <= max
+	})
+	if err != nil || len(names) > max {
+		return nil
 	}
+	return names
 }
 
 // caseSensitive reports whether the folder dfd is on a filesystem where

@@ -13,6 +13,7 @@ import (
 
 	"github.com/linksdev/links/manifest"
 	"github.com/linksdev/links/plan"
+	"github.com/linksdev/links/reconcile/scan"
 )
 
 // symbolicLinkFlagAllowUnprivilegedCreate is CreateSymbolicLinkW's
@@ -76,11 +77,11 @@ func (f *FS) symlinkByPath(text, dir, name string, isDir bool) error {
 	full := filepath.Join(f.root.Name(), filepath.FromSlash(p))
 	link, err := windows.UTF16PtrFromString(full)
 	if err != nil {
-		return pathErr("symlink", p, err)
+		return scan.PathErr("symlink", p, err)
 	}
 	target, err := windows.UTF16PtrFromString(filepath.FromSlash(text))
 	if err != nil {
-		return pathErr("symlink", p, err)
+		return scan.PathErr("symlink", p, err)
 	}
 	var flags uint32
 	if isDir {
@@ -107,5 +108,5 @@ func symlinkError(p string, err error) error {
 	if errors.Is(err, windows.ERROR_PRIVILEGE_NOT_HELD) {
 		return fmt.Errorf("symlink %s: %w (creating symlinks on Windows needs Developer Mode: Settings > System > For developers > Developer Mode; or run links from an elevated prompt)", p, err)
 	}
-	return pathErr("symlink", p, err)
+	return scan.PathErr("symlink", p, err)
 }

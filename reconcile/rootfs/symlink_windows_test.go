@@ -43,25 +43,13 @@ func TestSymlinkErrorAdvice(t *testing.T) {
 func TestSymlinkByPathIsChecked(t *testing.T) {
 	base := t.TempDir()
 	root := filepath.Join(base, "root")
-	if err := os.MkdirAll(filepath.Join(root, "a"), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.MkdirAll(filepath.Join(base, "outside"), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	r, err := os.OpenRoot(root)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer r.Close()
-	f := New(r)
-	defer f.Close()
+	f := testFS(t, root, filepath.Join(root, "a"), filepath.Join(base, "outside"))
 	text := `..\..\outside`
 	isDir, inside := f.targetIsDir(text, "a")
 	if !isDir || inside {
 		t.Fatalf("targetIsDir(%q) = %v, %v; want a directory outside root", text, isDir, inside)
 	}
-	err = f.symlink(text, "a", "l", manifest.KindAny)
+	err := f.symlink(text, "a", "l", manifest.KindAny)
 	if reason := symlinktest.Reason(); reason != "" {
 		if err == nil || !strings.Contains(err.Error(), "no such link is found beneath root") {
 			t.Fatalf("symlinks do not work here (%s), yet symlink = %v; want the not-found error", reason, err)
@@ -86,20 +74,11 @@ func TestSymlinkByPathIsChecked(t *testing.T) {
 // that it fails rather than report a link that is not there.
 func TestDanglingDirLink(t *testing.T) {
 	root := t.TempDir()
-	if err := os.MkdirAll(filepath.Join(root, "a"), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	r, err := os.OpenRoot(root)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer r.Close()
-	f := New(r)
-	defer f.Close()
+	f := testFS(t, root, filepath.Join(root, "a"))
 	if isDir, _ := f.targetIsDir(`..\later`, "a"); isDir {
 		t.Fatal("targetIsDir says a missing target is a folder")
 	}
-	err = f.Symlink(`..\later`, "a", "dir-link", manifest.KindDir)
+	err := f.Symlink(`..\later`, "a", "dir-link", manifest.KindDir)
 	if reason := symlinktest.Reason(); reason != "" {
 		if err == nil || !strings.Contains(err.Error(), "created by path, but no such link is found beneath root") {
 			t.Fatalf("symlinks do not work here (%s), yet a kind: dir link = %v; want the by-path way's not-found error", reason, err)
@@ -129,4 +108,23 @@ func TestDanglingDirLink(t *testing.T) {
 	if fi, err := os.Stat(filepath.Join(root, "a", "dir-link")); err != nil || !fi.IsDir() {
 		t.Errorf("a/dir-link does not open as a folder once it exists: %v, %v", fi, err)
 	}
+}
+
+// testFS makes the folders dirs (absolute paths) and opens root as an FS,
+// closed when the test ends.
+func testFS(t *testing.T, root string, dirs ...string) *FS {
+	t.Helper()
+	for _, d := range dirs {
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	r, err := os.OpenRoot(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { r.Close() })
+	f := New(r)
+	t.Cleanup(func() { f.Close() })
+	return f
 }

@@ -23,6 +23,38 @@ func Dirent(buf []byte, off int) (reclen int, typ byte, name0, name1 int) {
 	return reclen, typ, name0, name1
 }
 
+// Getdents lists the open folder fd with getdents(2), a buffer buf at a
+// time, and calls each with every entry but "." and "..": its name (a
+// slice of one string made per system call) and its d_type. It stops at
+// the end of the folder, at an error (returned, unwrapped), or when each
+// returns false.
+func Getdents(fd int, buf []byte, each func(name string, typ byte) bool) error {
+	for {
+		n, err := unix.Getdents(fd, buf)
+		if err == unix.EINTR {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		if n <= 0 {
+			return nil
+		}
+		chunk := string(buf[:n])
+		for off := 0; off < n; {
+			reclen, typ, name0, name1 := Dirent(buf, off)
+			name := chunk[name0:name1]
+			off += reclen
+			if name == "." || name == ".." {
+				continue
+			}
+			if !each(name, typ) {
+				return nil
+			}
+		}
+	}
+}
+
 // DirentKind is the Kind a getdents(2) entry type (d_type) says; it is the
 // one place a listing's types are read, by Scan and by reconcile's
 // listings.

@@ -15,6 +15,16 @@ func unwrapPathError(err error) error {
 	return err
 }
 
+// PathErr wraps err as op on name, keeping the errno for errors.Is; nil
+// stays nil. An err that is already a *fs.PathError is re-labelled, not
+// nested.
+func PathErr(op, name string, err error) error {
+	if err == nil {
+		return nil
+	}
+	return &fs.PathError{Op: op, Path: name, Err: unwrapPathError(err)}
+}
+
 func describeErr(err error) string {
 	return unwrapPathError(err).Error()
 }

@@ -16,13 +16,13 @@ import (
 func (w *scanWorker) list(dir string, st *scanStart, visit func(name string, kind Kind, text string, err error)) (entries int, skipped bool, err error) {
 	fd, err := openDirPath(dir)
 	if err != nil {
-		return 0, false, pathErr("open", dir, err)
+		return 0, false, PathErr("open", dir, err)
 	}
 	defer unix.Close(fd)
 	if w.s.opts.OneFileSystem {
 		var s unix.Stat_t
 		if err := unix.Fstat(fd, &s); err != nil {
-			return 0, false, pathErr("fstat", dir, err)
+			return 0, false, PathErr("fstat", dir, err)
 		}
 		if uint64(s.Dev) != st.dev {
 			return 0, true, nil
@@ -35,7 +35,7 @@ func (w *scanWorker) list(dir string, st *scanStart, visit func(name string, kin
 			continue
 		}
 		if err != nil {
-			return entries, false, pathErr("getdents", dir, err)
+			return entries, false, PathErr("getdents", dir, err)
 		}
 		if n <= 0 {
 			return entries, false, nil
@@ -84,7 +84,7 @@ func (w *scanWorker) readlinkat(fd int, name string) (string, error) {
 			continue
 		}
 		if err != nil {
-			return "", pathErr("readlink", name, err)
+			return "", PathErr("readlink", name, err)
 		}
 		if n < len(w.linkBuf) {
 			return string(w.linkBuf[:n]), nil

@@ -3,9 +3,6 @@
 package scan
 
 import (
-	"errors"
-	"io/fs"
-
 	"golang.org/x/sys/unix"
 )
 
@@ -22,7 +19,7 @@ func lstatKind(p string) (Kind, error) {
 		case unix.ENOENT, unix.ENOTDIR:
 			return KindMissing, nil
 		}
-		return 0, pathErr("lstat", p, err)
+		return 0, PathErr("lstat", p, err)
 	}
 }
 
@@ -41,19 +38,7 @@ func ModeKind(mode uint32) Kind {
 func pathDev(p string) (uint64, error) {
 	var st unix.Stat_t
 	if err := unix.Stat(p, &st); err != nil {
-		return 0, pathErr("stat", p, err)
+		return 0, PathErr("stat", p, err)
 	}
 	return uint64(st.Dev), nil
-}
-
-// pathErr wraps err as op on name, keeping the errno for errors.Is.
-func pathErr(op, name string, err error) error {
-	if err == nil {
-		return nil
-	}
-	var pe *fs.PathError
-	if errors.As(err, &pe) {
-		err = pe.Err
-	}
-	return &fs.PathError{Op: op, Path: name, Err: err}
 }

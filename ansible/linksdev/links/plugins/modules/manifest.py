@@ -10,6 +10,8 @@ DOCUMENTATION = r"""
 module: manifest
 short_description: Make the symbolic links a links manifest declares
 version_added: "0.1.0"
+extends_documentation_fragment:
+  - linksdev.links.links
 description:
   - Runs the C(links) binary installed on the host against a manifest on the
     host, the way C(links plan) and C(links apply) do by hand.
@@ -29,11 +31,6 @@ description:
     collection README for a rollback task.
   - Install the binary with the C(linksdev.links.install) role first.
 options:
-  manifest:
-    description:
-      - Absolute path of the manifest (C(links.yaml)) on the host.
-    type: path
-    required: true
   vars:
     description:
       - Values for variables declared under C(vars:) in the manifest, passed
@@ -47,14 +44,7 @@ options:
         failing. C(0) fails at once if another apply holds it.
     type: int
     default: 0
-  links_path:
-    description:
-      - Path of the C(links) binary on the host.
-      - By default C(links) is looked up on C(PATH), then in C(/usr/local/bin).
-    type: path
 attributes:
-  check_mode:
-    support: full
   diff_mode:
     support: full
 notes:
@@ -72,8 +62,6 @@ notes:
     C(ANSIBLE_CALLBACK_RESULT_FORMAT=yaml) to see one conflict a line.
 seealso:
   - module: linksdev.links.manifest_info
-author:
-  - links developers
 """
 
 EXAMPLES = r"""

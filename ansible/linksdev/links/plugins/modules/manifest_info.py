@@ -10,6 +10,8 @@ DOCUMENTATION = r"""
 module: manifest_info
 short_description: Check that the links a manifest declares are in place
 version_added: "0.1.0"
+extends_documentation_fragment:
+  - linksdev.links.links
 description:
   - Runs C(links verify -o json) on the host and returns its result as data.
     Every declared link must exist, have the declared link text, and resolve.
@@ -18,11 +20,6 @@ description:
   - The task fails only when links cannot verify at all (a bad manifest, a
     missing binary, an unreadable root).
 options:
-  manifest:
-    description:
-      - Absolute path of the manifest (C(links.yaml)) on the host.
-    type: path
-    required: true
   vars:
     description:
       - Values for variables declared under C(vars:) in the manifest, passed
@@ -36,22 +33,13 @@ options:
         declare (problem C(undeclared)), as C(links verify --scan) does.
     type: bool
     default: false
-  links_path:
-    description:
-      - Path of the C(links) binary on the host.
-      - By default C(links) is looked up on C(PATH), then in C(/usr/local/bin).
-    type: path
 attributes:
-  check_mode:
-    support: full
   diff_mode:
     support: none
 notes:
   - Needs C(links) v0.1.0 or newer on the host.
 seealso:
   - module: linksdev.links.manifest
-author:
-  - links developers
 """
 
 EXAMPLES = r"""
