@@ -1,6 +1,8 @@
 package journal
 
 import (
+	"bytes"
+	"encoding/json"
 	"fmt"
 	"os"
 	"os/user"
@@ -132,20 +134,55 @@ func (d *Dir) OpenWriter(id string, now func() time.Time) (*Writer, error) {
 		return nil, fmt.Errorf("open journal: %w", err)
 	}
 	j.start, j.reserved = fi.Size(), fi.Size()
-	if fi.Size() > 0 {
-		// A killed apply can leave a torn last line; start on a fresh line
-		// so this apply's first record is not glued to it.
-		var last [1]byte
-		if _, err := f.ReadAt(last[:], fi.Size()-1); err == nil && last[0] != '\n' {
-			j.pending = append(j.pending, '\n')
-			j.start-- // the newline is counted in written
-		}
+	if err := j.mendTail(fi.Size()); err != nil {
+		f.Close()
+		return nil, err
 	}
 	if err := j.reserveFor(0); err != nil {
 		f.Close()
 		return nil, err
 	}
 	return j, nil
+}
+
+// tornMax is how far back from the journal's end mendTail looks for the
+// start of a last line that has no line feed.
+const tornMax = 1 << 20
+
+// mendTail handles a journal of size bytes whose last line has no line
+// feed. A killed apply leaves that when a write of its records is cut
+// short (a write of many records is not atomic against SIGKILL): the
+// torn record is taken back (truncated), so that no damaged line stays
+// inside the journal once the next apply appends. Nothing is lost by it:
+// a batch of intents is fsynced before any of its changes starts, so the
+// changes of a torn intent never started, and a torn outcome reads as no
+// outcome, as it did torn. A last line that is a whole record (only its
+// line feed missing), or one longer than tornMax, is kept, and this
+// apply starts on a fresh line.
+func (j *Writer) mendTail(size int64) error {
+	if size == 0 {
+		return nil
+	}
+	n := min(size, tornMax)
+	tail := make([]byte, n)
+	if _, err := j.f.ReadAt(tail, size-n); err != nil {
+		return fmt.Errorf("read journal %s: %w", j.path, bare(err))
+	}
+	if tail[n-1] == '\n' {
+		return nil
+	}
+	nl := bytes.LastIndexByte(tail, '\n')
+	if (nl >= 0 || n == size) && !json.Valid(tail[nl+1:]) {
+		keep := size - n + int64(nl+1)
+		if err := j.f.Truncate(keep); err != nil {
+			return fmt.Errorf("take back the torn last line of journal %s: %w", j.path, bare(err))
+		}
+		j.start, j.reserved = keep, keep
+		return nil
+	}
+	j.pending = append(j.pending, '\n')
+	j.start-- // the line feed is counted in written
+	return nil
 }
 
 // reserveFor makes sure the journal's blocks are allocated for n more
