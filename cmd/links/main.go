@@ -28,16 +28,14 @@ func main() {
 //
 //   - Under a soft limit of 768 MiB, near which the collector works harder
 //     instead of growing the heap.
-//   - While it works on a manifest of fewer than largeManifest links,
-//     GOGC=100 (the Go default). The collector was off here (GOGC=off)
-//     while a 100,000-link plan allocated ~350 MB, mostly the yaml parse's
-//     garbage; the parse now allocates little (manifest/lines.go), and on
-//     the VM these figures come from a first touch of a fresh page costs
-//     ~11 us, so an uncollected heap is the dearer choice: at 100,000
-//     links, with GOGC=100 instead of off, links plan took 0.62-0.65 s
-//     against 0.65-0.71 s (119 against 138 MB peak), and apply creating
-//     the links 1.54-1.73 s against 1.64-1.69 s (125 against 158 MB,
-//     30,000 against 37,700 page faults), runs interleaved.
+//   - While it works on a manifest of fewer than largeManifest links, the
+//     collector is off (GOGC=off): it runs only if the heap nears the
+//     limit. A 100,000-link plan allocates ~350 MB in all, mostly the
+//     yaml parse's garbage, and never collects; the five collections
+//     GOGC=300 made cost ~0.13 s of its ~0.75 s of wall time (2 cores),
+//     all before apply's first change. Its peak RSS is ~350 MB instead of
+//     170 MB (an apply's, 390-470 MB); between 100,000 and 250,000 links
+//     the heap grows to the limit before the first collection.
 //   - For manifests of largeManifest links or more, GOGC drops to 50 once
 //     the manifest is loaded. A plan of a million links keeps ~620 MB live,
 //     close to the limit; when the collector cannot hold the limit (Go
@@ -52,7 +50,6 @@ func main() {
 // often. docs/performance.md has the figures.
 const (
 	defaultGCPercent   = 300
-	loadingGCPercent   = 100
 	largeGCPercent     = 50
 	largeManifest      = 250_000
 	defaultMemoryLimit = 768 << 20
@@ -61,7 +58,7 @@ const (
 func tuneGC() {
 	if os.Getenv("GOGC") == "" {
 		debug.SetGCPercent(defaultGCPercent)
-		gcHooks.loading = func() { debug.SetGCPercent(loadingGCPercent) }
+		gcHooks.loading = func() { debug.SetGCPercent(-1) }
 		gcHooks.loaded = func(links int) {
 			if links >= largeManifest {
 				debug.SetGCPercent(largeGCPercent)
