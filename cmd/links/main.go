@@ -30,12 +30,14 @@ func main() {
 //     instead of growing the heap.
 //   - While it works on a manifest of fewer than largeManifest links, the
 //     collector is off (GOGC=off): it runs only if the heap nears the
-//     limit. A 100,000-link plan allocates ~350 MB in all, mostly the
-//     yaml parse's garbage, and never collects; the five collections
-//     GOGC=300 made cost ~0.13 s of its ~0.75 s of wall time (2 cores),
-//     all before apply's first change. Its peak RSS is ~350 MB instead of
-//     170 MB (an apply's, 390-470 MB); between 100,000 and 250,000 links
-//     the heap grows to the limit before the first collection.
+//     limit. It was chosen when a 100,000-link plan allocated ~350 MB of
+//     yaml garbage; the parse now allocates little (manifest/lines.go),
+//     and GOGC=100 was measured again (linksbench, 100,000 links, quiet
+//     machine): peak memory 124 against 154 MiB, but apply's create
+//     1.77 s against 1.58 s and 2.77 against 2.45 s of CPU - marking a
+//     growing live heap again and again costs more than the fresh pages
+//     it saves (~11 us each on the VM measured). Peak RSS is what the
+//     command allocates: ~115-155 MB at 100,000 links.
 //   - For manifests of largeManifest links or more, GOGC drops to 50 once
 //     the manifest is loaded. A plan of a million links keeps ~620 MB live,
 //     close to the limit; when the collector cannot hold the limit (Go
