@@ -20,7 +20,6 @@ import (
 
 var (
 	update = flag.Bool("update", false, "rewrite testscript golden files (cmp) from actual output")
-	bugs   = flag.Bool("bugs", false, "also run testdata/script-bugs (scripts for known product bugs; they fail until fixed)")
 )
 
 // TestMain lets testscript scripts run `links` in-process: the test binary
@@ -35,24 +34,8 @@ func TestMain(m *testing.M) {
 // txtar archive of files plus commands, run in a fresh temporary folder.
 // To make a symlink, use testscript's builtin `symlink PATH -> TEXT`
 // (builtins win over Cmds of the same name).
-//
-// Scripts for behaviour the product gets wrong today live in
-// testdata/script-bugs and are not run; move one back once its bug is fixed.
 func TestScripts(t *testing.T) {
 	testscript.Run(t, scriptParams("testdata/script"))
-}
-
-// TestBugScripts runs the scripts of known product bugs, with -bugs only:
-// go test ./cmd/links -run TestBugScripts -bugs. Each fails until its bug
-// is fixed; then move it to testdata/script.
-func TestBugScripts(t *testing.T) {
-	if !*bugs {
-		t.Skip("run with -bugs")
-	}
-	if m, _ := filepath.Glob("testdata/script-bugs/*.txtar"); len(m) == 0 {
-		t.Skip("no known bugs: testdata/script-bugs is empty")
-	}
-	testscript.Run(t, scriptParams("testdata/script-bugs"))
 }
 
 func scriptParams(dir string) testscript.Params {

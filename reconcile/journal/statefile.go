@@ -25,11 +25,6 @@ import (
 // fast path changes speed only, never meaning: FuzzDecodeState holds it to
 // encoding/json's result.
 
-// encodeState writes w in the layout above.
-func encodeState(w *stateWire) []byte {
-	return append(stateHead(w.FormatVersion, w.JournalOffset), EncodeLinks(w.Links)...)
-}
-
 // stateHead is the state file's first line, up to its first link.
 func stateHead(version int, offset int64) []byte {
 	b := make([]byte, 0, 64)

@@ -186,3 +186,10 @@ func BenchmarkDecodeState100k(b *testing.B) {
 		}
 	})
 }
+
+// encodeState writes w in the state file's layout: apply writes the same
+// bytes in pieces (stateHead, then EncodeLinks or EncodeIfAllMade); the
+// tests write whole files with it.
+func encodeState(w *stateWire) []byte {
+	return append(stateHead(w.FormatVersion, w.JournalOffset), EncodeLinks(w.Links)...)
+}
