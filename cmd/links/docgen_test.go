@@ -113,6 +113,7 @@ var (
 		{"TERM", "When dumb, no colour and no progress bar."},
 		{"HOME", "What ~ in the manifest's root expands to."},
 		{"LINKS_TRACE", "When set, one line a phase on standard error, timed from the process start."},
+		{"LINKS_HUGE_PAGES", "When off, the heap is not asked for transparent huge pages (Linux; see docs/performance.md)."},
 		{"LINKS_CPUPROFILE, LINKS_MEMPROFILE", "Write a CPU profile, or a heap profile at exit, to that file."},
 		{"GOGC, GOMEMLIMIT", "Replace links' own garbage-collector settings."},
 	}

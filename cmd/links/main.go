@@ -58,13 +58,20 @@ const (
 )
 
 func tuneGC() {
+	hugePages = os.Getenv("LINKS_HUGE_PAGES") != "off"
+	gcHooks.loading = func(size int64) { reserveHeap(size * heapPerManifestByte) }
+	gcHooks.loaded = func(links int) { reserveHeap(int64(links) * heapPerLink) }
 	if os.Getenv("GOGC") == "" {
 		debug.SetGCPercent(defaultGCPercent)
-		gcHooks.loading = func() { debug.SetGCPercent(-1) }
+		gcHooks.loading = func(size int64) {
+			debug.SetGCPercent(-1)
+			reserveHeap(size * heapPerManifestByte)
+		}
 		gcHooks.loaded = func(links int) {
 			if links >= largeManifest {
 				debug.SetGCPercent(largeGCPercent)
 			}
+			reserveHeap(int64(links) * heapPerLink)
 		}
 		gcHooks.walking = func() { debug.SetGCPercent(defaultGCPercent) }
 	}
@@ -73,12 +80,13 @@ func tuneGC() {
 	}
 }
 
-// gcHooks, set by main unless GOGC is (tests running Main leave them nil),
-// fit the collector to the work at hand (see tuneGC).
+// gcHooks, set by main (tests running Main leave them nil), fit the
+// collector to the work at hand (see tuneGC) unless GOGC is set, and
+// reserve the heap in huge pages (see heap.go).
 var gcHooks struct {
-	loading func()          // a manifest is about to be parsed
-	loaded  func(links int) // it was, and declares links
-	walking func()          // a scan is about to walk trees of any size
+	loading func(size int64) // a manifest of size bytes is about to be parsed
+	loaded  func(links int)  // it was, and declares links
+	walking func()           // a scan is about to walk trees of any size
 }
 
 // startTrace prints, when $LINKS_TRACE is set, what plan and apply are

@@ -27,6 +27,9 @@ var (
 func TestMain(m *testing.M) {
 	testscript.Main(m, map[string]func(){
 		"links": func() { startTrace(); os.Exit(Main(os.Args[1:])) },
+		// links-process is the command as its main runs it (the
+		// collector's settings and heap reservation included).
+		"links-process": main,
 	})
 }
 

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"os"
 	"strings"
 
 	"github.com/urfave/cli/v2"
@@ -133,7 +134,11 @@ func (s *sys) load(g *globals) (*manifest.Manifest, error) {
 		home, _ = s.lookupEnv("USERPROFILE")
 	}
 	if gcHooks.loading != nil {
-		gcHooks.loading()
+		var size int64
+		if fi, err := os.Stat(g.path); err == nil {
+			size = fi.Size()
+		}
+		gcHooks.loading(size)
 	}
 	m, err := manifest.Load(g.path, manifest.Options{
 		Vars:      g.vars,
