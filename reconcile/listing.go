@@ -114,7 +114,8 @@ func (ls *lister) lookup(l *listing, real, name string) (scan.Kind, bool) {
 		return 0, false
 	}
 	l.once.Do(func() {
-		l.names = ls.fs.ReadNames(real, int(l.left.Load())*listRatio)
+		left := int(l.left.Load())
+		l.names = ls.fs.ReadNames(real, left, left*listRatio)
 		l.read.Store(true)
 	})
 	if l.names == nil {

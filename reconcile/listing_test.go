@@ -64,7 +64,7 @@ func TestObserveListingsMatchLookups(t *testing.T) {
 			if ls.dirs["a"] == nil || ls.dirs["t"] == nil {
 				t.Fatalf("folders to list: %v, want a and t", ls.dirs)
 			}
-			names := r.fs.ReadNames("a", 1000)
+			names := r.fs.ReadNames("a", 1000, 1000)
 			if names == nil {
 				t.Logf("listings not trusted on this filesystem (%s): only lookups are compared", root)
 			} else if got, want := len(names), 3*listMin*4/5; got != want {
@@ -96,7 +96,7 @@ func TestReadNames(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer r.Close()
-	names := r.fs.ReadNames("d", 4)
+	names := r.fs.ReadNames("d", 4, 4)
 	if names == nil {
 		t.Skipf("listings not trusted on the filesystem of %s", root)
 	}
@@ -109,7 +109,7 @@ func TestReadNames(t *testing.T) {
 	if diff := cmp.Diff(want, names); diff != "" {
 		t.Errorf("readNames (-want +got):\n%s", diff)
 	}
-	if got := r.fs.ReadNames("d", 3); got != nil {
+	if got := r.fs.ReadNames("d", 3, 3); got != nil {
 		t.Errorf("readNames with max 3 of 4 entries: %v, want nil (not listed)", got)
 	}
 	// Without search permission on the folder, names are listed but
@@ -124,7 +124,7 @@ func TestReadNames(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer r2.Close()
-		if got := r2.fs.ReadNames("d", 4); got != nil {
+		if got := r2.fs.ReadNames("d", 4, 4); got != nil {
 			t.Errorf("readNames of a folder without search permission: %v, want nil", got)
 		}
 	}
@@ -157,7 +157,7 @@ func TestDestListingOnlyWhereMissing(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer r.Close()
-	if r.fs.ReadNames("here", 1000) == nil {
+	if r.fs.ReadNames("here", 1000, 1000) == nil {
 		t.Skipf("listings not trusted on this filesystem (%s)", root)
 	}
 	ls := newLister(r.fs, m, r.Path)

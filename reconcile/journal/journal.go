@@ -241,6 +241,13 @@ func (j *Writer) Add(rec Record) {
 // FlushSize bytes or more are pending.
 func (j *Writer) Pend(lines []byte) (full bool) {
 	j.mu.Lock()
+	if need := len(j.pending) + len(lines); need > cap(j.pending) && need <= 2*FlushSize {
+		// Straight to the size a flush leaves it at, rather than
+		// doubling up to it (each step a fresh buffer).
+		grown := make([]byte, len(j.pending), 2*FlushSize)
+		copy(grown, j.pending)
+		j.pending = grown
+	}
 	j.pending = append(j.pending, lines...)
 	full = len(j.pending) >= FlushSize
 	j.mu.Unlock()

@@ -20,8 +20,10 @@ var DirentBufs = sync.Pool{New: func() any { b := make([]byte, 64<<10); return &
 // ReadNames lists the folder dir (root-relative) with getdents(2), or
 // returns nil when its listing cannot be trusted to match lookups (not
 // ext4, btrfs or tmpfs; a case-insensitive folder; any error) or when it
-// holds more than max entries.
-func (f *FS) ReadNames(dir string, max int) map[string]scan.Kind {
+// holds more than max entries. The map is sized for expect entries (a
+// map grown from empty leaves each smaller table behind: 117 bytes a name
+// were allocated for 100,000 targets in 100 folders, against ~50 sized).
+func (f *FS) ReadNames(dir string, expect, max int) map[string]scan.Kind {
 	d, err := f.dir(dir)
 	if err != nil {
 		return nil
@@ -46,7 +48,7 @@ func (f *FS) ReadNames(dir string, max int) map[string]scan.Kind {
 	bp := DirentBufs.Get().(*[]byte)
 	defer DirentBufs.Put(bp)
 	buf := *bp
-	names := map[string]scan.Kind{}
+	names := make(map[string]scan.Kind, min(expect, max))
 	err = scan.Getdents(dfd, buf, func(name string, typ byte) bool {
 		names[name] = scan.DirentKind(typ)
 		return len(names) <= max

@@ -8,4 +8,4 @@ import "github.com/linksdev/links/reconcile/scan"
 // lookups name for name (see listing.go).
 const ListingSupported = false
 
-func (f *FS) ReadNames(dir string, max int) map[string]scan.Kind { return nil }
+func (f *FS) ReadNames(dir string, expect, max int) map[string]scan.Kind { return nil }
