@@ -61,6 +61,7 @@ func tuneGC() {
 	hugePages = os.Getenv("LINKS_HUGE_PAGES") != "off"
 	gcHooks.loading = func(size int64) { reserveHeap(size * heapPerManifestByte) }
 	gcHooks.loaded = func(links int) { reserveHeap(int64(links) * heapPerLink) }
+	gcHooks.expanding = func(trees int) { reserveHeap(heapReserved + int64(trees)*heapPerTree) }
 	if os.Getenv("GOGC") == "" {
 		debug.SetGCPercent(defaultGCPercent)
 		gcHooks.loading = func(size int64) {
@@ -84,9 +85,10 @@ func tuneGC() {
 // collector to the work at hand (see tuneGC) unless GOGC is set, and
 // reserve the heap in huge pages (see heap.go).
 var gcHooks struct {
-	loading func(size int64) // a manifest of size bytes is about to be parsed
-	loaded  func(links int)  // it was, and declares links
-	walking func()           // a scan is about to walk trees of any size
+	loading   func(size int64) // a manifest of size bytes is about to be parsed
+	loaded    func(links int)  // it was, and declares links
+	expanding func(trees int)  // its trees are about to be walked
+	walking   func()           // a scan is about to walk trees of any size
 }
 
 // startTrace prints, when $LINKS_TRACE is set, what plan and apply are
