@@ -18,13 +18,16 @@ package main
 // they are known (a tree's members only after the walk). Reserving more
 // than is used costs nothing but address space: untouched pages are
 // never faulted in.
-// Measured peaks at 100,000 links: 158 MB for apply, 133 MB for plan, for
-// a 5.9 MB manifest. Below minHeapReserve it is not worth a collection;
-// above maxHeapReserve (a manifest of ~150,000 links) the rest of the heap
+// Measured peaks at 100,000 links, for a 5.9 MB manifest: 236 MB for an
+// apply that updates them all, 158 MB for one that creates them, 133 MB
+// for plan; the manifest factor covers the largest (at 28, the updates'
+// last 70 MB took 17,000 small faults). Below minHeapReserve it is not
+// worth a collection; above maxHeapReserve (a manifest of ~100,000 links)
+// the rest of the heap
 // takes ordinary pages, so a huge manifest does not hold a large
 // reservation against the memory limit.
 const (
-	heapPerManifestByte = 28
+	heapPerManifestByte = 40
 	heapPerLink         = 1600
 	heapPerTree         = 64 << 20
 	minHeapReserve      = 8 << 20
