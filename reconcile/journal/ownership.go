@@ -122,5 +122,12 @@ func encodeAllMade(p *plan.Plan, manifest string, old map[string]Owned) ([]byte,
 			}
 		}
 	}
-	return EncodeSorted(8+160*(len(olds)+len(p.Changes)), seq), true
+	// The buffer is sized by a first pass: a guess per record was twice
+	// the size for an apply that updates every link (old and new
+	// records both counted), and the excess was zeroed, then not used.
+	size := 8
+	for d, o := range seq {
+		size += recordSize(d, o)
+	}
+	return EncodeSorted(size, seq), true
 }

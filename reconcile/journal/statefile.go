@@ -43,7 +43,7 @@ func EncodeLinks(links map[string]Owned) []byte {
 	size := 8
 	for d, o := range links {
 		dests = append(dests, d)
-		size += len(d) + len(o.Manifest) + len(o.Name) + len(o.Link) + len(o.ApplyID) + len(o.Backup) + len(o.BackupIdentity) + 64
+		size += recordSize(d, o)
 	}
 	slices.Sort(dests)
 	return EncodeSorted(size, func(yield func(string, Owned) bool) {
@@ -53,6 +53,16 @@ func EncodeLinks(links map[string]Owned) []byte {
 			}
 		}
 	})
+}
+
+// recordSize is about the length of dest d's record in the state file:
+// a little more, unless its strings need escaping.
+func recordSize(d string, o Owned) int {
+	n := len(d) + len(o.Manifest) + len(o.Name) + len(o.Link) + len(o.ApplyID) + 64
+	if o.Backup != "" {
+		n += len(o.Backup) + len(o.BackupType) + len(o.BackupIdentity) + 64
+	}
+	return n
 }
 
 // EncodeSorted is EncodeLinks of the links seq yields, in dest order
