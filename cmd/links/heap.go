@@ -1,5 +1,7 @@
 package main
 
+import "runtime/debug"
+
 // Fresh heap pages. links allocates most of what it keeps up front (the
 // manifest, the observations, the plan), and every 4 KiB page of new heap
 // costs a page fault when first touched: ~11 us each on the VM measured,
@@ -47,6 +49,10 @@ func reserveHeap(want int64) {
 	if !hugePages {
 		return
 	}
+	// A third of the collector's soft limit at most (256 MiB of the
+	// default 768): a GOMEMLIMIT set low (a small container) is not spent
+	// on a reservation.
+	want = min(want, debug.SetMemoryLimit(-1)/3)
 	if n := reservation(want, heapReserved); n > 0 {
 		heapReserved += n
 		hugeHeap(int(n))

@@ -30,6 +30,13 @@ func TestHugePages(t *testing.T) {
 		}
 		write(t, filepath.Join(dir, "links.yaml"), b.String())
 		checkFaults(t, dir)
+		// A soft memory limit of 12 MiB leaves no reservation (a third
+		// of it is below the smallest): about a fault a page again.
+		faults, rss := runPlan(t, dir, "GOMEMLIMIT=12MiB")
+		t.Logf("GOMEMLIMIT=12MiB: %d faults, %d MiB peak", faults, rss>>20)
+		if faults*4096 < rss/2 {
+			t.Errorf("under GOMEMLIMIT=12MiB, %d faults for %d MiB peak: a reservation was made", faults, rss>>20)
+		}
 	})
 	t.Run("tree", func(t *testing.T) {
 		dir := t.TempDir()
@@ -53,21 +60,25 @@ func write(t *testing.T, name, content string) {
 	}
 }
 
+// runPlan runs links plan in dir with env added, and returns its minor
+// faults and peak RSS.
+func runPlan(t *testing.T, dir string, env ...string) (faults, rss int64) {
+	t.Helper()
+	cmd := exec.Command("links-process", "plan", "-C", dir)
+	cmd.Env = append(os.Environ(), env...)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("links plan: %v\n%s", err, stderr.Bytes())
+	}
+	ru := cmd.ProcessState.SysUsage().(*syscall.Rusage)
+	return ru.Minflt, ru.Maxrss << 10
+}
+
 // checkFaults runs links plan in dir with and without huge pages.
 func checkFaults(t *testing.T, dir string) {
-	run := func(env ...string) (faults, rss int64) {
-		cmd := exec.Command("links-process", "plan", "-C", dir)
-		cmd.Env = append(os.Environ(), env...)
-		var stderr bytes.Buffer
-		cmd.Stderr = &stderr
-		if err := cmd.Run(); err != nil {
-			t.Fatalf("links plan: %v\n%s", err, stderr.Bytes())
-		}
-		ru := cmd.ProcessState.SysUsage().(*syscall.Rusage)
-		return ru.Minflt, ru.Maxrss << 10
-	}
-	faults, rss := run()
-	offFaults, offRSS := run("LINKS_HUGE_PAGES=off")
+	faults, rss := runPlan(t, dir)
+	offFaults, offRSS := runPlan(t, dir, "LINKS_HUGE_PAGES=off")
 	t.Logf("huge pages: %d faults, %d MiB peak; off: %d faults, %d MiB peak", faults, rss>>20, offFaults, offRSS>>20)
 	if offFaults*4096 < offRSS/2 {
 		t.Fatalf("the control faulted only %d times for %d MiB: it cannot tell", offFaults, offRSS>>20)
