@@ -4,13 +4,13 @@ import "runtime/debug"
 
 // Fresh heap pages. links allocates most of what it keeps up front (the
 // manifest, the observations, the plan), and every 4 KiB page of new heap
-// costs a page fault when first touched: ~11 us each on the VM measured,
+// costs a page fault when first touched: 11-16 us each on the VM measured,
 // so the ~38,000 faults of an apply of 100,000 links took ~0.4 s of its
-// ~1.6 s (docs/performance.md, "Huge pages"). Where the kernel gives
-// transparent huge pages on request (THP "madvise", the default of Debian
-// and Ubuntu, or "always"), reserveHeap asks for 2 MiB pages for the heap
-// the command is about to use: a 2 MiB page costs one fault instead of 512.
-// Elsewhere (THP "never", other systems) it changes nothing but the
+// ~1.6 s (docs/performance.md, "fresh memory, and huge pages"). Where the
+// kernel gives transparent huge pages on request (THP "madvise", the
+// default of Debian and Ubuntu, or "always"), reserveHeap asks for 2 MiB
+// pages for the heap the command is about to use: one fault instead of
+// 512. Elsewhere (THP "never", other systems) it changes nothing but the
 // reservation's bookkeeping. LINKS_HUGE_PAGES=off turns it off.
 //
 // The reservation follows the work: heapPerManifestByte per byte of the
@@ -19,15 +19,17 @@ import "runtime/debug"
 // allocates ~500 bytes a member), and heapPerLink per declared link once
 // they are known (a tree's members only after the walk). Reserving more
 // than is used costs nothing but address space: untouched pages are
-// never faulted in.
+// never faulted in. (An allocation made there is zeroed by the allocator,
+// though, all of it: a buffer sized far beyond its use now costs its
+// size.)
+//
 // Measured peaks at 100,000 links, for a 5.9 MB manifest: 236 MB for an
 // apply that updates them all, 158 MB for one that creates them, 133 MB
 // for plan; the manifest factor covers the largest (at 28, the updates'
 // last 70 MB took 17,000 small faults). Below minHeapReserve it is not
 // worth a collection; above maxHeapReserve (a manifest of ~100,000 links)
-// the rest of the heap
-// takes ordinary pages, so a huge manifest does not hold a large
-// reservation against the memory limit.
+// the rest of the heap takes ordinary pages, so that a huge manifest does
+// not hold a large reservation against the memory limit.
 const (
 	heapPerManifestByte = 40
 	heapPerLink         = 1600

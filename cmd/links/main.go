@@ -59,23 +59,24 @@ const (
 
 func tuneGC() {
 	hugePages = os.Getenv("LINKS_HUGE_PAGES") != "off"
-	gcHooks.loading = func(size int64) { reserveHeap(size * heapPerManifestByte) }
-	gcHooks.loaded = func(links int) { reserveHeap(int64(links) * heapPerLink) }
-	gcHooks.expanding = func(trees int) { reserveHeap(heapReserved + int64(trees)*heapPerTree) }
-	if os.Getenv("GOGC") == "" {
+	setGC := os.Getenv("GOGC") == ""
+	if setGC {
 		debug.SetGCPercent(defaultGCPercent)
-		gcHooks.loading = func(size int64) {
-			debug.SetGCPercent(-1)
-			reserveHeap(size * heapPerManifestByte)
-		}
-		gcHooks.loaded = func(links int) {
-			if links >= largeManifest {
-				debug.SetGCPercent(largeGCPercent)
-			}
-			reserveHeap(int64(links) * heapPerLink)
-		}
 		gcHooks.walking = func() { debug.SetGCPercent(defaultGCPercent) }
 	}
+	gcHooks.loading = func(size int64) {
+		if setGC {
+			debug.SetGCPercent(-1)
+		}
+		reserveHeap(size * heapPerManifestByte)
+	}
+	gcHooks.loaded = func(links int) {
+		if setGC && links >= largeManifest {
+			debug.SetGCPercent(largeGCPercent)
+		}
+		reserveHeap(int64(links) * heapPerLink)
+	}
+	gcHooks.expanding = func(trees int) { reserveHeap(heapReserved + int64(trees)*heapPerTree) }
 	if os.Getenv("GOMEMLIMIT") == "" {
 		debug.SetMemoryLimit(defaultMemoryLimit)
 	}
