@@ -11,7 +11,9 @@ import "runtime/debug"
 // default of Debian and Ubuntu, or "always"), reserveHeap asks for 2 MiB
 // pages for the heap the command is about to use: one fault instead of
 // 512. Elsewhere (THP "never", other systems) it changes nothing but the
-// reservation's bookkeeping. LINKS_HUGE_PAGES=off turns it off.
+// reservation's bookkeeping. It takes no more than half of the 2 MiB
+// blocks the kernel has free (heap_linux.go: a fault must not wait for
+// memory to be compacted). LINKS_HUGE_PAGES=off turns it off.
 //
 // The reservation follows the work: heapPerManifestByte per byte of the
 // manifest file before it is parsed, heapPerTree per tree entry before
@@ -56,8 +58,7 @@ func reserveHeap(want int64) {
 	// on a reservation.
 	want = min(want, debug.SetMemoryLimit(-1)/3)
 	if n := reservation(want, heapReserved); n > 0 {
-		heapReserved += n
-		hugeHeap(int(n))
+		heapReserved += int64(hugeHeap(int(n)))
 	}
 }
 

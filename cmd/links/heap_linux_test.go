@@ -96,3 +96,24 @@ func checkFaults(t *testing.T, dir string) {
 		t.Errorf("with huge pages the plan added %d faults, against %d without: the heap reservation did not take", faults-base, offFaults-base)
 	}
 }
+
+func TestParseBuddyInfo(t *testing.T) {
+	info := []byte(`Node 0, zone      DMA      0      0      0      0      0      0      0      0      1      1      3 
+Node 0, zone    DMA32   2241   2196   2098   1735   1391   1068    797    599    429    270    299 
+Node 0, zone   Normal  14084  31354  21208  22593  16697   8622   5396   3037   2428   1510   1180 
+`)
+	// 2 MiB blocks of 512 pages: order 9 counts one each, order 10 two.
+	want := (1 + 3*2) + (270 + 299*2) + (1510 + 1180*2)
+	if got := parseBuddyInfo(info, 512); got != want {
+		t.Errorf("parseBuddyInfo = %d, want %d", got, want)
+	}
+	for _, bad := range []string{"", "garbage\n", "Node 0, zone Normal x y\n", "Node 0, zone Normal\n"} {
+		if got := parseBuddyInfo([]byte(bad), 512); got != 0 {
+			t.Errorf("parseBuddyInfo(%q) = %d, want 0", bad, got)
+		}
+	}
+	// Blocks larger than any order listed: none.
+	if got := parseBuddyInfo(info, 8192); got != 0 {
+		t.Errorf("parseBuddyInfo(per 8192) = %d, want 0", got)
+	}
+}
