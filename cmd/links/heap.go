@@ -62,6 +62,10 @@ func reserveHeap(want int64) {
 	}
 }
 
+// reserveHeapMore asks for n bytes more than reserveHeap has reserved so
+// far (a tree about to be walked, whose size is not known yet).
+func reserveHeapMore(n int64) { reserveHeap(heapReserved + n) }
+
 // reservation is how much more to reserve for want bytes when reserved
 // already are: none below minHeapReserve, nothing past maxHeapReserve.
 func reservation(want, reserved int64) int64 {

@@ -76,7 +76,7 @@ func tuneGC() {
 		}
 		reserveHeap(int64(links) * heapPerLink)
 	}
-	gcHooks.expanding = func(trees int) { reserveHeap(heapReserved + int64(trees)*heapPerTree) }
+	gcHooks.expanding = func(trees int) { reserveHeapMore(int64(trees) * heapPerTree) }
 	if os.Getenv("GOMEMLIMIT") == "" {
 		debug.SetMemoryLimit(defaultMemoryLimit)
 	}
