@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"os"
+	"os/exec"
 	"strings"
 	"testing"
 
@@ -38,6 +40,35 @@ func TestSchemaDocument(t *testing.T) {
 	}
 	if d["$schema"] != "https://json-schema.org/draft/2020-12/schema" {
 		t.Errorf("$schema = %v", d["$schema"])
+	}
+}
+
+// TestValidSkipsFullCompile checks, in a fresh process (other tests here
+// compile the full validator), that validating a valid document never
+// compiles it, and that an invalid one does (to word its violations).
+func TestValidSkipsFullCompile(t *testing.T) {
+	if os.Getenv("LINKS_SCHEMA_CHILD") == "1" {
+		valid := map[string]any{"version": int64(1), "links": map[string]any{"a": map[string]any{"dest": "a", "target": "b"}}}
+		if v, err := Validate(valid); err != nil || v != nil {
+			fmt.Printf("valid document refused: %v %v\n", v, err)
+			os.Exit(3)
+		}
+		fmt.Printf("after valid: %d\n", fullCompiles.Load())
+		if v, err := Validate(map[string]any{"version": int64(1), "linkz": map[string]any{}}); err != nil || len(v) == 0 {
+			fmt.Printf("invalid document accepted: %v %v\n", v, err)
+			os.Exit(3)
+		}
+		fmt.Printf("after invalid: %d\n", fullCompiles.Load())
+		os.Exit(0)
+	}
+	cmd := exec.Command(os.Args[0], "-test.run=^TestValidSkipsFullCompile$")
+	cmd.Env = append(os.Environ(), "LINKS_SCHEMA_CHILD=1")
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("child: %v\n%s", err, out)
+	}
+	if want := "after valid: 0\nafter invalid: 1\n"; !strings.HasPrefix(string(out), want) {
+		t.Errorf("full compiles: got\n%s\nwant the output to start with\n%s", out, want)
 	}
 }
 
