@@ -119,6 +119,12 @@ func (r *changeRun) flush() {
 func (r *changeRun) intents(b int, idx []int) error {
 	a, j := r.a, r.a.j
 	buf := r.ibuf[:0] // reused from batch to batch
+	if need := r.intentsSize(idx); cap(buf) < need {
+		// Sized once rather than doubled up to it: every buffer grown
+		// through is fresh memory, which costs more than its encoding
+		// (docs/performance.md).
+		buf = make([]byte, 0, need)
+	}
 	defer func() { r.ibuf = buf[:0] }()
 	for _, i := range idx {
 		c := &a.p.Changes[i]
@@ -133,7 +139,7 @@ func (r *changeRun) intents(b int, idx []int) error {
 		buf = j.Encode(buf, journal.Record{Status: journal.Intent, Actor: &r.actor, Name: c.Name, Dest: c.Dest, Action: c.Action.String(),
 			Before: &c.Before, After: &c.After, Backup: backup, Temp: r.temps[i], Staged: u != nil && u.del == i})
 	}
-	trace("batch %d: %d intents encoded", b, len(idx))
+	trace("batch %d: %d intents encoded (%d bytes)", b, len(idx), len(buf))
 	if err := j.Write(buf, false); err != nil {
 		return err
 	}
@@ -145,6 +151,26 @@ func (r *changeRun) intents(b int, idx []int) error {
 	}
 	trace("batch %d: intents durable", b)
 	return nil
+}
+
+// intentOverhead is what an intent's line holds besides its strings (keys,
+// apply id, time, types, punctuation: 250-275 bytes), with some to spare.
+const intentOverhead = 288
+
+// intentsSize is about how many bytes the intents of the changes idx
+// encode to (more if a string needs escaping): their strings plus a fixed
+// overhead each (5-15% more than they take, TestIntentsSize).
+func (r *changeRun) intentsSize(idx []int) int {
+	n := len(idx) * (intentOverhead + len(r.actor.User) + len(r.actor.UID) + len(r.actor.Host))
+	for _, i := range idx {
+		c := &r.a.p.Changes[i]
+		n += len(c.Name) + len(c.Dest) + len(c.Before.Link) + len(c.Before.Identity) +
+			len(c.After.Link) + len(c.After.Identity) + len(c.Backup) + len(c.Restore)
+		if c.Action == plan.Update || c.Action == plan.Replace || c.Action == plan.Delete {
+			n += len(path.Base(c.Dest)) + len(journal.TempMarker) + 9 // the temporary name
+		}
+	}
+	return n
 }
 
 // work makes the changes of a worker's queue, batch by batch, each once

@@ -246,3 +246,60 @@ func TestApplyStateOwnsWhatWasMade(t *testing.T) {
 		})
 	}
 }
+
+// TestIntentsSize: the size intents sizes its buffer by covers what a
+// batch's intents encode to, and not by much more (the buffer is fresh
+// memory), for creates, updates, replaces with backups and names that
+// need escaping.
+func TestIntentsSize(t *testing.T) {
+	needSymlinks(t)
+	root := t.TempDir()
+	tree := map[string]string{"t1": "file:1", "t2": "file:2"}
+	var y strings.Builder
+	y.WriteString("version: 1\nlinks:\n")
+	for i := range 300 {
+		switch i % 4 {
+		case 0: // create
+			fmt.Fprintf(&y, "  c%d: {dest: d%d/c%d, target: t1, parents: true}\n", i, i%5, i)
+		case 1: // update
+			tree[fmt.Sprintf("e/u%d", i)] = "link:../t1"
+			fmt.Fprintf(&y, "  u%d: {dest: e/u%d, target: t2}\n", i, i)
+		case 2: // replace, with a backup
+			tree[fmt.Sprintf("e/f%d", i)] = "file:x"
+			fmt.Fprintf(&y, "  f%d: {dest: e/f%d, target: t2, replace: file}\n", i, i)
+		case 3: // a name that needs escaping
+			fmt.Fprintf(&y, "  q%d: {dest: \"e/q\\\"%d\\t\\u00e9\", target: t2}\n", i, i)
+		}
+	}
+	mkTree(t, root, tree)
+	m := parse(t, root, y.String())
+	r := open(t, m)
+	p, err := r.Plan(m, newID())
+	if err != nil {
+		t.Fatal(err)
+	}
+	todo := nonNoop(p)
+	kinds := map[plan.Action]int{}
+	for _, i := range todo {
+		kinds[p.Changes[i].Action]++
+	}
+	if kinds[plan.Create] == 0 || kinds[plan.Update] == 0 || kinds[plan.Replace] == 0 {
+		t.Fatalf("plan: %v; want creates, updates and replaces", kinds)
+	}
+	j, err := r.State.OpenWriter(p.ID, time.Now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer j.Close()
+	a := &applier{r: r, fs: r.fs, p: p, res: &Result{Errors: map[int]error{}}, j: j, touched: map[string]bool{}, made: map[string]bool{}, changed: make([]bool, len(p.Changes)), journaled: make([]bool, len(p.Changes))}
+	cr := &changeRun{a: a, us: &unfolds{}, actor: journal.Actor{User: "someone", UID: "1000", Host: "host.example", PID: 12345}, temps: make([]string, len(p.Changes))}
+	before := j.End()
+	if err := cr.intents(0, todo); err != nil {
+		t.Fatal(err)
+	}
+	got, est := int(j.End()-before), cr.intentsSize(todo)
+	t.Logf("%d intents encode to %d bytes, sized %d", len(todo), got, est)
+	if est < got || est > got*5/4 {
+		t.Errorf("%d intents (%v) encode to %d bytes, sized %d; want at least that and at most 25%% more", len(todo), kinds, got, est)
+	}
+}
