@@ -184,11 +184,18 @@ func (a *applier) nothingToDo(owned *journal.Ownership) error {
 	return a.r.State.WriteState(owned)
 }
 
-// begin journals the begin record, durably, and cleans what earlier
-// applies left. An error is the journal's: no change has started.
+// begin journals the begin record and cleans what earlier applies left.
+// With nothing left to clean, the record is written with the first
+// batch's intents (one write, one fsync, before any change starts:
+// makechanges.go); else it is made durable first. An error is the
+// journal's: no change has started.
 func (a *applier) begin(s plan.Summary, left []leftover) error {
 	p := a.p
 	a.j.Add(journal.Record{Status: journal.Begin, Actor: &a.actor, Manifest: p.Manifest, ManifestKey: a.r.Manifest, Summary: &s, RollbackOf: p.RollbackOf})
+	if len(left) == 0 {
+		trace("begin record pending")
+		return nil
+	}
 	if err := a.j.Flush(true); err != nil {
 		return err
 	}

@@ -140,6 +140,11 @@ func (r *changeRun) intents(b int, idx []int) error {
 			Before: &c.Before, After: &c.After, Backup: backup, Temp: r.temps[i], Staged: u != nil && u.del == i})
 	}
 	trace("batch %d: %d intents encoded (%d bytes)", b, len(idx), len(buf))
+	// What is pending goes first: the begin record (before the first
+	// batch; see begin) and the outcomes of the batches before.
+	if err := j.Flush(false); err != nil {
+		return err
+	}
 	if err := j.Write(buf, false); err != nil {
 		return err
 	}
