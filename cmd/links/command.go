@@ -33,8 +33,8 @@ func (s *sys) openExpanded(g *globals) (*manifest.Manifest, *reconcile.Root, err
 	}
 	// The collector is fitted to the links declared (see tuneGC): a
 	// tree's are known only now.
-	if gcHooks.loaded != nil {
-		gcHooks.loaded(len(m.Links))
+	if gcHooks.walked != nil {
+		gcHooks.walked(len(m.Links))
 	}
 	return m, root, nil
 }

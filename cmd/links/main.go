@@ -55,6 +55,7 @@ const (
 	largeGCPercent     = 50
 	largeManifest      = 250_000
 	defaultMemoryLimit = 768 << 20
+	treeCollectMin     = 20_000
 )
 
 func tuneGC() {
@@ -76,7 +77,18 @@ func tuneGC() {
 		}
 		reserveHeap(int64(links) * heapPerLink)
 	}
-	gcHooks.expanding = func(trees int) { reserveHeapMore(int64(trees) * heapPerTree) }
+	gcHooks.expanding = func(trees int) { reserveHeap(int64(trees) * heapPerTree) }
+	gcHooks.walked = func(links int) {
+		// The walk's own garbage (listings, the member list: ~120 bytes
+		// a member) is collected, so that the links' changes reuse it:
+		// a plan of a tree of 100,000 files peaked at 127 MiB without,
+		// 114 with (and 126 for the same links written out), in the
+		// same time. Below treeCollectMin it is not worth a collection.
+		if links >= treeCollectMin {
+			runtime.GC()
+		}
+		gcHooks.loaded(links)
+	}
 	if os.Getenv("GOMEMLIMIT") == "" {
 		debug.SetMemoryLimit(defaultMemoryLimit)
 	}
@@ -89,6 +101,7 @@ var gcHooks struct {
 	loading   func(size int64) // a manifest of size bytes is about to be parsed
 	loaded    func(links int)  // it was, and declares links
 	expanding func(trees int)  // its trees are about to be walked
+	walked    func(links int)  // they were: links declared in all
 	walking   func()           // a scan is about to walk trees of any size
 }
 
