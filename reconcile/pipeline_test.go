@@ -30,13 +30,7 @@ func TestApplyPipelinesIntents(t *testing.T) {
 			tree[fmt.Sprintf("d%d/l%d", i%3, i)] = "file:displaced"
 		}
 	}
-	mkTree(t, root, tree)
-	m := parse(t, root, y.String())
-	r := open(t, m)
-	p, err := r.Plan(m, newID())
-	if err != nil {
-		t.Fatal(err)
-	}
+	r, p := buildPlanned(t, root, tree, y.String())
 	if _, err := r.Apply(p, ApplyOptions{BatchSize: 2}); err != nil {
 		t.Fatal(err)
 	}

@@ -271,13 +271,7 @@ func TestIntentsSize(t *testing.T) {
 			fmt.Fprintf(&y, "  q%d: {dest: \"e/q\\\"%d\\t\\u00e9\", target: t2}\n", i, i)
 		}
 	}
-	mkTree(t, root, tree)
-	m := parse(t, root, y.String())
-	r := open(t, m)
-	p, err := r.Plan(m, newID())
-	if err != nil {
-		t.Fatal(err)
-	}
+	r, p := buildPlanned(t, root, tree, y.String())
 	todo := nonNoop(p)
 	kinds := map[plan.Action]int{}
 	for _, i := range todo {

@@ -105,6 +105,20 @@ func open(t testing.TB, m *manifest.Manifest) *Root {
 
 func newID() string { return plan.NewID(time.Now(), rand.Reader) }
 
+// buildPlanned makes tree under root, opens the manifest yaml there and
+// plans it.
+func buildPlanned(t testing.TB, root string, tree map[string]string, yaml string) (*Root, *plan.Plan) {
+	t.Helper()
+	mkTree(t, root, tree)
+	m := parse(t, root, yaml)
+	r := open(t, m)
+	p, err := r.Plan(m, newID())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r, p
+}
+
 // planApply plans and applies m with opts, returning the plan and result.
 func planApply(t testing.TB, m *manifest.Manifest, opts ApplyOptions) (*plan.Plan, *Result, error) {
 	t.Helper()
