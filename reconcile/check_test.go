@@ -37,13 +37,7 @@ func TestReplanStale(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			root := t.TempDir()
-			mkTree(t, root, tree)
-			m := parse(t, root, yaml)
-			r := open(t, m)
-			p, err := r.Plan(m, newID())
-			if err != nil {
-				t.Fatal(err)
-			}
+			m, _, p := buildPlanned(t, root, tree, yaml)
 			c.change(root)
 			before := snapshot(t, root)
 			r2 := open(t, m)

@@ -30,7 +30,7 @@ func TestApplyPipelinesIntents(t *testing.T) {
 			tree[fmt.Sprintf("d%d/l%d", i%3, i)] = "file:displaced"
 		}
 	}
-	r, p := buildPlanned(t, root, tree, y.String())
+	_, r, p := buildPlanned(t, root, tree, y.String())
 	if _, err := r.Apply(p, ApplyOptions{BatchSize: 2}); err != nil {
 		t.Fatal(err)
 	}

@@ -271,7 +271,7 @@ func TestIntentsSize(t *testing.T) {
 			fmt.Fprintf(&y, "  q%d: {dest: \"e/q\\\"%d\\t\\u00e9\", target: t2}\n", i, i)
 		}
 	}
-	r, p := buildPlanned(t, root, tree, y.String())
+	_, r, p := buildPlanned(t, root, tree, y.String())
 	todo := nonNoop(p)
 	kinds := map[plan.Action]int{}
 	for _, i := range todo {

@@ -107,7 +107,7 @@ func newID() string { return plan.NewID(time.Now(), rand.Reader) }
 
 // buildPlanned makes tree under root, opens the manifest yaml there and
 // plans it.
-func buildPlanned(t testing.TB, root string, tree map[string]string, yaml string) (*Root, *plan.Plan) {
+func buildPlanned(t testing.TB, root string, tree map[string]string, yaml string) (*manifest.Manifest, *Root, *plan.Plan) {
 	t.Helper()
 	mkTree(t, root, tree)
 	m := parse(t, root, yaml)
@@ -116,7 +116,7 @@ func buildPlanned(t testing.TB, root string, tree map[string]string, yaml string
 	if err != nil {
 		t.Fatal(err)
 	}
-	return r, p
+	return m, r, p
 }
 
 // planApply plans and applies m with opts, returning the plan and result.
