@@ -118,8 +118,16 @@ func (r *changeRun) flush() {
 // moves an entry aside its temporary name.
 func (r *changeRun) intents(b int, idx []int) error {
 	a, j := r.a, r.a.j
+	need := 0
+	for _, i := range idx {
+		c := &a.p.Changes[i]
+		if c.Action == plan.Update || c.Action == plan.Replace || c.Action == plan.Delete {
+			r.temps[i] = journal.TempName(path.Base(c.Dest))
+		}
+		need += j.EncodedSize(r.intent(i))
+	}
 	buf := r.ibuf[:0] // reused from batch to batch
-	if need := r.intentsSize(idx); cap(buf) < need {
+	if cap(buf) < need {
 		// Sized once rather than doubled up to it: every buffer grown
 		// through is fresh memory, which costs more than its encoding
 		// (docs/performance.md).
@@ -127,17 +135,7 @@ func (r *changeRun) intents(b int, idx []int) error {
 	}
 	defer func() { r.ibuf = buf[:0] }()
 	for _, i := range idx {
-		c := &a.p.Changes[i]
-		if c.Action == plan.Update || c.Action == plan.Replace || c.Action == plan.Delete {
-			r.temps[i] = journal.TempName(path.Base(c.Dest))
-		}
-		backup := c.Backup
-		if c.Restore != "" {
-			backup = c.Restore
-		}
-		u := r.us.of[i]
-		buf = j.Encode(buf, journal.Record{Status: journal.Intent, Actor: &r.actor, Name: c.Name, Dest: c.Dest, Action: c.Action.String(),
-			Before: &c.Before, After: &c.After, Backup: backup, Temp: r.temps[i], Staged: u != nil && u.del == i})
+		buf = j.Encode(buf, r.intent(i))
 	}
 	trace("batch %d: %d intents encoded (%d bytes)", b, len(idx), len(buf))
 	// What is pending goes first: the begin record (before the first
@@ -158,24 +156,16 @@ func (r *changeRun) intents(b int, idx []int) error {
 	return nil
 }
 
-// intentOverhead is what an intent's line holds besides its strings (keys,
-// apply id, time, types, punctuation: 250-275 bytes), with some to spare.
-const intentOverhead = 288
-
-// intentsSize is about how many bytes the intents of the changes idx
-// encode to (more if a string needs escaping): their strings plus a fixed
-// overhead each (5-15% more than they take, TestIntentsSize).
-func (r *changeRun) intentsSize(idx []int) int {
-	n := len(idx) * (intentOverhead + len(r.actor.User) + len(r.actor.UID) + len(r.actor.Host))
-	for _, i := range idx {
-		c := &r.a.p.Changes[i]
-		n += len(c.Name) + len(c.Dest) + len(c.Before.Link) + len(c.Before.Identity) +
-			len(c.After.Link) + len(c.After.Identity) + len(c.Backup) + len(c.Restore)
-		if c.Action == plan.Update || c.Action == plan.Replace || c.Action == plan.Delete {
-			n += len(path.Base(c.Dest)) + len(journal.TempMarker) + 9 // the temporary name
-		}
+// intent is change i's intent record (its temporary name given).
+func (r *changeRun) intent(i int) journal.Record {
+	c := &r.a.p.Changes[i]
+	backup := c.Backup
+	if c.Restore != "" {
+		backup = c.Restore
 	}
-	return n
+	u := r.us.of[i]
+	return journal.Record{Status: journal.Intent, Actor: &r.actor, Name: c.Name, Dest: c.Dest, Action: c.Action.String(),
+		Before: &c.Before, After: &c.After, Backup: backup, Temp: r.temps[i], Staged: u != nil && u.del == i}
 }
 
 // work makes the changes of a worker's queue, batch by batch, each once
