@@ -32,7 +32,7 @@ func TestHugePages(t *testing.T) {
 			fmt.Fprintf(&b, "  l%06d: {dest: l/d%02d/f%06d, target: t/d%02d/f%06d, allow_dangling: true}\n", i, i%100, i, i%100, i)
 		}
 		write(t, filepath.Join(dir, "links.yaml"), b.String())
-		checkFaults(t, dir)
+		checkFaults(t, dir, 1)
 		// A soft memory limit of 12 MiB leaves no reservation (a third
 		// of it is below the smallest): about a fault a page again.
 		faults, rss := runPlan(t, dir, "GOMEMLIMIT=12MiB")
@@ -49,7 +49,7 @@ func TestHugePages(t *testing.T) {
 			}
 		}
 		write(t, filepath.Join(dir, "links.yaml"), "version: 1\nlinks:\n  t: {dest: l, target: t, tree: true}\n")
-		checkFaults(t, dir)
+		checkFaults(t, dir, 1)
 	})
 	// A tree whose members need more than a first, smaller reservation
 	// held: a second one placed over the first's free tail was zeroed by
@@ -98,9 +98,9 @@ func runPlan(t *testing.T, dir string, env ...string) (faults, rss int64) {
 
 // checkFaults runs links plan in dir with and without huge pages, and
 // compares the faults each run adds to those of a one-link plan (the
-// binary's own pages, the runtime's start); with runs, the plan with huge
-// pages runs that many times, each checked.
-func checkFaults(t *testing.T, dir string, runs ...int) {
+// binary's own pages, the runtime's start); the plan with huge pages runs
+// runs times, each checked.
+func checkFaults(t *testing.T, dir string, runs int) {
 	small := t.TempDir()
 	write(t, filepath.Join(small, "links.yaml"), "version: 1\nlinks:\n  a: {dest: a, target: b, allow_dangling: true}\n")
 	base, baseRSS := runPlan(t, small)
@@ -108,11 +108,7 @@ func checkFaults(t *testing.T, dir string, runs ...int) {
 	if (offFaults-base)*4096 < (offRSS-baseRSS)/2 {
 		t.Fatalf("the control added only %d faults for %d MiB: it cannot tell", offFaults-base, (offRSS-baseRSS)>>20)
 	}
-	n := 1
-	if len(runs) > 0 {
-		n = runs[0]
-	}
-	for i := range n {
+	for i := range runs {
 		faults, rss := runPlan(t, dir)
 		t.Logf("run %d: one link: %d faults, %d MiB peak; huge pages: %d faults, %d MiB peak; off: %d faults, %d MiB peak",
 			i, base, baseRSS>>20, faults, rss>>20, offFaults, offRSS>>20)

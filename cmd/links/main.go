@@ -77,7 +77,7 @@ func tuneGC() {
 		}
 		reserveHeap(int64(links) * heapPerLink)
 	}
-	gcHooks.expanding = func(trees int) { reserveHeap(int64(trees) * heapPerTree) }
+	gcHooks.expanding = func(int) { reserveHeap(heapPerTree) }
 	gcHooks.walked = func(links int) {
 		// The walk's own garbage (listings, the member list: ~120 bytes
 		// a member) is collected, so that the links' changes reuse it:
