@@ -42,14 +42,7 @@ func TestHugePages(t *testing.T) {
 		}
 	})
 	t.Run("tree", func(t *testing.T) {
-		dir := t.TempDir()
-		for d := range 100 {
-			for f := range 200 {
-				write(t, filepath.Join(dir, "t", fmt.Sprintf("d%02d", d), fmt.Sprintf("f%03d", f)), "")
-			}
-		}
-		write(t, filepath.Join(dir, "links.yaml"), "version: 1\nlinks:\n  t: {dest: l, target: t, tree: true}\n")
-		checkFaults(t, dir, 1)
+		checkFaults(t, treeDir(t, 100), 1)
 	})
 	// A tree whose members need more than a first, smaller reservation
 	// held: a second one placed over the first's free tail was zeroed by
@@ -60,15 +53,21 @@ func TestHugePages(t *testing.T) {
 		if testing.Short() {
 			t.Skip("60,000 files")
 		}
-		dir := t.TempDir()
-		for d := range 300 {
-			for f := range 200 {
-				write(t, filepath.Join(dir, "t", fmt.Sprintf("d%03d", d), fmt.Sprintf("f%03d", f)), "")
-			}
-		}
-		write(t, filepath.Join(dir, "links.yaml"), "version: 1\nlinks:\n  t: {dest: l, target: t, tree: true}\n")
-		checkFaults(t, dir, 3)
+		checkFaults(t, treeDir(t, 300), 3)
 	})
+}
+
+// treeDir is a folder holding a manifest of one tree entry whose source
+// has folders folders of 200 files each.
+func treeDir(t *testing.T, folders int) string {
+	dir := t.TempDir()
+	for d := range folders {
+		for f := range 200 {
+			write(t, filepath.Join(dir, "t", fmt.Sprintf("d%03d", d), fmt.Sprintf("f%03d", f)), "")
+		}
+	}
+	write(t, filepath.Join(dir, "links.yaml"), "version: 1\nlinks:\n  t: {dest: l, target: t, tree: true}\n")
+	return dir
 }
 
 func write(t *testing.T, name, content string) {
