@@ -61,7 +61,7 @@ func guardConflict(real string, guards []Guard) string {
 // that link.
 func nestedConflict(m *manifest.Manifest, obs *Observed, i int, o *Observation, aliasedAt map[string]*manifest.Link) string {
 	l := &m.Links[i]
-	aliased := o.ParentReal != path.Dir(l.Dest)
+	aliased := o.ParentReal != parent(l.Dest)
 	for p := o.ParentReal; p != "." && p != "/" && p != ""; p = path.Dir(p) {
 		outer, ok := aliasedAt[p]
 		if !ok && aliased {

@@ -2,9 +2,12 @@ package plan
 
 import (
 	"path"
+	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/linksdev/links/manifest"
 )
 
 // relSlashSplit is relSlash as first written (split, compare, join): the
@@ -85,6 +88,37 @@ func TestIDTime(t *testing.T) {
 	for _, bad := range []string{"", "20261206T153000Z", "20261206T153000Z-", "20261206T153000Z-XYZ", "2026-12-06-4f2a9c", "20261306T153000Z-4f2a9c", "x20261206T153000Z-4f2a9c", "20261206T153000Z-4f2a9c/x"} {
 		if _, ok := IDTime(bad); ok {
 			t.Errorf("IDTime(%q) accepted it", bad)
+		}
+	}
+}
+
+// TestDestSet: a path is found as a dest by binary search in the sorted
+// links, refused at once when no dest is in its folder, and found the
+// same way in links made by hand out of order (a map then).
+func TestDestSet(t *testing.T) {
+	dests := []string{"a/x", "a/y", "b", "c/d/e", "c/f"}
+	queries := map[string]int{"a/x": 0, "a/y": 1, "b": 2, "c/d/e": 3, "c/f": 4,
+		"a": -1, "a/z": -1, "c/d": -1, "c": -1, "zz/q": -1, "t/a/x": -1, ".": -1}
+	for _, sorted := range []bool{true, false} {
+		m := &manifest.Manifest{}
+		for _, d := range dests {
+			m.Links = append(m.Links, manifest.Link{Name: d, Dest: d})
+		}
+		if !sorted {
+			slices.Reverse(m.Links)
+		}
+		s := newDestSet(m)
+		if (s.all == nil) != sorted {
+			t.Fatalf("sorted %v: map of every dest made: %v", sorted, s.all != nil)
+		}
+		for q, want := range queries {
+			j, ok := s.index(q)
+			switch {
+			case want < 0 && ok:
+				t.Errorf("sorted %v: %q found at %d, want not a dest", sorted, q, j)
+			case want >= 0 && (!ok || m.Links[j].Dest != q):
+				t.Errorf("sorted %v: %q: %d, %v; want the link of that dest", sorted, q, j, ok)
+			}
 		}
 	}
 }
