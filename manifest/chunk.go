@@ -282,12 +282,8 @@ func (c *chunked) join(chunks []*chunk) (*Manifest, bool) {
 			return nil, false
 		}
 	}
-	names := make(map[string]struct{}, len(c.all))
-	for i := range c.all {
-		if _, dup := names[c.all[i].Name]; dup {
-			return nil, false
-		}
-		names[c.all[i].Name] = struct{}{}
+	if !uniqueNames(c.all) {
+		return nil, false
 	}
 	// Sorted already when the file lists its links in dest order (the
 	// common case), else sorted here.
@@ -299,4 +295,26 @@ func (c *chunked) join(chunks []*chunk) (*Manifest, bool) {
 	}
 	m.Links = links
 	return m, true
+}
+
+// uniqueNames reports whether no two links share a name. Names in
+// increasing order (a generated manifest, or one kept sorted) are unique
+// without an index of them (at 100,000 links, a map built on one CPU:
+// ~10 ms); otherwise they are indexed.
+func uniqueNames(links []Link) bool {
+	increasing := true
+	for i := 1; i < len(links) && increasing; i++ {
+		increasing = links[i-1].Name < links[i].Name
+	}
+	if increasing {
+		return true
+	}
+	names := make(map[string]struct{}, len(links))
+	for i := range links {
+		if _, dup := names[links[i].Name]; dup {
+			return false
+		}
+		names[links[i].Name] = struct{}{}
+	}
+	return true
 }

@@ -63,3 +63,29 @@ func TestChunkedLargeSameAsWhole(t *testing.T) {
 		t.Errorf("first link %+v, want dest 0first at 5:3", got.Links[0])
 	}
 }
+
+// TestUniqueNames: names in increasing order are unique without an
+// index; any other order is indexed, and a name met twice, next to each
+// other or not, is found.
+func TestUniqueNames(t *testing.T) {
+	for _, tc := range []struct {
+		names []string
+		want  bool
+	}{
+		{nil, true},
+		{[]string{"a"}, true},
+		{[]string{"a", "b", "c"}, true},
+		{[]string{"c", "a", "b"}, true},
+		{[]string{"a", "a"}, false},
+		{[]string{"a", "b", "a"}, false},
+		{[]string{"b", "c", "a", "c"}, false},
+	} {
+		links := make([]Link, len(tc.names))
+		for i, n := range tc.names {
+			links[i].Name = n
+		}
+		if got := uniqueNames(links); got != tc.want {
+			t.Errorf("uniqueNames(%q) = %v, want %v", tc.names, got, tc.want)
+		}
+	}
+}
