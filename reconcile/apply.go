@@ -374,14 +374,15 @@ func firstError(errs []error) error {
 	return nil
 }
 
-// madeDir reports whether this apply already made the folder dir: every
-// link planned into a missing folder carries its Parents, and without this
-// each of them (a thousand per new folder) would walk dir again with
-// mkdirat. If the folder vanished since, symlinkat fails with ENOENT and
+// touchMade touches dir (one lock for both) and reports whether this
+// apply already made the folder dir: every link planned into a missing
+// folder carries its Parents, and without this each of them (a thousand
+// per new folder) would walk dir again with mkdirat. If the folder vanished since, symlinkat fails with ENOENT and
 // the change is reported failed, as for any dest removed under an apply.
-func (a *applier) madeDir(dir string) bool {
+func (a *applier) touchMade(dir string) bool {
 	a.mu.Lock()
 	defer a.mu.Unlock()
+	a.touched[dir] = true
 	return a.made[dir]
 }
 

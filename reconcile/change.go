@@ -110,7 +110,9 @@ func gone(c *plan.Change, err error) error {
 }
 
 func (a *applier) create(c *plan.Change, dir, name string) error {
-	if len(c.Parents) > 0 && !a.madeDir(dir) {
+	// One lock for both: a create into a new folder is one of thousands
+	// (the folder is made by the first).
+	if made := a.touchMade(dir); len(c.Parents) > 0 && !made {
 		if err := a.fs.MkdirAll(dir); err != nil {
 			return fmt.Errorf("create parent folders: %w", err)
 		}
@@ -125,7 +127,6 @@ func (a *applier) create(c *plan.Change, dir, name string) error {
 		a.made[dir] = true
 		a.mu.Unlock()
 	}
-	a.touch(dir)
 	err := a.fs.Symlink(c.After.Link, dir, name, c.Kind)
 	if errors.Is(err, fs.ErrExist) {
 		now, _ := a.look(dir, name)
