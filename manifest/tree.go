@@ -177,6 +177,7 @@ type memberPath struct {
 	path string
 	cut  int // path[cut:] is the source path
 	kind Kind
+	typ  EntryType // what the listing said it is
 }
 
 func (p memberPath) rel() string { return p.path[p.cut:] }
@@ -302,7 +303,7 @@ func (w *treeWalker) entry(dir string, e SourceEntry, included bool) error {
 		if err := t.checkFold(rel, w.list, &w.errs); err != nil {
 			return err
 		}
-		w.out.add(memberPath{full, len(w.prefix), KindDir})
+		w.out.add(memberPath{full, len(w.prefix), KindDir, EntryDir})
 		t.Folded++
 		return nil
 	}
@@ -313,7 +314,7 @@ func (w *treeWalker) entry(dir string, e SourceEntry, included bool) error {
 	case !inc:
 		t.Excluded++
 	default:
-		w.out.add(memberPath{full, len(w.prefix), KindAny})
+		w.out.add(memberPath{full, len(w.prefix), KindAny, e.Type})
 	}
 	return nil
 }
@@ -411,6 +412,7 @@ func (t *Tree) member(p memberPath) Link {
 	l.Name = t.Name + "/" + rel
 	l.Tree = t.Name
 	l.Kind = kind
+	l.Source = p.typ
 	destRel := rel
 	if t.Dotfiles {
 		destRel = DotfilesName(rel)

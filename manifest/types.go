@@ -92,7 +92,12 @@ type Link struct {
 	Backup         bool
 	Parents        bool
 	AllowDangling  bool
-	Kind           Kind
+	// Source, for a tree's member, is what the tree's walk found at its
+	// target a moment before (a file, folder or symlink, never followed);
+	// 0 for a link declared on its own. Observe takes a file or folder
+	// found by the walk as it stands instead of looking it up again.
+	Source EntryType
+	Kind   Kind
 	// Allow holds the globs (path.Match syntax) the target must match; empty
 	// means no restriction.
 	Allow []string

@@ -89,6 +89,9 @@ func newLister(fsys *rootfs.FS, m *manifest.Manifest, root string) *lister {
 // and of its target when the target lies under root; "" for none.
 func lookupDirs(l *manifest.Link, root string) [2]string {
 	dirs := [2]string{path.Dir(l.Dest)}
+	if walked(l) {
+		return dirs // its walk listed the target's folder (observeTarget)
+	}
 	if rel, under := l.TargetRel(root); under && rel != "." {
 		dirs[1] = path.Dir(rel)
 	}

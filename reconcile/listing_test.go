@@ -187,3 +187,66 @@ func TestDestListingOnlyWhereMissing(t *testing.T) {
 		t.Error("the folder of missing dests was not listed")
 	}
 }
+
+// TestObserveTrustsTheWalk: a tree member whose walk found a plain file
+// or folder is observed as the walk found it, without a lookup (its
+// observation is the one a lookup gives), while a symlink member is
+// looked up and followed. The walk is a snapshot, as a lookup is: a file
+// removed after it is still seen by this plan (apply then fails that
+// change as it makes it), where a lookup would have seen it gone.
+func TestObserveTrustsTheWalk(t *testing.T) {
+	needSymlinks(t)
+	root := t.TempDir()
+	mkTree(t, root, map[string]string{
+		"src/a": "file:a", "src/sub/b": "file:b", "src/folded/c": "file:c",
+		"src/ln": "link:a", "src/chain": "link:ln", "elsewhere/x": "file:x", "via": "link:elsewhere"})
+	m := parse(t, root, "version: 1\nlinks:\n  s:\n    dest: home\n    target: src\n    tree: true\n    fold: [folded]\n  v:\n    dest: home2\n    target: via\n    tree: true\n")
+	r := open(t, m)
+	if err := r.ExpandTrees(m); err != nil {
+		t.Fatal(err)
+	}
+	sources := map[string]manifest.EntryType{}
+	for _, l := range m.Links {
+		sources[l.Name] = l.Source
+	}
+	want := map[string]manifest.EntryType{"s/a": manifest.EntryFile, "s/sub/b": manifest.EntryFile, "s/folded": manifest.EntryDir,
+		"s/ln": manifest.EntrySymlink, "s/chain": manifest.EntrySymlink, "v/x": manifest.EntryFile}
+	if diff := cmp.Diff(want, sources); diff != "" {
+		t.Fatalf("members' Source (-want +got):\n%s", diff)
+	}
+	looked := func() *manifest.Manifest {
+		c := *m
+		c.Links = append([]manifest.Link(nil), m.Links...)
+		for i := range c.Links {
+			c.Links[i].Source = 0
+		}
+		return &c
+	}
+	observe := func(m *manifest.Manifest) []plan.Observation {
+		t.Helper()
+		obs, err := r.Observe(m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return obs.Index
+	}
+	walkedObs, lookedObs := observe(m), observe(looked())
+	if diff := cmp.Diff(lookedObs, walkedObs); diff != "" {
+		t.Errorf("observations from the walk differ from lookups (-lookups +walk):\n%s", diff)
+	}
+	for i, l := range m.Links {
+		if o := walkedObs[i]; l.Name == "s/chain" && (!o.TargetExists || o.TargetFollows != 2) {
+			t.Errorf("s/chain: exists %v, follows %d; want followed through 2 symlinks", o.TargetExists, o.TargetFollows)
+		}
+	}
+	if err := os.Remove(filepath.Join(root, "src", "a")); err != nil {
+		t.Fatal(err)
+	}
+	j, _ := m.Declares("home/a")
+	if o := observe(m)[j]; !o.TargetExists {
+		t.Errorf("s/a removed after the walk: observed missing, want as the walk found it (no lookup)")
+	}
+	if o := observe(looked())[j]; o.TargetExists {
+		t.Errorf("s/a removed, looked up: observed existing")
+	}
+}

@@ -200,6 +200,13 @@ func (o *observer) observeTarget(l *manifest.Link) targetInfo {
 		d = o.at(&o.target, path.Dir(rel))
 		info = d.info
 		if info.problem == "" && len(info.missing) == 0 {
+			if walked(l) && info.real == path.Dir(rel) {
+				// A tree's member that its walk found a moment ago, a
+				// plain file or folder, with no symlinked folder on the
+				// way: what a lookup would say now (both are snapshots;
+				// apply checks its changes again as it makes them).
+				return targetInfo{exists: true, isDir: l.Source == manifest.EntryDir, real: realTarget(info, rel)}
+			}
 			if k, ok := o.ls.lookup(d.list, info.real, path.Base(rel)); ok && k != scan.KindLink && k != scan.KindUnknown && info.real == path.Dir(rel) {
 				// A plain file or folder, no symlinked folder on the way.
 				return targetInfo{exists: k != scan.KindMissing, isDir: k == scan.KindDir, real: realTarget(info, rel)}
@@ -245,6 +252,13 @@ func (o *observer) observeTarget(l *manifest.Link) targetInfo {
 	}
 	cache.mu.Unlock()
 	return t
+}
+
+// walked reports whether l is a tree's member whose walk found a plain
+// file or folder at its target (a symlink there is looked up and followed
+// as any target).
+func walked(l *manifest.Link) bool {
+	return l.Source == manifest.EntryFile || l.Source == manifest.EntryDir
 }
 
 // targetFollows counts the symlinks the kernel follows to resolve l's
