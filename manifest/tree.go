@@ -228,6 +228,9 @@ func (t *Tree) walk(list ListFunc) (memberList, ErrorList) {
 		w.prefix = t.Target + "/"
 	}
 	err := w.dir(".", false)
+	if w.ahead != nil {
+		w.ahead.close()
+	}
 	if err == nil {
 		for _, f := range t.Fold {
 			if !w.seenFold[f.Path] && !t.excludedAbove(f.Path) {
@@ -254,16 +257,27 @@ type treeWalker struct {
 	folds    map[string]bool // the fold: paths
 	seenFold map[string]bool // those met
 	prefix   string          // what a member's target is its source path under, or ""
+	// Folders listed ahead of the walk (tree_ahead.go), by path, until
+	// the walk takes them.
+	ahead   *ahead
+	pending map[string]*pending
 }
 
 // dir lists dir; included is true when dir or a folder above it matched
 // an include pattern.
 func (w *treeWalker) dir(dir string, included bool) error {
-	entries, err := w.list(dir)
+	var entries []SourceEntry
+	var err error
+	if p := w.pending[dir]; p != nil {
+		delete(w.pending, dir)
+		entries, err = p.take(w.list)
+	} else {
+		entries, err = listSorted(w.list, dir)
+	}
 	if err != nil {
 		return w.t.listError(dir, err)
 	}
-	slices.SortFunc(entries, func(a, b SourceEntry) int { return strings.Compare(a.Name, b.Name) })
+	w.listAhead(dir, entries)
 	for _, e := range entries {
 		if err := w.entry(dir, e, included); err != nil {
 			return err
@@ -317,6 +331,46 @@ func (w *treeWalker) entry(dir string, e SourceEntry, included bool) error {
 		w.out.add(memberPath{full, len(w.prefix), KindAny, e.Type})
 	}
 	return nil
+}
+
+// listAhead queues the folders of dir (listed: entries) that the walk
+// will enter, once there are two of them (tree_ahead.go).
+func (w *treeWalker) listAhead(dir string, entries []SourceEntry) {
+	var first string
+	for _, e := range entries {
+		if e.Type != EntryDir {
+			continue
+		}
+		rel := e.Name
+		if dir != "." {
+			rel = dir + "/" + e.Name
+		}
+		if !w.enters(rel, e.Name) {
+			continue
+		}
+		if w.ahead == nil {
+			if first == "" {
+				first = rel // one folder to enter: not worth the goroutines
+				continue
+			}
+			w.ahead, w.pending = newAhead(w.list), map[string]*pending{}
+			w.queue(first)
+		}
+		w.queue(rel)
+	}
+}
+
+func (w *treeWalker) queue(rel string) {
+	if p := w.ahead.queue(rel); p != nil {
+		w.pending[rel] = p
+	}
+}
+
+// enters reports whether the walk enters the folder rel (named name):
+// what entry decides for a folder.
+func (w *treeWalker) enters(rel, name string) bool {
+	t := w.t
+	return !slices.Contains(t.skip, rel) && !alwaysSkipped(name) && !t.excluded(rel, true) && !w.folds[rel]
 }
 
 // excludedAbove reports whether a folder on the way to rel is excluded (so

@@ -2,12 +2,17 @@ package manifest
 
 import (
 	"errors"
+	"fmt"
 	"io/fs"
 	"math/rand"
 	"path"
+	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 )
@@ -20,6 +25,7 @@ type fakeSource struct {
 	fail map[string]error
 	// shuffle lists each folder in a random order.
 	shuffle *rand.Rand
+	mu      sync.Mutex // list is called from several goroutines (tree_ahead.go)
 }
 
 func newSource(paths ...string) *fakeSource {
@@ -70,6 +76,8 @@ func (s *fakeSource) list(dir string) ([]SourceEntry, error) {
 		return nil, &fs.PathError{Op: "open", Path: dir, Err: syscall.ENOENT}
 	}
 	out := append([]SourceEntry(nil), entries...)
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	if s.shuffle != nil {
 		s.shuffle.Shuffle(len(out), func(i, j int) { out[i], out[j] = out[j], out[i] })
 	}
@@ -536,5 +544,83 @@ links:
 	}
 	if got := linkLines(m3); len(got) != 1 || got[0] != "t/a home/a -> w/a" || m3.Trees[0].Excluded != 2 {
 		t.Errorf("links = %q, excluded %d; want only t/a, 2 excluded", got, m3.Trees[0].Excluded)
+	}
+}
+
+// TestExpandListsAhead: the folders a walk enters are listed ahead of it
+// on other goroutines (tree_ahead.go), each exactly once, never those it
+// skips, excludes or folds (a folded folder is listed once, by the check
+// that no exclude matches inside it); the members are the walk's, in its order; and
+// of two folders that cannot be listed, the error is the first one's in
+// walk order, whichever listing failed first.
+func TestExpandListsAhead(t *testing.T) {
+	var paths []string
+	for d := range 30 {
+		for f := range 3 {
+			paths = append(paths, fmt.Sprintf("d%02d/f%d", d, f))
+		}
+	}
+	paths = append(paths, "d07/sub/g", "skip/x", ".git/HEAD", "fold/y", "top")
+	src := newSource(paths...)
+	var mu sync.Mutex
+	calls := map[string]int{}
+	var inFlight, most atomic.Int32
+	slow := func(dir string) ([]SourceEntry, error) {
+		n := inFlight.Add(1)
+		defer inFlight.Add(-1)
+		for m := most.Load(); n > m && !most.CompareAndSwap(m, n); m = most.Load() {
+		}
+		mu.Lock()
+		calls[dir]++
+		mu.Unlock()
+		time.Sleep(time.Millisecond) // listings overlap, if made ahead
+		return src.list(dir)
+	}
+	m := parseTrees(t, "  t:\n    tree: true\n    dest: d\n    target: s\n    exclude: [skip]\n    fold: [fold]\n")
+	if err := m.ExpandTrees([]ListFunc{slow}); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := len(m.Links), 30*3+3; got != want {
+		t.Errorf("%d members, want %d", got, want)
+	}
+	if !slices.IsSortedFunc(m.Links, func(a, b Link) int { return strings.Compare(a.Dest, b.Dest) }) {
+		t.Error("members not in dest order")
+	}
+	for _, dir := range []string{"skip", ".git"} {
+		if calls[dir] != 0 {
+			t.Errorf("%s listed %d times, want never", dir, calls[dir])
+		}
+	}
+	for dir, n := range calls {
+		if n != 1 {
+			t.Errorf("%s listed %d times, want once", dir, n)
+		}
+	}
+	if len(calls) != 1+30+1+1 {
+		t.Errorf("%d folders listed, want 33 (the target, d00-d29, d07/sub, fold): %v", len(calls), calls)
+	}
+	if most.Load() < 2 {
+		t.Errorf("at most %d listing at once: nothing listed ahead", most.Load())
+	}
+
+	// d25 fails at once, d03 only after a while: the walk reaches d03
+	// first, and that is the error.
+	src.fail["d25"] = &fs.PathError{Op: "open", Path: "d25", Err: syscall.EACCES}
+	src.fail["d03"] = &fs.PathError{Op: "open", Path: "d03", Err: syscall.EIO}
+	late := func(dir string) ([]SourceEntry, error) {
+		if dir == "d03" {
+			time.Sleep(20 * time.Millisecond)
+		}
+		return src.list(dir)
+	}
+	m = parseTrees(t, "  t:\n    tree: true\n    dest: d\n    target: s\n")
+	if err := m.ExpandTrees([]ListFunc{late}); err != nil {
+		t.Fatal(err)
+	}
+	if p := m.Trees[0].Problem; !strings.Contains(p, "s/d03") || !strings.Contains(p, "input/output error") {
+		t.Errorf("problem %q, want d03's", p)
+	}
+	if len(m.Links) != 0 {
+		t.Errorf("%d members of a tree that could not be listed", len(m.Links))
 	}
 }
