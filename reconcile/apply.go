@@ -237,7 +237,7 @@ func (a *applier) finish(s plan.Summary, todo []int, owned *journal.Ownership, i
 		dirs = append(dirs, d)
 	}
 	sort.Strings(dirs)
-	if err := a.syncDirs(dirs, a.workers); err != nil && fatal == nil {
+	if err := a.syncDirs(dirs, syncWorkers); err != nil && fatal == nil {
 		fatal = err
 	}
 	trace("%d folders fsynced", len(dirs))
@@ -364,6 +364,10 @@ func (a *applier) syncDirs(dirs []string, workers int) error {
 // syncParallelMin is the fewest folders worth fsyncing on several
 // goroutines.
 const syncParallelMin = 32
+
+// syncWorkers is how many folders are fsynced at once: each fsync mostly
+// waits for the disk, so more at once than the CPUs that make the changes.
+const syncWorkers = 8
 
 func firstError(errs []error) error {
 	for _, err := range errs {

@@ -229,7 +229,7 @@ func (a *applier) syncStaged(u *unfold) error {
 	}
 	a.mu.Unlock()
 	sort.Strings(dirs)
-	return a.syncDirs(dirs, a.workers)
+	return a.syncDirs(dirs, syncWorkers)
 }
 
 // unstaged takes the staging folder apart after a failed switch and
