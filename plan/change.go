@@ -77,7 +77,7 @@ func (c *Change) Dir() string {
 	if c.Folder != "" {
 		return c.Folder
 	}
-	return path.Dir(c.Dest)
+	return parent(c.Dest) // Dest is clean: path.Dir without cleaning it again
 }
 
 // Summary counts the changes by action.

@@ -618,10 +618,29 @@ func dependencies(m *manifest.Manifest, dests destSet) map[string]dependency {
 	return out
 }
 
+// reorders reports whether Order has anything to put first: a delete, or
+// a link that needs another.
+func (p *Plan) reorders() bool {
+	for i := range p.Changes {
+		if c := &p.Changes[i]; c.Action == Delete || c.Needs != "" {
+			return true
+		}
+	}
+	return false
+}
+
 // Order returns the indexes of p.Changes in the order apply performs them:
 // deletes first, then every link after the link its target goes through.
 func (p *Plan) Order() []int {
 	order := make([]int, 0, len(p.Changes))
+	if !p.reorders() {
+		// Nothing to put first: the plan's order (most plans; a
+		// closure call per change otherwise, ~5 ms at 100,000).
+		for i := range p.Changes {
+			order = append(order, i)
+		}
+		return order
+	}
 	var idx map[string]int                // dest -> index, made at the first link that needs another
 	state := make([]byte, len(p.Changes)) // 0 new, 1 visiting, 2 done
 	var visit func(i int)

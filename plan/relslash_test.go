@@ -122,3 +122,25 @@ func TestDestSet(t *testing.T) {
 		}
 	}
 }
+
+// TestChangeDirAndOrder: Dir is path.Dir of the clean dest (or Folder);
+// Order keeps the plan's order when nothing goes first, and puts a delete
+// first otherwise.
+func TestChangeDirAndOrder(t *testing.T) {
+	for _, d := range []string{"a", "a/b", "a/b/c", "x y/z"} {
+		if got := (&Change{Dest: d}).Dir(); got != path.Dir(d) {
+			t.Errorf("Dir of %q = %q, want %q", d, got, path.Dir(d))
+		}
+	}
+	if got := (&Change{Dest: "a/b", Folder: "r/a"}).Dir(); got != "r/a" {
+		t.Errorf("Dir with Folder = %q", got)
+	}
+	p := &Plan{Changes: []Change{{Dest: "a", Action: Create}, {Dest: "b", Action: Update}, {Dest: "c", Action: Noop}}}
+	if got := p.Order(); !slices.Equal(got, []int{0, 1, 2}) {
+		t.Errorf("order %v, want the plan's", got)
+	}
+	p.Changes[2].Action = Delete
+	if got := p.Order(); !slices.Equal(got, []int{2, 0, 1}) {
+		t.Errorf("order %v, want the delete first", got)
+	}
+}

@@ -152,16 +152,7 @@ func (a *applier) prepare() (*prepared, error) {
 		found <- leftovers{l, notes}
 	}()
 	planned := make(chan scheduled, 1)
-	go func() {
-		order := p.Order()
-		todo := make([]int, 0, len(order))
-		for _, i := range order {
-			if p.Changes[i].Action != plan.Noop {
-				todo = append(todo, i)
-			}
-		}
-		planned <- scheduled{todo, newSchedule(p, todo, a.batch, a.workers), findUnfolds(p, todo)}
-	}()
+	go func() { planned <- scheduleAll(p, a.batch, a.workers) }()
 	owned, err := a.r.State.ReadState()
 	left := <-found
 	if err != nil {

@@ -79,6 +79,48 @@ func newSchedule(p *plan.Plan, todo []int, batch, workers int) *schedule {
 	return s
 }
 
+// scheduleAll orders p's changes (Order), keeps those to make, and
+// schedules them, all of what apply's prepare computes beside its reads.
+// Most plans have no delete and no change that needs another: their
+// changes are made in plan order, in one step, and one pass over them
+// finds the changes to make and their folders. (Order, the filter,
+// newSchedule's checks and deal each went through every change: five
+// passes over 25 MB at 100,000 changes, 5-15 ms before the first change
+// could start.) Any other plan takes the general way.
+func scheduleAll(p *plan.Plan, batch, workers int) scheduled {
+	todo := make([]int, 0, len(p.Changes))
+	var runs []dirRun
+	for i := range p.Changes {
+		c := &p.Changes[i]
+		if c.Action == plan.Delete || c.Needs != "" {
+			todo = todo[:0]
+			for _, i := range p.Order() {
+				if p.Changes[i].Action != plan.Noop {
+					todo = append(todo, i)
+				}
+			}
+			return scheduled{todo, newSchedule(p, todo, batch, workers), findUnfolds(p, todo)}
+		}
+		if c.Action == plan.Noop {
+			continue
+		}
+		if d, n := c.Dir(), len(runs)-1; n < 0 || runs[n].dir != d {
+			runs = append(runs, dirRun{dir: d, lo: len(todo)})
+		}
+		todo = append(todo, i)
+		runs[len(runs)-1].hi = len(todo)
+	}
+	s := &schedule{}
+	if len(todo) > 0 {
+		shares := [][]int{todo}
+		if workers > 1 && len(todo) >= parallelMin {
+			shares = dealRuns(todo, runs, workers)
+		}
+		s.add(shares, batch)
+	}
+	return scheduled{todo, s, &unfolds{}}
+}
+
 // byLevel sorts todo into the deletes, and the other changes by level:
 // 0 for those that need no change of todo, n+1 for those that need one
 // of level n (inTodo maps every dest of todo; nil when none needs
@@ -157,27 +199,41 @@ func (s *schedule) segments() []int {
 // folder's changes in one share, in idx's order: folders are dealt biggest
 // first, each to the least loaded share.
 func deal(idx []int, p *plan.Plan, workers int) [][]int {
-	byDir := map[string][]int{}
-	var dirs []string
-	var last string // idx is mostly by dest: runs of one folder
-	var group []int
-	for _, i := range idx {
+	return dealRuns(idx, runsOf(idx, p), workers)
+}
+
+// A dirRun is idx[lo:hi], changes in one folder next to each other.
+type dirRun struct {
+	dir    string
+	lo, hi int
+}
+
+// runsOf cuts idx into runs of one folder (idx is mostly by dest).
+func runsOf(idx []int, p *plan.Plan) []dirRun {
+	var runs []dirRun
+	for k, i := range idx {
 		d := p.Changes[i].Dir()
-		if d != last || group == nil {
-			if group != nil {
-				byDir[last] = group
-			}
-			last = d
-			group = byDir[d]
-			if group == nil {
-				dirs = append(dirs, d)
-				group = make([]int, 0, 16)
-			}
+		if n := len(runs) - 1; n < 0 || runs[n].dir != d {
+			runs = append(runs, dirRun{dir: d, lo: k})
 		}
-		group = append(group, i)
+		runs[len(runs)-1].hi = k + 1
 	}
-	if group != nil {
-		byDir[last] = group
+	return runs
+}
+
+// dealRuns is deal with idx cut into its runs already.
+func dealRuns(idx []int, runs []dirRun, workers int) [][]int {
+	byDir := make(map[string][]int, len(runs))
+	var dirs []string
+	for _, r := range runs {
+		group, ok := byDir[r.dir]
+		if !ok {
+			dirs = append(dirs, r.dir)
+			group = idx[r.lo:r.hi:r.hi] // a folder in one run (the rule): no copy
+		} else {
+			group = append(group, idx[r.lo:r.hi]...)
+		}
+		byDir[r.dir] = group
 	}
 	sort.SliceStable(dirs, func(a, b int) bool { return len(byDir[dirs[a]]) > len(byDir[dirs[b]]) })
 	shares := make([][]int, workers)

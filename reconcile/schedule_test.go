@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"syscall"
@@ -55,6 +56,14 @@ func TestSchedule(t *testing.T) {
 		{name: "more workers than folders", p: schedulePlan(600, 300), batch: 100, workers: 4, steps: []int{2}},
 		{name: "one folder", p: schedulePlan(600, 600), batch: 100, workers: 2, steps: []int{1}},
 		{
+			name: "no-ops, and a folder in two runs",
+			p: schedulePlan(1000, 100,
+				plan.Change{Dest: "d001/zz", Action: plan.Create},
+				plan.Change{Dest: "d000/n", Action: plan.Noop},
+				plan.Change{Dest: "d002/zz", Action: plan.Update}),
+			batch: 64, workers: 2, steps: []int{2},
+		},
+		{
 			name: "deletes first, then creates, then what needs them",
 			p: schedulePlan(600, 100,
 				plan.Change{Dest: "x/b", Action: plan.Create, Needs: "x/a"},
@@ -74,6 +83,11 @@ func TestSchedule(t *testing.T) {
 			p := tt.p
 			todo := nonNoop(p)
 			s := newSchedule(p, todo, tt.batch, tt.workers)
+			// The one pass apply makes gives the same (by the general
+			// way or its own).
+			if all := scheduleAll(p, tt.batch, tt.workers); !slices.Equal(all.todo, todo) || !reflect.DeepEqual(all.sched, s) {
+				t.Errorf("scheduleAll differs from Order, the filter and newSchedule:\n%+v %+v\n%+v %+v", all.todo, all.sched, todo, s)
+			}
 			// Journaled once each, in batches no larger than asked.
 			var journaled []int
 			for b, idx := range s.batches {
