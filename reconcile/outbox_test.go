@@ -11,6 +11,7 @@ import (
 
 	"github.com/linksdev/links/manifest"
 	"github.com/linksdev/links/plan"
+	"github.com/linksdev/links/reconcile/journal"
 )
 
 // symlinkFailFS fails Symlink for the names in fail.
@@ -88,12 +89,16 @@ func TestOutcomesDelivered(t *testing.T) {
 			t.Errorf("Progress called %d times for %s", n, d)
 		}
 	}
-	rep := readJournalFile(t, root)
-	if len(rep.applies) != 1 || len(rep.bad) > 0 {
-		t.Fatalf("journal: %d applies, bad lines %q", len(rep.applies), rep.bad)
+	h := readJournal(t, r)
+	if len(h.Applies) != 1 || h.Skipped > 0 {
+		t.Fatalf("journal: %d applies, %d unreadable lines", len(h.Applies), h.Skipped)
 	}
-	a := rep.applies[0]
-	if a.intents != folders*per || a.done != folders*per-wantFailed || a.failed != wantFailed || len(a.open) != 0 || !a.end {
-		t.Errorf("journal: %d intents, %d done, %d failed, %d without outcome, end %v", a.intents, a.done, a.failed, len(a.open), a.end)
+	a := h.Applies[0]
+	steps := map[journal.StepStatus]int{}
+	for _, st := range a.Steps {
+		steps[st.Status]++
+	}
+	if len(a.Steps) != folders*per || steps[journal.StepDone] != folders*per-wantFailed || steps[journal.StepFailed] != wantFailed || a.Status != journal.ApplyFailed {
+		t.Errorf("journal: %d steps (%v), apply %s; want %d done, %d failed, none interrupted, the apply failed", len(a.Steps), steps, a.Status, folders*per-wantFailed, wantFailed)
 	}
 }
