@@ -192,8 +192,11 @@ func TestDestListingOnlyWhereMissing(t *testing.T) {
 // or folder is observed as the walk found it, without a lookup (its
 // observation is the one a lookup gives), while a symlink member is
 // looked up and followed. The walk is a snapshot, as a lookup is: a file
-// removed after it is still seen by this plan (apply then fails that
-// change as it makes it), where a lookup would have seen it gone.
+// removed after it is still seen by this plan, where a lookup made a few
+// milliseconds later would have seen it gone (and made the member a
+// conflict). Apply then makes that member's link, dangling, as for any
+// target removed between a plan and its apply; the next plan's walk no
+// longer finds the file, so it deletes the link links made.
 func TestObserveTrustsTheWalk(t *testing.T) {
 	needSymlinks(t)
 	root := t.TempDir()
