@@ -2,13 +2,17 @@ package reconcile
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
+	"github.com/linksdev/links/manifest"
 	"github.com/linksdev/links/reconcile/journal"
 )
 
@@ -31,7 +35,13 @@ func TestApplyPipelinesIntents(t *testing.T) {
 		}
 	}
 	_, r, p := buildPlanned(t, root, tree, y.String())
-	if _, err := r.Apply(p, ApplyOptions{BatchSize: 2}); err != nil {
+	// The first change waits until batch 2's intents are in the journal
+	// (or 5 s): pipelined, the journal's writer writes them meanwhile;
+	// without that wait, whether the worker's first outcome or the
+	// writer's next intents came first was up to the scheduler (it failed
+	// 5 times in 40 under load, before and after the outbox).
+	waitFS := &waitJournalFS{journal: filepath.Join(root, ".links", journal.JournalFile), want: `"dest":"d0/l6"`}
+	if _, err := r.Apply(p, ApplyOptions{BatchSize: 2, WrapFS: func(fs FS) FS { waitFS.FS = fs; return waitFS }}); err != nil {
 		t.Fatal(err)
 	}
 	for i := range 9 {
@@ -87,4 +97,22 @@ func TestApplyPipelinesIntents(t *testing.T) {
 			t.Errorf("step %s: %s, want done", s.Dest, s.Status)
 		}
 	}
+}
+
+// waitJournalFS holds the first Symlink until the journal holds want.
+type waitJournalFS struct {
+	FS
+	journal, want string
+	once          sync.Once
+}
+
+func (f *waitJournalFS) Symlink(text, dir, name string, kind manifest.Kind) error {
+	f.once.Do(func() {
+		for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(time.Millisecond) {
+			if b, _ := os.ReadFile(f.journal); bytes.Contains(b, []byte(f.want)) {
+				return
+			}
+		}
+	})
+	return f.FS.Symlink(text, dir, name, kind)
 }
