@@ -393,11 +393,10 @@ func (t *Tree) checkFold(fold string, list ListFunc, errs *ErrorList) error {
 	}
 	var walk func(dir string) error
 	walk = func(dir string) error {
-		entries, err := list(dir)
+		entries, err := listSorted(list, dir)
 		if err != nil {
 			return t.listError(dir, err)
 		}
-		slices.SortFunc(entries, func(a, b SourceEntry) int { return strings.Compare(a.Name, b.Name) })
 		for _, e := range entries {
 			rel := dir + "/" + e.Name
 			isDir := e.Type == EntryDir

@@ -372,8 +372,9 @@ func firstError(errs []error) error {
 // touchMade touches dir (one lock for both) and reports whether this
 // apply already made the folder dir: every link planned into a missing
 // folder carries its Parents, and without this each of them (a thousand
-// per new folder) would walk dir again with mkdirat. If the folder vanished since, symlinkat fails with ENOENT and
-// the change is reported failed, as for any dest removed under an apply.
+// per new folder) would walk dir again with mkdirat. If the folder
+// vanished since, symlinkat fails with ENOENT and the change is reported
+// failed, as for any dest removed under an apply.
 func (a *applier) touchMade(dir string) bool {
 	a.mu.Lock()
 	defer a.mu.Unlock()

@@ -203,8 +203,9 @@ func (o *observer) observeTarget(l *manifest.Link) targetInfo {
 			if walked(l) && info.real == path.Dir(rel) {
 				// A tree's member that its walk found a moment ago, a
 				// plain file or folder, with no symlinked folder on the
-				// way: what a lookup would say now (both are snapshots;
-				// apply checks its changes again as it makes them).
+				// way: what a lookup would say now. Both are snapshots: a
+				// file gone since gets a dangling link, which the next
+				// plan's walk no longer declares, and so deletes.
 				return targetInfo{exists: true, isDir: l.Source == manifest.EntryDir, real: realTarget(info, rel)}
 			}
 			if k, ok := o.ls.lookup(d.list, info.real, path.Base(rel)); ok && k != scan.KindLink && k != scan.KindUnknown && info.real == path.Dir(rel) {
