@@ -153,7 +153,7 @@ func (a *applier) prepare() (*prepared, error) {
 	}()
 	planned := make(chan scheduled, 1)
 	go func() { planned <- scheduleAll(p, a.batch, a.workers) }()
-	owned, err := a.r.State.ReadState()
+	owned, err := a.r.State.ReadStateLazy()
 	left := <-found
 	if err != nil {
 		return nil, err

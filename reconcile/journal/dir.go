@@ -14,6 +14,7 @@ import (
 	"os"
 	"path"
 	"strings"
+	"sync"
 
 	"github.com/linksdev/links/plan"
 )
@@ -25,6 +26,55 @@ type Dir struct {
 	manifest string // the manifest's key in the state file and journal
 	observe  func(dest string) (plan.State, error)
 	syncDir  func(dir string) error
+
+	// While this process holds the lock, the state file is read once:
+	// a plan and the apply after it, under the same hold, share its
+	// bytes (snap), forgotten when the hold ends or the file is replaced.
+	snapMu sync.Mutex
+	held   bool
+	snap   *stateSnap
+}
+
+// stateSnap is the state file as read under the lock.
+type stateSnap struct {
+	raw []byte // nil: there is no state file
+	// fast is set when raw is in the layout links writes (decodeStateFast
+	// read all of it): an apply can then merge its lines as they are.
+	fast bool
+}
+
+// held sets whether this process holds the lock; either way the state
+// file is read again next time.
+func (d *Dir) setHeld(held bool) {
+	d.snapMu.Lock()
+	defer d.snapMu.Unlock()
+	d.held, d.snap = held, nil
+}
+
+// cachedState is the state file read earlier under this lock hold, or nil.
+func (d *Dir) cachedState() *stateSnap {
+	d.snapMu.Lock()
+	defer d.snapMu.Unlock()
+	if !d.held {
+		return nil
+	}
+	return d.snap
+}
+
+// keepState remembers s, read under the lock, while the hold lasts.
+func (d *Dir) keepState(s *stateSnap) {
+	d.snapMu.Lock()
+	defer d.snapMu.Unlock()
+	if d.held {
+		d.snap = s
+	}
+}
+
+// forgetState drops the remembered state file (it is being replaced).
+func (d *Dir) forgetState() {
+	d.snapMu.Lock()
+	defer d.snapMu.Unlock()
+	d.snap = nil
 }
 
 // Options are what a Dir needs from its caller.

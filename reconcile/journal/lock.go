@@ -16,6 +16,7 @@ const LockFile = "lock"
 // Lock is the exclusive lock an apply holds on a root's state_dir.
 type Lock struct {
 	f *os.File
+	d *Dir
 }
 
 // Lock takes the lock in state_dir (creating state_dir), waiting up to
@@ -53,7 +54,8 @@ func (d *Dir) Lock(timeout time.Duration) (*Lock, error) {
 	if err := f.Truncate(0); err == nil {
 		fmt.Fprintf(f, "pid %d, user %s, host %s, since %s", a.PID, a.User, a.Host, time.Now().UTC().Format(time.RFC3339))
 	}
-	return &Lock{f: f}, nil
+	d.setHeld(true)
+	return &Lock{f: f, d: d}, nil
 }
 
 // Unlock releases the lock.
@@ -61,6 +63,7 @@ func (l *Lock) Unlock() error {
 	if l == nil || l.f == nil {
 		return nil
 	}
+	l.d.setHeld(false)
 	_ = l.f.Truncate(0)
 	err := l.f.Close()
 	l.f = nil

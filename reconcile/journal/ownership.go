@@ -1,6 +1,7 @@
 package journal
 
 import (
+	"bytes"
 	"maps"
 	"slices"
 
@@ -16,6 +17,7 @@ import (
 // was never started because the journal failed, changes nothing), and
 // the links p forgets.
 func (o *Ownership) Record(p *plan.Plan, manifest string, made func(i int) bool) {
+	o.materialize()
 	for i := range p.Changes {
 		if !made(i) {
 			continue
@@ -65,6 +67,12 @@ func ownedAfter(manifest, id string, c *plan.Change, prev Owned, had bool) (Owne
 // failed, or the journal failed first), it records and encodes again
 // from what was done.
 func (o *Ownership) EncodeIfAllMade(p *plan.Plan, manifest string) []byte {
+	if o.raw != nil {
+		if b, ok := encodeAllMadeRaw(p, manifest, o.raw); ok {
+			return b
+		}
+		o.materialize()
+	}
 	if b, ok := encodeAllMade(p, manifest, o.Links); ok {
 		return b
 	}
@@ -130,4 +138,119 @@ func encodeAllMade(p *plan.Plan, manifest string, old map[string]Owned) ([]byte,
 		size += recordSize(d, o)
 	}
 	return EncodeSorted(size, seq), true
+}
+
+// encodeAllMadeRaw is encodeAllMade of the links of the state file raw
+// (read whole by decodeStateFast) without decoding them: its lines and
+// p's changes are merged in dest order, a line no change touches is
+// copied as it is, and a line is decoded only when the rule needs what
+// it holds (an update of a link that displaced an entry). ok is false
+// when p's changes or raw's dests are not strictly in order, or a dest
+// is escaped: the caller decodes the map instead.
+func encodeAllMadeRaw(p *plan.Plan, manifest string, raw []byte) ([]byte, bool) {
+	cs := p.Changes
+	for i := 1; i < len(cs); i++ {
+		if cs[i-1].Dest >= cs[i].Dest {
+			return nil, false
+		}
+	}
+	forget := make(map[string]bool, len(p.Forget))
+	for _, d := range p.Forget {
+		forget[d] = true
+	}
+	size := len(raw) + 8
+	for i := range cs {
+		c := &cs[i]
+		size += len(c.Dest) + len(manifest) + len(c.Name) + len(c.After.Link) + len(p.ID) + len(c.Backup) + 64
+	}
+	out := make([]byte, 0, size)
+	first := true
+	// made appends the record of c's dest once c is made (prev: its old
+	// line's record, when the rule needs it).
+	made := func(c *plan.Change, prev Owned, had bool) {
+		if forget[c.Dest] {
+			return
+		}
+		if rec, ok := ownedAfter(manifest, p.ID, c, prev, had); ok {
+			out = appendOwned(out, first, c.Dest, rec)
+			first = false
+		}
+	}
+	d := &stateDecoder{b: raw}
+	d.lit(`{"format_version":`)
+	d.uint(1 << 30)
+	d.lit(`,"journal_offset":`)
+	d.uint(1 << 62)
+	d.lit(`,"links":{`)
+	i := 0 // the next change
+	var last []byte
+	for n := 0; !d.bad; n++ {
+		if n > 0 && !d.peek(',') {
+			break
+		}
+		if n > 0 {
+			d.i++
+		}
+		if !d.peek('\n') || d.i+1 < len(d.b) && d.b[d.i+1] == '}' {
+			if n > 0 {
+				d.bad = true
+			}
+			break
+		}
+		d.i++
+		start := d.i
+		dest, escaped := d.raw()
+		if d.bad || escaped || n > 0 && bytes.Compare(last, dest) >= 0 {
+			return nil, false
+		}
+		last = dest
+		backup := d.skipValue()
+		if d.bad {
+			break
+		}
+		for i < len(cs) && cs[i].Dest < string(dest) {
+			made(&cs[i], Owned{}, false)
+			i++
+		}
+		if i < len(cs) && cs[i].Dest == string(dest) {
+			c := &cs[i]
+			i++
+			switch {
+			case c.Action == plan.Create || c.Action == plan.Replace || c.Action == plan.Delete,
+				c.Action == plan.Update && !backup:
+				// The old record does not matter to the rule (an update
+				// keeps only an old record's displaced entry).
+				made(c, Owned{}, false)
+				continue
+			case c.Action == plan.Update:
+				e := &stateDecoder{b: raw, i: start}
+				_, prev := e.entry()
+				if e.bad {
+					return nil, false
+				}
+				made(c, prev, true)
+				continue
+			}
+			// Any other action leaves the record as it was.
+		}
+		if !forget[string(dest)] {
+			if !first {
+				out = append(out, ',')
+			}
+			out = append(out, '\n')
+			out = append(out, raw[start:d.i]...)
+			first = false
+		}
+	}
+	d.lit("\n}}")
+	if d.peek('\n') {
+		d.i++
+	}
+	if d.bad || d.i != len(d.b) {
+		return nil, false
+	}
+	for ; i < len(cs); i++ {
+		made(&cs[i], Owned{}, false)
+	}
+	return append(out, "\n}}\n"...), true
 }

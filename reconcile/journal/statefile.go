@@ -70,26 +70,32 @@ func recordSize(d string, o Owned) int {
 // bytes (to size the buffer).
 func EncodeSorted(size int, seq iter.Seq2[string, Owned]) []byte {
 	b := make([]byte, 0, size)
-	i := 0
+	first := true
 	for d, o := range seq {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		i++
-		b = append(b, '\n')
-		b = appendJSONString(b, d)
-		b = appendMember(b, `:{"manifest":`, o.Manifest)
-		b = appendMember(b, `,"name":`, o.Name)
-		b = appendMember(b, `,"link":`, o.Link)
-		b = appendMember(b, `,"apply_id":`, o.ApplyID)
-		if o.Backup != "" {
-			b = appendMember(b, `,"backup":`, o.Backup)
-			b = appendMember(b, `,"backup_type":`, o.BackupType)
-			b = appendMember(b, `,"backup_identity":`, o.BackupIdentity)
-		}
-		b = append(b, '}')
+		b = appendOwned(b, first, d, o)
+		first = false
 	}
 	return append(b, "\n}}\n"...)
+}
+
+// appendOwned appends dest d's line of the state file (after a comma
+// unless it is the first).
+func appendOwned(b []byte, first bool, d string, o Owned) []byte {
+	if !first {
+		b = append(b, ',')
+	}
+	b = append(b, '\n')
+	b = appendJSONString(b, d)
+	b = appendMember(b, `:{"manifest":`, o.Manifest)
+	b = appendMember(b, `,"name":`, o.Name)
+	b = appendMember(b, `,"link":`, o.Link)
+	b = appendMember(b, `,"apply_id":`, o.ApplyID)
+	if o.Backup != "" {
+		b = appendMember(b, `,"backup":`, o.Backup)
+		b = appendMember(b, `,"backup_type":`, o.BackupType)
+		b = appendMember(b, `,"backup_identity":`, o.BackupIdentity)
+	}
+	return append(b, '}')
 }
 
 // appendJSONString appends s as a JSON string: as is when that is valid
@@ -135,6 +141,11 @@ func decodeState(data []byte, keep func(dest string) bool) (*stateWire, error) {
 	if w, ok := decodeStateFast(data, keep); ok {
 		return w, nil
 	}
+	return decodeStateJSON(data, keep)
+}
+
+// decodeStateJSON is decodeState by encoding/json, for any other layout.
+func decodeStateJSON(data []byte, keep func(dest string) bool) (*stateWire, error) {
 	var w stateWire
 	if err := json.Unmarshal(data, &w); err != nil {
 		return nil, err
@@ -191,25 +202,7 @@ func decodeStateFast(data []byte, keep func(dest string) bool) (w *stateWire, ok
 			}
 			d.i -= len(raw) + 2
 		}
-		dest := d.str()
-		var o Owned
-		d.lit(`:{"manifest":`)
-		o.Manifest = d.shared(&d.manifest)
-		d.lit(`,"name":`)
-		o.Name = d.str()
-		d.lit(`,"link":`)
-		o.Link = d.str()
-		d.lit(`,"apply_id":`)
-		o.ApplyID = d.shared(&d.applyID)
-		if d.peek(',') {
-			d.lit(`,"backup":`)
-			o.Backup = d.str()
-			d.lit(`,"backup_type":`)
-			o.BackupType = d.str()
-			d.lit(`,"backup_identity":`)
-			o.BackupIdentity = d.str()
-		}
-		d.lit(`}`)
+		dest, o := d.entry()
 		if d.bad {
 			break
 		}
@@ -227,20 +220,48 @@ func decodeStateFast(data []byte, keep func(dest string) bool) (w *stateWire, ok
 	return w, true
 }
 
+// entry decodes one entry: its dest and record.
+func (d *stateDecoder) entry() (dest string, o Owned) {
+	dest = d.str()
+	d.lit(`:{"manifest":`)
+	o.Manifest = d.shared(&d.manifest)
+	d.lit(`,"name":`)
+	o.Name = d.str()
+	d.lit(`,"link":`)
+	o.Link = d.str()
+	d.lit(`,"apply_id":`)
+	o.ApplyID = d.shared(&d.applyID)
+	if d.peek(',') {
+		d.lit(`,"backup":`)
+		o.Backup = d.str()
+		d.lit(`,"backup_type":`)
+		o.BackupType = d.str()
+		d.lit(`,"backup_identity":`)
+		o.BackupIdentity = d.str()
+	}
+	d.lit(`}`)
+	return dest, o
+}
+
 // skipEntry consumes the value of an entry that is not kept, checking its
 // layout as decodeStateFast does.
-func (d *stateDecoder) skipEntry() {
+func (d *stateDecoder) skipEntry() { d.skipValue() }
+
+// skipValue is skipEntry, reporting whether the record has a backup.
+func (d *stateDecoder) skipValue() (backup bool) {
 	for _, key := range []string{`:{"manifest":`, `,"name":`, `,"link":`, `,"apply_id":`} {
 		d.lit(key)
 		d.raw()
 	}
 	if d.peek(',') {
+		backup = true
 		for _, key := range []string{`,"backup":`, `,"backup_type":`, `,"backup_identity":`} {
 			d.lit(key)
 			d.raw()
 		}
 	}
 	d.lit(`}`)
+	return backup
 }
 
 func (d *stateDecoder) peek(c byte) bool { return !d.bad && d.i < len(d.b) && d.b[d.i] == c }
@@ -289,8 +310,26 @@ func (d *stateDecoder) raw() (s []byte, escaped bool) {
 			}
 			return s, escaped
 		case c == '\\':
+			// Only escapes JSON has: a string raw accepts always decodes,
+			// whether or not its entry is kept (a skipped entry is checked
+			// as strictly as a decoded one).
 			escaped = true
 			j++
+			if j >= len(d.b) {
+				break
+			}
+			switch d.b[j] {
+			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
+			case 'u':
+				if j+4 >= len(d.b) || !isHex4(d.b[j+1:j+5]) {
+					d.bad = true
+					return nil, false
+				}
+				j += 4
+			default:
+				d.bad = true
+				return nil, false
+			}
 		case c < 0x20:
 			d.bad = true
 			return nil, false
@@ -298,6 +337,16 @@ func (d *stateDecoder) raw() (s []byte, escaped bool) {
 	}
 	d.bad = true
 	return nil, false
+}
+
+// isHex4 reports whether b is four hexadecimal digits.
+func isHex4(b []byte) bool {
+	for _, c := range b {
+		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F') {
+			return false
+		}
+	}
+	return true
 }
 
 // str consumes a JSON string and returns its value.
