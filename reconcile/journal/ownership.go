@@ -158,10 +158,20 @@ func encodeAllMadeRaw(p *plan.Plan, manifest string, raw []byte) ([]byte, bool) 
 	for _, d := range p.Forget {
 		forget[d] = true
 	}
-	size := len(raw) + 8
+	// The buffer is sized to what the merge most likely makes (a buffer
+	// allocated is zeroed whole, used or not): the old lines, a line for
+	// each change that adds a dest, and what an update's new link adds
+	// to its line (its other fields stay as long). A guess short of it
+	// only costs append's growth.
+	size := len(raw) + len(raw)/64 + 64
 	for i := range cs {
 		c := &cs[i]
-		size += len(c.Dest) + len(manifest) + len(c.Name) + len(c.After.Link) + len(p.ID) + len(c.Backup) + 64
+		switch c.Action {
+		case plan.Update:
+			size += max(0, len(c.After.Link)-len(c.Before.Link))
+		case plan.Create, plan.Replace:
+			size += recordSize(c.Dest, Owned{Manifest: manifest, Name: c.Name, Link: c.After.Link, ApplyID: p.ID, Backup: c.Backup, BackupType: c.Before.Type, BackupIdentity: c.Before.Identity})
+		}
 	}
 	out := make([]byte, 0, size)
 	first := true
