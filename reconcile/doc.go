@@ -70,7 +70,11 @@
 //   - state file: written under a temporary name in state_dir (exactly
 //     .state.json.links-tmp.<8 hex>, links' own folder) and renamed over
 //     state.json; a leftover temporary state file of that exact name is
-//     removed by the next write.
+//     removed by the next write. It is read once per lock hold: a plan
+//     and the apply after it, under one hold, use the same bytes (no
+//     other links process can write it meanwhile; a hand edit during the
+//     hold is not seen until the next one), forgotten when the hold ends
+//     or links replaces the file.
 //
 // Without RENAME_EXCHANGE (NFS, 9p, FUSE without rename2: EINVAL; seccomp
 // or old kernels: ENOSYS; macOS, Windows) the fallbacks leave these
