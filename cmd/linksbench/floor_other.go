@@ -13,4 +13,6 @@ func floorCreate(ls *linkSet, workers int, fsync bool) error  { return errNoFloo
 func floorReplace(ls *linkSet, workers int, fsync bool) error { return errNoFloor }
 func floorObserve(ls *linkSet, workers int) error             { return errNoFloor }
 
+func floorCreateMkdir(ls *linkSet, top string, workers int) error { return errNoFloor }
+
 const floorSupported = false

@@ -4,6 +4,7 @@ package main
 
 import (
 	"fmt"
+	"path/filepath"
 	"sync"
 	"sync/atomic"
 
@@ -111,6 +112,92 @@ func floorCreate(ls *linkSet, workers int, fsync bool) error {
 		}
 		return nil
 	})
+}
+
+// floorCreateMkdir is floorCreate into folders it makes: top (whose parent
+// exists) and ls's folders, which are top or folders in it, made with
+// mkdirat as each worker reaches them; then every folder, top and top's
+// parent are fsynced (the new folders' entries too). It is what a tree
+// apply does at least: its dest folder and the folders its links go in do
+// not exist yet.
+func floorCreateMkdir(ls *linkSet, top string, workers int) error {
+	if err := unix.Mkdir(top, 0o755); err != nil {
+		return fmt.Errorf("mkdir %s: %w", top, err)
+	}
+	tfd, err := unix.Open(top, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return fmt.Errorf("open %s: %w", top, err)
+	}
+	defer unix.Close(tfd)
+	fds := make([]int, len(ls.Dirs))
+	var mu sync.Mutex
+	defer func() {
+		mu.Lock()
+		defer mu.Unlock()
+		for _, fd := range fds {
+			if fd > 0 {
+				unix.Close(fd)
+			}
+		}
+	}()
+	// open makes folder d (once) and returns its handle.
+	open := func(d int) (int, error) {
+		mu.Lock()
+		defer mu.Unlock()
+		if fds[d] > 0 {
+			return fds[d], nil
+		}
+		dir := ls.Dirs[d]
+		if dir == top {
+			fd, err := unix.Dup(tfd)
+			fds[d] = fd
+			return fd, err
+		}
+		name := filepath.Base(dir)
+		if filepath.Dir(dir) != top {
+			return 0, fmt.Errorf("%s is not a folder in %s", dir, top)
+		}
+		if err := unix.Mkdirat(tfd, name, 0o755); err != nil {
+			return 0, fmt.Errorf("mkdirat %s: %w", dir, err)
+		}
+		fd, err := unix.Openat(tfd, name, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+		if err != nil {
+			return 0, fmt.Errorf("open %s: %w", dir, err)
+		}
+		fds[d] = fd
+		return fd, nil
+	}
+	err = parallel(units(ls, workers), workers, func(u unit) error {
+		fd, err := open(u.dir)
+		if err != nil {
+			return err
+		}
+		names, texts := ls.Names[u.dir], ls.Texts[u.dir]
+		for i := u.lo; i < u.hi; i++ {
+			if err := unix.Symlinkat(texts[i], fd, names[i]); err != nil {
+				return fmt.Errorf("symlinkat %s/%s: %w", ls.Dirs[u.dir], names[i], err)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	if err := syncDirs(ls, fds, workers); err != nil {
+		return err
+	}
+	if err := unix.Fsync(tfd); err != nil {
+		return fmt.Errorf("fsync %s: %w", top, err)
+	}
+	pfd, err := unix.Open(filepath.Dir(top), unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return fmt.Errorf("open %s: %w", filepath.Dir(top), err)
+	}
+	defer unix.Close(pfd)
+	if err := unix.Fsync(pfd); err != nil {
+		return fmt.Errorf("fsync %s: %w", filepath.Dir(top), err)
+	}
+	return nil
 }
 
 // floorEach opens every folder of ls and calls link for each of its links

@@ -688,10 +688,33 @@ func (b *bench) createRep(t *tree, r int) error {
 		return err
 	}
 	if !b.cfg.noTrees {
-		if err := b.timed(t, toolTreeApply, b.linksCmd(t, nil, "apply", "--auto-approve", "-f", t.TreeManifest(r))); err != nil {
+		tree := func() error {
+			if err := b.timed(t, toolTreeApply, b.linksCmd(t, nil, "apply", "--auto-approve", "-f", t.TreeManifest(r))); err != nil {
+				return err
+			}
+			return t.checkLinks(r, "tl", t.Target, nil)
+		}
+		// The same links into folders the floor makes, as the tree apply
+		// does (reported beside the floor), in the order
+		// floorFirst gives.
+		mk := func() error {
+			if !floorSupported {
+				return nil
+			}
+			ls := t.links(r, "floormk", false)
+			if err := b.timed(t, toolCreateMkSync, floor(func() error { return floorCreateMkdir(ls, t.abs(t.Rep(r)+"/floormk"), workers) })); err != nil {
+				return err
+			}
+			return t.checkLinks(r, "floormk", t.Target, nil)
+		}
+		first, second := tree, mk
+		if floorFirst(r) {
+			first, second = mk, tree
+		}
+		if err := first(); err != nil {
 			return err
 		}
-		if err := t.checkLinks(r, "tl", t.Target, nil); err != nil {
+		if err := second(); err != nil {
 			return err
 		}
 	}

@@ -126,6 +126,12 @@ func (b *bench) evalTargets() {
 		ratioAt(n, treeN[:1], "stow -n ≥ 10× links plan (tree) (links at least 10× faster)", []string{toolStowN}, []string{toolTreePlan}, 10, true)
 		ratioAt(n, treeN[:1], "stow --no-folding ≥ 2× links apply (tree) (links at least 2× faster)", []string{toolStow}, []string{toolTreeApply}, 2, true)
 		ratioAt(n, treeN[:1], "links apply (tree) ≤ 1.5× floor create + dir fsync", []string{toolTreeApply}, []string{toolCreateSync}, 1.5, false)
+		// Reported beside it, not the floor: one that also makes
+		// the folders the tree's links go in, as the tree apply must.
+		if w, c, ok := rep.ratio(n, sc, []string{toolTreeApply}, []string{toolCreateMkSync}); ok {
+			add(Target{Name: "links apply (tree) ≤ 1.5× floor create, folders made + dir fsync", N: n, Scenario: sc,
+				Measured: w, CPU: c, Limit: 1.5, Unit: "×", Reference: "not the issue's floor: this one makes the folders, as a tree apply must"})
+		}
 		if tr, wo := rep.get(n, sc, toolTreePlan), rep.get(n, sc, toolPlan); tr != nil && wo != nil && tr.PeakRSS > 0 && wo.PeakRSS > 0 {
 			t := Target{Name: "links plan (tree): peak memory ≤ the written-out manifest's", N: n, Scenario: sc,
 				Measured: float64(tr.PeakRSS) / (1 << 20), Limit: float64(wo.PeakRSS) / (1 << 20), Unit: "MiB"}

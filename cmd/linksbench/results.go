@@ -33,6 +33,7 @@ const (
 	toolTrue          = "process start (true)"
 	toolTreePlan      = "links plan (tree, no-op)"
 	toolTreeApply     = "links apply (tree, create)"
+	toolCreateMkSync  = "floor create, folders made + dir fsync"
 	toolStowN         = "stow -n (no-op)"
 )
 
@@ -42,7 +43,7 @@ var toolOrder = []string{
 	toolTreePlan, toolStowN,
 	toolVerify,
 	toolApply, toolCreate, toolCreateSync, toolLnCreate, toolStow,
-	toolTreeApply,
+	toolTreeApply, toolCreateMkSync,
 	toolReplace, toolReplaceFl, toolReplaceFlSync, toolReplaceExSync, toolLnReplace,
 	toolScan, toolScanJSON, toolScanOne, toolFind,
 	toolQuickstart, toolTrue,

@@ -40,6 +40,7 @@ var styles = map[string]style{
 	toolFind:          {"#7f7f7f", "1.5 3", 2},
 	toolTreePlan:      {"#2ca02c", "2 2", 2},
 	toolTreeApply:     {"#d62728", "2 2", 2},
+	toolCreateMkSync:  {"#67000d", "6 3", 1.6},
 	toolStowN:         {"#e7ba52", "1.5 3", 2},
 }
 
