@@ -187,27 +187,10 @@ func encodeAllMadeRaw(p *plan.Plan, manifest string, raw []byte) ([]byte, bool) 
 		}
 	}
 	d := &stateDecoder{b: raw}
-	d.lit(`{"format_version":`)
-	d.uint(1 << 30)
-	d.lit(`,"journal_offset":`)
-	d.uint(1 << 62)
-	d.lit(`,"links":{`)
+	d.header()
 	i := 0 // the next change
 	var last []byte
-	for n := 0; !d.bad; n++ {
-		if n > 0 && !d.peek(',') {
-			break
-		}
-		if n > 0 {
-			d.i++
-		}
-		if !d.peek('\n') || d.i+1 < len(d.b) && d.b[d.i+1] == '}' {
-			if n > 0 {
-				d.bad = true
-			}
-			break
-		}
-		d.i++
+	for n := 0; d.next(n); n++ {
 		start := d.i
 		dest, escaped := d.raw()
 		if d.bad || escaped || n > 0 && bytes.Compare(last, dest) >= 0 {
@@ -252,11 +235,7 @@ func encodeAllMadeRaw(p *plan.Plan, manifest string, raw []byte) ([]byte, bool) 
 			first = false
 		}
 	}
-	d.lit("\n}}")
-	if d.peek('\n') {
-		d.i++
-	}
-	if d.bad || d.i != len(d.b) {
+	if !d.end() {
 		return nil, false
 	}
 	for ; i < len(cs); i++ {

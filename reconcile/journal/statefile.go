@@ -170,30 +170,13 @@ type stateDecoder struct {
 func decodeStateFast(data []byte, keep func(dest string) bool) (w *stateWire, ok bool) {
 	d := &stateDecoder{b: data}
 	w = &stateWire{}
-	d.lit(`{"format_version":`)
-	w.FormatVersion = int(d.uint(1 << 30))
-	d.lit(`,"journal_offset":`)
-	w.JournalOffset = d.uint(1 << 62)
-	d.lit(`,"links":{`)
+	w.FormatVersion, w.JournalOffset = d.header()
 	if keep == nil {
 		w.Links = make(map[string]Owned, bytes.Count(data, []byte{'\n'}))
 	} else {
 		w.Links = map[string]Owned{}
 	}
-	for n := 0; !d.bad; n++ {
-		if n > 0 && !d.peek(',') {
-			break
-		}
-		if n > 0 {
-			d.i++
-		}
-		if !d.peek('\n') || d.i+1 < len(d.b) && d.b[d.i+1] == '}' {
-			if n > 0 {
-				d.bad = true // a comma before the end
-			}
-			break
-		}
-		d.i++
+	for n := 0; d.next(n); n++ {
 		if keep != nil {
 			raw, escaped := d.raw()
 			if !d.bad && !escaped && !keep(string(raw)) {
@@ -210,14 +193,50 @@ func decodeStateFast(data []byte, keep func(dest string) bool) (w *stateWire, ok
 			w.Links[dest] = o
 		}
 	}
+	if !d.end() {
+		return nil, false
+	}
+	return w, true
+}
+
+// header consumes the state file's first line up to its first link.
+func (d *stateDecoder) header() (version int, offset int64) {
+	d.lit(`{"format_version":`)
+	version = int(d.uint(1 << 30))
+	d.lit(`,"journal_offset":`)
+	offset = d.uint(1 << 62)
+	d.lit(`,"links":{`)
+	return version, offset
+}
+
+// next consumes what comes before entry n (its comma, unless it is the
+// first, and its newline) and reports whether there is one; false at the
+// end of the links or when the layout is broken.
+func (d *stateDecoder) next(n int) bool {
+	if d.bad || n > 0 && !d.peek(',') {
+		return false
+	}
+	if n > 0 {
+		d.i++
+	}
+	if !d.peek('\n') || d.i+1 < len(d.b) && d.b[d.i+1] == '}' {
+		if n > 0 {
+			d.bad = true // a comma before the end
+		}
+		return false
+	}
+	d.i++
+	return true
+}
+
+// end consumes the end of the links and of the file, and reports whether
+// the whole file was in the layout.
+func (d *stateDecoder) end() bool {
 	d.lit("\n}}")
 	if d.peek('\n') {
 		d.i++
 	}
-	if d.bad || d.i != len(d.b) {
-		return nil, false
-	}
-	return w, true
+	return !d.bad && d.i == len(d.b)
 }
 
 // entry decodes one entry: its dest and record.
@@ -384,12 +403,6 @@ func (d *stateDecoder) shared(last *string) string {
 // file in encodeState's layout; ok is false for any other layout.
 func stateHeader(data []byte) (offset int64, ok bool) {
 	d := &stateDecoder{b: data}
-	d.lit(`{"format_version":`)
-	if v := d.uint(1 << 30); v != stateFormat {
-		return 0, false
-	}
-	d.lit(`,"journal_offset":`)
-	offset = d.uint(1 << 62)
-	d.lit(`,"links":{`)
-	return offset, !d.bad
+	version, offset := d.header()
+	return offset, !d.bad && version == stateFormat
 }
