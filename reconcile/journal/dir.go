@@ -43,7 +43,7 @@ type stateSnap struct {
 	fast bool
 }
 
-// held sets whether this process holds the lock; either way the state
+// setHeld sets whether this process holds the lock; either way the state
 // file is read again next time.
 func (d *Dir) setHeld(held bool) {
 	d.snapMu.Lock()
