@@ -87,14 +87,9 @@ func (o *Ownership) EncodeIfAllMade(p *plan.Plan, manifest string) []byte {
 // dests (sorted) and p's changes (in dest order) are merged. ok is false
 // when p's changes are not strictly in dest order.
 func encodeAllMade(p *plan.Plan, manifest string, old map[string]Owned) ([]byte, bool) {
-	for i := 1; i < len(p.Changes); i++ {
-		if p.Changes[i-1].Dest >= p.Changes[i].Dest {
-			return nil, false
-		}
-	}
-	forget := make(map[string]bool, len(p.Forget))
-	for _, d := range p.Forget {
-		forget[d] = true
+	forget, ok := mergeable(p)
+	if !ok {
+		return nil, false
 	}
 	olds := make([]string, 0, len(old))
 	for d := range old {
@@ -140,6 +135,22 @@ func encodeAllMade(p *plan.Plan, manifest string, old map[string]Owned) ([]byte,
 	return EncodeSorted(size, seq), true
 }
 
+// mergeable reports whether p's changes are strictly in dest order (so
+// that both merges can walk them beside the old records), and returns
+// the set of dests p forgets.
+func mergeable(p *plan.Plan) (forget map[string]bool, ok bool) {
+	for i := 1; i < len(p.Changes); i++ {
+		if p.Changes[i-1].Dest >= p.Changes[i].Dest {
+			return nil, false
+		}
+	}
+	forget = make(map[string]bool, len(p.Forget))
+	for _, d := range p.Forget {
+		forget[d] = true
+	}
+	return forget, true
+}
+
 // encodeAllMadeRaw is encodeAllMade of the links of the state file raw
 // (read whole by decodeStateFast) without decoding them: its lines and
 // p's changes are merged in dest order, a line no change touches is
@@ -148,16 +159,11 @@ func encodeAllMade(p *plan.Plan, manifest string, old map[string]Owned) ([]byte,
 // when p's changes or raw's dests are not strictly in order, or a dest
 // is escaped: the caller decodes the map instead.
 func encodeAllMadeRaw(p *plan.Plan, manifest string, raw []byte) ([]byte, bool) {
+	forget, ok := mergeable(p)
+	if !ok {
+		return nil, false
+	}
 	cs := p.Changes
-	for i := 1; i < len(cs); i++ {
-		if cs[i-1].Dest >= cs[i].Dest {
-			return nil, false
-		}
-	}
-	forget := make(map[string]bool, len(p.Forget))
-	for _, d := range p.Forget {
-		forget[d] = true
-	}
 	// The buffer is sized to what the merge most likely makes (a buffer
 	// allocated is zeroed whole, used or not): the old lines, a line for
 	// each change that adds a dest, and what an update's new link adds
