@@ -222,6 +222,19 @@ func (a *applier) finish(s plan.Summary, todo []int, owned *journal.Ownership, i
 	endLine := j.Encode(nil, endRecord(nil))
 	predicted := j.End() + int64(j.Pending()) + int64(len(endLine))
 	state := a.prepareState(len(todo), owned, ifAllMade, fatal == nil, predicted)
+	// The outcome records written since the last batch of intents are
+	// made durable while the folders are fsynced (both wait on the disk),
+	// so that the end record's fsync has only its own line to write. An
+	// outcome durable before its folder claims no more than one the kernel
+	// wrote back on its own, or the next batch's fsync took along: only
+	// the end record says the apply's changes are durable, and it is
+	// written after both.
+	outcomes := make(chan error, 1)
+	if fatal == nil {
+		go func() { outcomes <- j.Flush(true) }()
+	} else {
+		outcomes <- nil
+	}
 	// Every touched folder is flushed before success is reported.
 	dirs := make([]string, 0, len(a.touched))
 	for d := range a.touched {
@@ -231,7 +244,10 @@ func (a *applier) finish(s plan.Summary, todo []int, owned *journal.Ownership, i
 	if err := a.syncDirs(dirs, syncWorkers); err != nil && fatal == nil {
 		fatal = err
 	}
-	trace("%d folders fsynced", len(dirs))
+	if err := <-outcomes; err != nil && fatal == nil {
+		fatal = err
+	}
+	trace("%d folders fsynced, outcomes durable", len(dirs))
 	if fatal == nil {
 		j.Pend(endLine)
 	} else {
