@@ -361,7 +361,9 @@ func (a *applier) syncDirs(dirs []string, workers int) error {
 	errs := make([]error, len(dirs))
 	_ = par.Each(len(dirs), workers, func(i int) error {
 		if err := a.fs.SyncDir(dirs[i]); err != nil {
-			errs[i] = fmt.Errorf("fsync %s: %w", dirs[i], err)
+			// The folder named once ("fsync d: input/output error"),
+			// whether or not the error already named it.
+			errs[i] = fmt.Errorf("fsync %s: %w", dirs[i], unwrapPathError(err))
 		}
 		return nil
 	})

@@ -151,6 +151,70 @@ func TestJournalFsyncFailsHonestly(t *testing.T) {
 	}
 }
 
+// TestFolderFsyncFailsHonestly: the fsync of one folder the apply wrote
+// in fails (ENOSPC, injected by strace on that folder only). Its changes
+// were made, so they are reported made, but the apply is not complete:
+// exit 1, the text summary says "Apply incomplete", the error names the
+// folder once, links log says the apply failed, and the next apply
+// converges.
+func TestFolderFsyncFailsHonestly(t *testing.T) {
+	strace, err := exec.LookPath("strace")
+	if err != nil {
+		t.Skip("strace is not installed (apt-get install strace; .ci/run does)")
+	}
+	for _, output := range []string{"text", "json"} {
+		t.Run(output, func(t *testing.T) {
+			root := t.TempDir()
+			mkTree(t, root, map[string]string{
+				"shared/x": "file:shared", "d/keep": "file:k",
+				"links.yaml": "file:version: 1\nlinks:\n" +
+					"  a: {dest: d/a, target: shared/x}\n" +
+					"  b: {dest: d/b, target: shared/x}\n" +
+					"  c: {dest: e/c, target: shared/x, parents: true}\n",
+			})
+			inject := []string{strace, "-f", "-qq", "-o", "/dev/null", "-P", filepath.Join(root, "d"),
+				"-e", "trace=fsync", "-e", "inject=fsync:error=ENOSPC"}
+			r := runWrapped(t, root, inject, "apply", "--auto-approve", "-o", output)
+			if r.code != 1 {
+				t.Fatalf("exit %d, want 1\n%s%s", r.code, r.stdout, r.stderr)
+			}
+			if n := strings.Count(r.stderr, "fsync d:"); n != 1 || !strings.Contains(r.stderr, "fsync d: no space left on device") {
+				t.Errorf("stderr names the folder %d times, want once, with its error:\n%s", n, r.stderr)
+			}
+			if output == "text" && (strings.Contains(r.stdout, "Apply complete") || !strings.Contains(r.stdout, "Apply incomplete: 3 created")) {
+				t.Errorf("text summary of an apply whose folder fsync failed:\n%s", r.stdout)
+			}
+			if output == "json" {
+				var rep applyReport
+				if err := json.Unmarshal([]byte(r.stdout), &rep); err != nil || len(rep.Changes) != 3 {
+					t.Fatalf("apply -o json: %v\n%s", err, r.stdout)
+				}
+				for _, c := range rep.Changes {
+					if c.Error != "" {
+						t.Errorf("%s reported failed (%s), but it was made", c.Dest, c.Error)
+					}
+				}
+			}
+			got := snapshot(t, root, ".links")
+			for _, d := range []string{"d/a", "d/b", "e/c"} {
+				if got[d] == "" {
+					t.Errorf("%s: not made (%v)", d, got)
+				}
+			}
+			log := runLinks(t, root, "log", "-o", "json")
+			if !strings.Contains(log.stdout, `"status": "failed"`) {
+				t.Errorf("links log does not say the apply failed:\n%s", log.stdout)
+			}
+			if next := runLinks(t, root, "apply", "--auto-approve"); next.code != 0 {
+				t.Errorf("next apply: exit %d\n%s%s", next.code, next.stdout, next.stderr)
+			}
+			if next := runLinks(t, root, "verify"); next.code != 0 {
+				t.Errorf("verify after the next apply: exit %d\n%s%s", next.code, next.stdout, next.stderr)
+			}
+		})
+	}
+}
+
 // TestJournalDiskFull: a real full disk (a small tmpfs, mounted by the
 // test, so root only) stops the journal in the middle of an apply of many
 // links. The write cut short leaves no damaged line, nothing is reported

@@ -263,7 +263,7 @@ func (s *sys) execute(g *globals, root *reconcile.Root, p *plan.Plan) error {
 		for _, r := range res.Recovered {
 			fmt.Fprintf(s.stderr, "links: %s\n", r)
 		}
-		s.printApplied(p, res)
+		s.printApplied(p, res, err)
 	}
 	if err != nil {
 		if res != nil {
@@ -276,7 +276,11 @@ func (s *sys) execute(g *globals, root *reconcile.Root, p *plan.Plan) error {
 	return nil
 }
 
-func (s *sys) printApplied(p *plan.Plan, res *reconcile.Result) {
+// printApplied prints what the apply made. It says "Apply complete" only
+// when the apply returned no error: a change made whose folder could not
+// be fsynced, or whose end record could not be written, is made but the
+// apply is not complete (the error follows on stderr).
+func (s *sys) printApplied(p *plan.Plan, res *reconcile.Result, applyErr error) {
 	var made plan.Summary
 	for i, c := range p.Changes {
 		if _, failed := res.Errors[i]; failed {
@@ -294,7 +298,7 @@ func (s *sys) printApplied(p *plan.Plan, res *reconcile.Result) {
 		}
 	}
 	status := "Apply complete"
-	if len(res.Errors) > 0 {
+	if len(res.Errors) > 0 || applyErr != nil {
 		status = "Apply incomplete"
 	}
 	fmt.Fprintf(s.stdout, "\n%s: %d created, %d updated, %d replaced, %d deleted", status, made.Create, made.Update, made.Replace, made.Delete)
