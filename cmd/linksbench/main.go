@@ -597,13 +597,18 @@ func (b *bench) runSize(n int) error {
 	phases := []struct {
 		name string
 		rep  func(t *tree, r int) error
+		// frees: the phase frees one inode per link, so each repetition
+		// starts settled (no tool makes its new links against ext4's
+		// scan past the inodes the one before freed; see waitSettled),
+		// and the next size's creates wait for its end.
+		frees bool
 	}{
 		// Creations first, for every repetition: nothing is freed in this phase.
-		{"create", b.createRep},
+		{"create", b.createRep, false},
 		// Then the read-only tools on the applied trees.
-		{"read", b.readRep},
+		{"read", b.readRep, false},
 		// Replacing frees one inode per link: last.
-		{"replace", b.replaceRep},
+		{"replace", b.replaceRep, true},
 	}
 	for _, ph := range phases {
 		for r := range cfg.reps {
@@ -611,11 +616,7 @@ func (b *bench) runSize(n int) error {
 			if r == 0 {
 				b.sampleLoad(fmt.Sprintf("%s links, %s phase", count(n), ph.name))
 			}
-			if ph.name == "replace" {
-				// Every tool replaces links, freeing one inode each: each
-				// repetition starts settled, so that no tool makes its
-				// new links against ext4's scan past the inodes the one
-				// before freed (see waitSettled).
+			if ph.frees {
 				b.waitSettled()
 			}
 			for _, t := range trees {
@@ -623,14 +624,12 @@ func (b *bench) runSize(n int) error {
 					return err
 				}
 			}
-			if ph.name == "replace" {
+			if ph.frees {
 				syncAll()
 				b.lastFree = time.Now()
 			}
 		}
 	}
-	syncAll()
-	b.lastFree = time.Now()
 	for _, t := range trees {
 		if err := b.moveAside(t); err != nil {
 			return err
