@@ -24,9 +24,6 @@ func (s *sys) openExpanded(g *globals) (*manifest.Manifest, *reconcile.Root, err
 	if len(m.Trees) == 0 {
 		return m, root, nil
 	}
-	if gcHooks.expanding != nil {
-		gcHooks.expanding(len(m.Trees))
-	}
 	if err := root.ExpandTrees(m); err != nil {
 		root.Close()
 		return nil, nil, err

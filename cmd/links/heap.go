@@ -16,13 +16,14 @@ import "runtime/debug"
 // memory to be compacted). LINKS_HUGE_PAGES=off turns it off.
 //
 // The reservation follows the work, and is made once per process, at the
-// first of these that reaches minHeapReserve: heapPerManifestByte per
-// byte of the manifest file before it is parsed, heapPerTree (the most)
-// before a tree is walked (its size is not known yet), and heapPerLink
-// per declared link once they are known. Reserving more than is used
-// costs nothing but address space: untouched pages are never faulted in.
-// (An allocation made there is zeroed by the allocator, though, all of
-// it: a buffer sized far beyond its use now costs its size.)
+// first of these that reaches minHeapReserve: heapPerManifestByte per byte
+// of the manifest file before it is parsed, and heapPerLink per declared
+// link once they are known (for a manifest with trees, once their walk
+// has found their members: a tree's size is not known before). Reserving more
+// than is used costs nothing but address space: untouched pages are never
+// faulted in. (An allocation made there is zeroed by the allocator,
+// though, all of it: a buffer sized far beyond its use now costs its
+// size.)
 //
 // Once, because a second reservation is such an allocation: placed by the
 // allocator at the lowest free pages, it began in the first one's unused
@@ -32,18 +33,37 @@ import "runtime/debug"
 // 17,000 faults and 139 MB instead of 2,200 and 118 MB in 4 runs of 14,
 // depending on where the randomized heap began.
 //
+// Not below minHeapReserve (64 MiB), and not before a tree's walk: a huge
+// page is a 2 MiB block of the kernel's, and under a hypervisor that takes
+// free memory back (free page reporting through a virtio balloon, as on
+// the Firecracker VM measured on 2026-12-07) free 2 MiB blocks are what
+// is given back, so a huge page's first touch is often a fault on the
+// host too. There a 32 MiB region took 3 ms in huge pages just freed by
+// another process, 26-78 ms in huge pages after a few seconds idle, and
+// 13-18 ms in small pages either way (small pages come first from the
+// kernel's recently freed ones). Measured on linksbench there (fresh ext4
+// each): at 10,000 links, six runs each way (three against
+// LINKS_HUGE_PAGES=off, three against this threshold), the tree apply
+// took 152 ms (median) with the tree's 256 MiB reserved before its walk
+// and 135 ms with nothing reserved, the written-out apply 152 and 144 ms;
+// at 100,000 links huge pages still win (plan 0.29-0.31 s against
+// 0.33-0.37 s with LINKS_HUGE_PAGES=off, two runs each), and reserving
+// after the walk left the tree apply and the tree plan no slower (two
+// runs each way). 64 MiB lies between the ~25 MiB of 10,000 links and
+// the ~150 MiB of 100,000; where exactly the two costs cross was not
+// measured.
+//
 // Measured peaks at 100,000 links, for a 5.9 MB manifest: 236 MB for an
 // apply that updates them all, 158 MB for one that creates them, 133 MB
 // for plan; the manifest factor covers the largest (at 28, the updates'
-// last 70 MB took 17,000 small faults). Below minHeapReserve it is not
-// worth a collection; above maxHeapReserve (a manifest of ~100,000 links)
-// the rest of the heap takes ordinary pages, so that a huge manifest does
-// not hold a large reservation against the memory limit.
+// last 70 MB took 17,000 small faults). Above maxHeapReserve (a manifest
+// of ~100,000 links) the rest of the heap takes ordinary pages, so that a
+// huge manifest does not hold a large reservation against the memory
+// limit.
 const (
 	heapPerManifestByte = 40
 	heapPerLink         = 1600
-	heapPerTree         = maxHeapReserve
-	minHeapReserve      = 8 << 20
+	minHeapReserve      = 64 << 20
 	maxHeapReserve      = 256 << 20
 )
 

@@ -9,6 +9,7 @@ func TestReservation(t *testing.T) {
 		{0, 0, 0},
 		{minHeapReserve - 1, 0, 0},
 		{minHeapReserve, 0, minHeapReserve},
+		{16 << 20, 0, 0}, // a tree of 10,000 files (heapPerLink each)
 		{100 << 20, 0, 100 << 20},
 		{100 << 20, 95 << 20, 0},     // once only: a second reservation would
 		{160 << 20, 100 << 20, 0},    // start in the first one's unused tail

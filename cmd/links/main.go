@@ -77,7 +77,6 @@ func tuneGC() {
 		}
 		reserveHeap(int64(links) * heapPerLink)
 	}
-	gcHooks.expanding = func(int) { reserveHeap(heapPerTree) }
 	gcHooks.walked = func(links int) {
 		// The walk's own garbage (listings, the member list: ~120 bytes
 		// a member) is collected, so that the links' changes reuse it:
@@ -98,11 +97,10 @@ func tuneGC() {
 // collector to the work at hand (see tuneGC) unless GOGC is set, and
 // reserve the heap in huge pages (see heap.go).
 var gcHooks struct {
-	loading   func(size int64) // a manifest of size bytes is about to be parsed
-	loaded    func(links int)  // it was, and declares links
-	expanding func(trees int)  // its trees are about to be walked
-	walked    func(links int)  // they were: links declared in all
-	walking   func()           // a scan is about to walk trees of any size
+	loading func(size int64) // a manifest of size bytes is about to be parsed
+	loaded  func(links int)  // it was, and declares links
+	walked  func(links int)  // they were: links declared in all
+	walking func()           // a scan is about to walk trees of any size
 }
 
 // startTrace prints, when $LINKS_TRACE is set, what plan and apply are
