@@ -108,7 +108,7 @@ func tuneGC() {
 var gcHooks struct {
 	loading func(size int64) // a manifest of size bytes is about to be parsed
 	loaded  func(links int)  // it was, and declares links
-	walked  func(links int)  // they were: links declared in all
+	walked  func(links int)  // its trees were walked: links declared in all
 	walking func()           // a scan is about to walk trees of any size
 }
 

@@ -596,9 +596,10 @@ func (b *bench) runSize(n int) error {
 	// written back before anything is timed, so that the kernel does not
 	// write them back during the first repetition, whose first tool is
 	// links (floorFirst). In four full runs at 3e14569 without this, the
-	// tree apply's first repetition at 10,000 was its slowest in three
-	// (189, 180, 153 ms against 128-145); whether the writeback was why
-	// was not measured.
+	// tree apply's first repetition at 10,000 was the slowest of three in
+	// all four (189, 180, 139, 153 ms; 153 tied), in one of four with it
+	// (db3f404: 154, 128, 146, 133 ms); whether the writeback was why was
+	// not measured.
 	syncAll()
 	b.waitSettled()
 
