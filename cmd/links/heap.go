@@ -39,7 +39,7 @@ import "runtime/debug"
 // the Firecracker VM measured on 2026-12-07) free 2 MiB blocks are what
 // is given back, so a huge page's first touch is often a fault on the
 // host too. There a 32 MiB region took 3 ms in huge pages just freed by
-// another process, 26-78 ms in huge pages after a few seconds idle, and
+// another process, 26-82 ms in huge pages after a few seconds idle, and
 // 13-18 ms in small pages either way (small pages come first from the
 // kernel's recently freed ones). Measured on linksbench there (fresh ext4
 // each): at 10,000 links, six runs each way (three against
