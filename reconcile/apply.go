@@ -61,7 +61,7 @@ const TempMarker = journal.TempMarker
 // It reads as its four steps: prepare (read ownership, find what earlier
 // applies left, order the changes), begin (the journal's begin record,
 // leftovers cleaned), make the changes (makechanges.go; each one in
-// change.go), and finish (folders fsynced, end record, state file).
+// change.go), and finish (folders flushed, end record, state file).
 func (r *Root) Apply(p *plan.Plan, opts ApplyOptions) (*Result, error) {
 	if err := p.Conflicts(); err != nil {
 		return nil, err
@@ -241,13 +241,14 @@ func (a *applier) finish(s plan.Summary, todo []int, owned *journal.Ownership, i
 		dirs = append(dirs, d)
 	}
 	sort.Strings(dirs)
-	if err := a.syncDirs(dirs, syncWorkers); err != nil && fatal == nil {
+	whole, err := a.flushDirs(dirs)
+	if err != nil && fatal == nil {
 		fatal = err
 	}
 	if err := <-outcomes; err != nil && fatal == nil {
 		fatal = err
 	}
-	trace("%d folders fsynced, outcomes durable", len(dirs))
+	trace("%d folders flushed (%d by one syncfs), outcomes durable", len(dirs), whole)
 	if fatal == nil {
 		j.Pend(endLine)
 	} else {
@@ -348,6 +349,31 @@ type applier struct {
 	// journaled, by change index: its intent is in the journal (written,
 	// if perhaps not durable). Set by the journal's writer only.
 	journaled []bool
+}
+
+// UseSyncFS, when false, makes apply fsync every folder on its own even
+// where one syncfs would flush them all (cmd/links: LINKS_SYNCFS=off).
+var UseSyncFS = true
+
+// flushDirs makes the entries of the folders dirs durable: those the
+// filesystem flushes better all at once (FS.SyncFS) together, the others
+// with a fsync each (syncDirs). If the flush of them all fails, each is
+// still fsynced on its own (as every folder is, whatever failed before
+// it), and the apply fails with the flush's error. It returns how many
+// folders the flush of them all covered.
+func (a *applier) flushDirs(dirs []string) (int, error) {
+	rest, err := dirs, error(nil)
+	if UseSyncFS {
+		rest, err = a.fs.SyncFS(dirs)
+	}
+	if err != nil {
+		err = fmt.Errorf("syncfs %s: %w", a.r.Path, unwrapPathError(err))
+		rest = dirs
+	}
+	if err2 := a.syncDirs(rest, syncWorkers); err == nil {
+		err = err2
+	}
+	return len(dirs) - len(rest), err
 }
 
 // syncDirs fsyncs the folders dirs, on up to workers goroutines when

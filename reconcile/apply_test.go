@@ -189,6 +189,12 @@ func (f *faultFS) SyncDir(dir string) error {
 	}
 	return f.FS.SyncDir(dir)
 }
+func (f *faultFS) SyncFS(dirs []string) ([]string, error) {
+	if err := f.step("syncfs"); err != nil {
+		return dirs, err
+	}
+	return f.FS.SyncFS(dirs)
+}
 
 // TestApplyFaultAtEveryOperation fails operation K of an apply, for every
 // K and several errors, and checks that every dest is in its old or its

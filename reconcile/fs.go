@@ -37,4 +37,9 @@ type FS interface {
 	RemoveAll(dir, name string) error
 	// SyncDir flushes dir's entries to stable storage.
 	SyncDir(dir string) error
+	// SyncFS flushes the folders dirs all at once where the filesystem
+	// does that better than a SyncDir each (rootfs: one syncfs on ext2/3/4
+	// without a journal), and returns those it did not cover, for
+	// SyncDir. On an error none is taken as flushed.
+	SyncFS(dirs []string) (rest []string, err error)
 }

@@ -77,6 +77,10 @@ func (f *hookFS) SyncDir(dir string) error {
 	f.step("syncdir " + dir)
 	return f.FS.SyncDir(dir)
 }
+func (f *hookFS) SyncFS(dirs []string) ([]string, error) {
+	f.step("syncfs")
+	return f.FS.SyncFS(dirs)
+}
 
 // intruderScenario is one kind of change whose dest an intruder writes
 // while the apply works.

@@ -172,7 +172,10 @@ func TestFolderFsyncFailsHonestly(t *testing.T) {
 					"  b: {dest: d/b, target: shared/x}\n" +
 					"  c: {dest: e/c, target: shared/x, parents: true}\n",
 			})
-			inject := []string{strace, "-f", "-qq", "-o", "/dev/null", "-P", filepath.Join(root, "d"),
+			// Each folder its own fsync (where root is on ext4 without a
+			// journal, apply would flush them with one syncfs:
+			// TestFolderSyncFSFailsHonestly).
+			inject := []string{"env", "LINKS_SYNCFS=off", strace, "-f", "-qq", "-o", "/dev/null", "-P", filepath.Join(root, "d"),
 				"-e", "trace=fsync", "-e", "inject=fsync:error=ENOSPC"}
 			r := runWrapped(t, root, inject, "apply", "--auto-approve", "-o", output)
 			if r.code != 1 {
@@ -212,6 +215,61 @@ func TestFolderFsyncFailsHonestly(t *testing.T) {
 				t.Errorf("verify after the next apply: exit %d\n%s%s", next.code, next.stdout, next.stderr)
 			}
 		})
+	}
+}
+
+// TestFolderSyncFSFailsHonestly: where apply flushes the folders with one
+// syncfs (root on ext4 without a journal), a syncfs that fails (strace
+// injects EIO) fails the apply as a folder's fsync does: exit 1, the
+// error names syncfs and root, each folder is still fsynced on its own,
+// links log says failed, and the next apply and verify succeed.
+func TestFolderSyncFSFailsHonestly(t *testing.T) {
+	strace, err := exec.LookPath("strace")
+	if err != nil {
+		t.Skip("strace is not installed (apt-get install strace; .ci/run does)")
+	}
+	root := t.TempDir()
+	mkTree(t, root, map[string]string{
+		"shared/x": "file:shared", "d/keep": "file:k",
+		"links.yaml": "file:version: 1\nlinks:\n" +
+			"  a: {dest: d/a, target: shared/x}\n" +
+			"  c: {dest: e/c, target: shared/x, parents: true}\n",
+	})
+	trace := filepath.Join(t.TempDir(), "strace")
+	inject := []string{strace, "-f", "-qq", "-y", "-o", trace, "-e", "trace=syncfs,fsync", "-e", "inject=syncfs:error=EIO"}
+	r := runWrapped(t, root, inject, "apply", "--auto-approve")
+	calls, err := os.ReadFile(trace)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(calls), "syncfs(") {
+		t.Skipf("apply made no syncfs here (root is not on ext4 without a journal): exit %d", r.code)
+	}
+	if r.code != 1 || !strings.Contains(r.stderr, "syncfs "+root+": input/output error") {
+		t.Fatalf("exit %d, want 1 with the syncfs error\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	if strings.Contains(r.stdout, "Apply complete") || !strings.Contains(r.stdout, "Apply incomplete: 2 created") {
+		t.Errorf("summary of an apply whose syncfs failed:\n%s", r.stdout)
+	}
+	for _, d := range []string{"/d", "/e"} {
+		if !strings.Contains(string(calls), "<"+root+d+">") { // only fsync and syncfs traced; syncfs is given root
+			t.Errorf("folder %s not fsynced on its own after the syncfs failed:\n%s", d, calls)
+		}
+	}
+	got := snapshot(t, root, ".links")
+	for _, d := range []string{"d/a", "e/c"} {
+		if got[d] == "" {
+			t.Errorf("%s: not made (%v)", d, got)
+		}
+	}
+	if log := runLinks(t, root, "log", "-o", "json"); !strings.Contains(log.stdout, `"status": "failed"`) {
+		t.Errorf("links log does not say the apply failed:\n%s", log.stdout)
+	}
+	if next := runLinks(t, root, "apply", "--auto-approve"); next.code != 0 {
+		t.Errorf("next apply: exit %d\n%s%s", next.code, next.stdout, next.stderr)
+	}
+	if next := runLinks(t, root, "verify"); next.code != 0 {
+		t.Errorf("verify after the next apply: exit %d\n%s%s", next.code, next.stdout, next.stderr)
 	}
 }
 

@@ -33,6 +33,22 @@ func (f *syncFailFS) SyncDir(dir string) error {
 	return f.FS.SyncDir(dir)
 }
 
+// SyncFS covers no folder: each gets its SyncDir, whatever the
+// filesystem under the test would do.
+func (f *syncFailFS) SyncFS(dirs []string) ([]string, error) { return dirs, nil }
+
+// syncFSFailFS fails SyncFS and records every folder given to it and to
+// SyncDir.
+type syncFSFailFS struct {
+	syncFailFS
+	given []string
+}
+
+func (f *syncFSFailFS) SyncFS(dirs []string) ([]string, error) {
+	f.given = append([]string(nil), dirs...)
+	return nil, &os.PathError{Op: "syncfs", Path: ".", Err: syscall.EIO}
+}
+
 // TestApplyFsyncsEveryFolderOnce: an apply into more folders than it
 // fsyncs one at a time (syncParallelMin) fsyncs each touched folder once;
 // when one fsync fails, the others are still made, apply fails naming
@@ -130,4 +146,45 @@ func assertStateOffset(t *testing.T, root string, want int64) {
 			t.Errorf("temporary file left in state_dir: %s", e.Name())
 		}
 	}
+}
+
+// TestApplySyncFSFails: when the flush of the whole filesystem fails,
+// apply fails naming it (and root), every touched folder is still
+// fsynced once on its own, every link is in place, and the state file's
+// offset is where the apply began, as when one folder's fsync fails.
+func TestApplySyncFSFails(t *testing.T) {
+	needSymlinks(t)
+	root := t.TempDir()
+	var y strings.Builder
+	y.WriteString("version: 1\nlinks:\n")
+	for i := range 4 {
+		fmt.Fprintf(&y, "  l%d:\n    dest: d%d/l\n    target: t\n    parents: true\n", i, i)
+	}
+	mkTree(t, root, map[string]string{"t": "file:x"})
+	m := parse(t, root, y.String())
+	r := open(t, m)
+	p, err := r.Plan(m, newID())
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := &syncFSFailFS{syncFailFS: syncFailFS{synced: map[string]int{}}}
+	_, err = r.Apply(p, ApplyOptions{WrapFS: func(fs FS) FS { f.FS = fs; return f }})
+	want := "syncfs " + root + ": input/output error"
+	if err == nil || err.Error() != want || !errors.Is(err, syscall.EIO) {
+		t.Fatalf("apply: %v, want %q", err, want)
+	}
+	if got := strings.Join(f.given, " "); got != ". d0 d1 d2 d3" {
+		t.Errorf("SyncFS was given %q, want every touched folder", got)
+	}
+	for _, d := range []string{".", "d0", "d1", "d2", "d3"} {
+		if f.synced[d] != 1 {
+			t.Errorf("%s fsynced %d times, want once", d, f.synced[d])
+		}
+	}
+	for i := range 4 {
+		if got, err := os.Readlink(filepath.Join(root, fmt.Sprintf("d%d/l", i))); err != nil || filepath.ToSlash(got) != "../t" {
+			t.Errorf("d%d/l: %q, %v", i, got, err)
+		}
+	}
+	assertStateOffset(t, root, 0)
 }

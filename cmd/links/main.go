@@ -16,6 +16,7 @@ func main() {
 	ignoreSIGPIPE()
 	tuneGC()
 	startTrace()
+	reconcile.UseSyncFS = os.Getenv("LINKS_SYNCFS") != "off"
 	stop := startProfiles()
 	code := Main(os.Args[1:])
 	stop()

@@ -33,10 +33,14 @@ type FS struct {
 	root *os.Root
 	mu   sync.Mutex
 	dirs map[string]*os.File // open folder handles by root-relative path
+
+	sfs syncFS // SyncFS's handle on root and its decision (syncfs_*.go)
 }
 
 func New(r *os.Root) *FS {
-	return &FS{root: r, dirs: map[string]*os.File{}}
+	f := &FS{root: r, dirs: map[string]*os.File{}}
+	f.sfs.open(r)
+	return f
 }
 
 // dir returns a handle on the folder rel, opened beneath root (symlinks
@@ -58,8 +62,7 @@ func (f *FS) dir(rel string) (*os.File, error) {
 	return d, nil
 }
 
-// forget drops cached handles (after MkdirAll, a handle on a missing folder
-// may now be openable; handles stay valid otherwise).
+// Close closes every handle the FS holds.
 func (f *FS) Close() error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -69,6 +72,9 @@ func (f *FS) Close() error {
 			first = err
 		}
 		delete(f.dirs, k)
+	}
+	if err := f.sfs.close(); err != nil && first == nil {
+		first = err
 	}
 	return first
 }
