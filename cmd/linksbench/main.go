@@ -585,7 +585,7 @@ func (b *bench) runSize(n int) error {
 			if err := t.writeManifests(r); err != nil {
 				return err
 			}
-			for _, kind := range []string{"floor", "floorsync", "ln", "stowt"} {
+			for _, kind := range []string{"floor", "floorsync", "floorsyncfs", "ln", "stowt"} {
 				if err := t.mkdirs(r, kind); err != nil {
 					return err
 				}
@@ -682,6 +682,18 @@ func (b *bench) linksAndFloors(t *tree, r int, retarget bool) error {
 				return err
 			}
 			if err := t.checkLinks(r, kind, want, nil); err != nil {
+				return err
+			}
+		}
+		if !retarget && floorSyncFSSupported {
+			// The same links made durable with one syncfs, as links
+			// apply does on ext2/3/4 without a journal (reported beside
+			// the floor).
+			ls := t.links(r, "floorsyncfs", false)
+			if err := b.timed(t, toolCreateSyncFS, floor(func() error { return floorCreateSyncFS(ls, workers) })); err != nil {
+				return err
+			}
+			if err := t.checkLinks(r, "floorsyncfs", want, nil); err != nil {
 				return err
 			}
 		}

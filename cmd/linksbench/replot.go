@@ -12,7 +12,7 @@ import (
 // every ratio the report computes stays within one phase, so a phase can
 // be taken from another run (of the same commit) as a whole.
 var phases = map[string][]string{
-	"create":     {toolApply, toolCreate, toolCreateSync, toolLnCreate, toolStow, toolTreeApply, toolCreateMkSync},
+	"create":     {toolApply, toolCreate, toolCreateSync, toolCreateSyncFS, toolLnCreate, toolStow, toolTreeApply, toolCreateMkSync},
 	"read":       {toolPlan, toolYAML, toolObserve, toolVerify, toolScan, toolScanJSON, toolScanOne, toolFind, toolRestow, toolTreePlan, toolStowN},
 	"replace":    {toolReplace, toolReplaceFl, toolReplaceFlSync, toolReplaceExSync, toolLnReplace},
 	"quickstart": {toolQuickstart, toolTrue},

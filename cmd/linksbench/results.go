@@ -34,6 +34,7 @@ const (
 	toolTreePlan      = "links plan (tree, no-op)"
 	toolTreeApply     = "links apply (tree, create)"
 	toolCreateMkSync  = "floor create, folders made + dir fsync"
+	toolCreateSyncFS  = "floor create + syncfs"
 	toolStowN         = "stow -n (no-op)"
 )
 
@@ -42,7 +43,7 @@ var toolOrder = []string{
 	toolPlan, toolYAML, toolObserve, toolRestow,
 	toolTreePlan, toolStowN,
 	toolVerify,
-	toolApply, toolCreate, toolCreateSync, toolLnCreate, toolStow,
+	toolApply, toolCreate, toolCreateSync, toolCreateSyncFS, toolLnCreate, toolStow,
 	toolTreeApply, toolCreateMkSync,
 	toolReplace, toolReplaceFl, toolReplaceFlSync, toolReplaceExSync, toolLnReplace,
 	toolScan, toolScanJSON, toolScanOne, toolFind,

@@ -41,6 +41,7 @@ var styles = map[string]style{
 	toolTreePlan:      {"#2ca02c", "2 2", 2},
 	toolTreeApply:     {"#d62728", "2 2", 2},
 	toolCreateMkSync:  {"#67000d", "6 3", 1.6},
+	toolCreateSyncFS:  {"#08306b", "6 3", 1.6},
 	toolStowN:         {"#e7ba52", "1.5 3", 2},
 }
 
