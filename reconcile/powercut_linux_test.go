@@ -1,0 +1,121 @@
+package reconcile
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestPowerCutAfterApplyNoJournal: what a power cut right after apply
+// returns leaves on ext4 without a journal. The filesystem is a loop
+// device on an image file: what the loop device has written is in the
+// image, what ext4 still holds in memory is not, so a copy of the image
+// taken as apply returns is the disk a power cut would leave (the host
+// keeps the image's pages; only ext4's own unwritten buffers are lost).
+// Every link apply reported made must be on that disk, readable, with its
+// text: apply flushes the folders with one syncfs (rootfs SyncFS). With
+// LINKS_SYNCFS=off (a fsync per folder) 196 of the 200 links were lost
+// in every run when this test was written (Linux 6.18): the names are on
+// the disk, but e2fsck finds their inodes, and the new folders' own, in
+// the groups' unused inode area (the group descriptors and bitmaps were
+// never written), and clears them. The test logs what that mode leaves
+// and does not assert it (it depends on the kernel's writeback timing).
+// Root only (mkfs.ext4 and a loop mount).
+func TestPowerCutAfterApplyNoJournal(t *testing.T) {
+	for _, mode := range []string{"syncfs", "off"} {
+		t.Run(mode, func(t *testing.T) {
+			img, mnt := mountNoJournal(t)
+			const folders, per = 4, 50
+			var y strings.Builder
+			y.WriteString("version: 1\nlinks:\n")
+			for d := range folders {
+				for i := range per {
+					fmt.Fprintf(&y, "  l%d_%d: {dest: d%d/l%d, target: shared/x, parents: true}\n", d, i, d, i)
+				}
+			}
+			mkTree(t, mnt, map[string]string{"shared/x": "file:x", "links.yaml": "file:" + y.String()})
+			if out, err := exec.Command("sync", "-f", mnt).CombinedOutput(); err != nil {
+				t.Fatalf("sync: %v %s", err, out)
+			}
+			wrapper := []string{"env", "LINKS_SYNCFS=" + map[string]string{"syncfs": "on", "off": "off"}[mode]}
+			if r := runWrapped(t, mnt, wrapper, "apply", "--auto-approve"); r.code != 0 {
+				t.Fatalf("apply: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+			}
+			disk := filepath.Join(t.TempDir(), "cut.img")
+			copyFile(t, img, disk)
+			fsck, _ := exec.Command("e2fsck", "-fn", disk).CombinedOutput()
+			cut := t.TempDir()
+			if out, err := exec.Command("mount", "-o", "loop,ro", disk, cut).CombinedOutput(); err != nil {
+				t.Fatalf("mount the copy: %v %s\n%s", err, out, fsck)
+			}
+			defer exec.Command("umount", cut).Run()
+			missing := 0
+			for d := range folders {
+				for i := range per {
+					got, err := os.Readlink(filepath.Join(cut, fmt.Sprintf("d%d/l%d", d, i)))
+					if err != nil || got != "../shared/x" {
+						missing++
+						if mode == "syncfs" && missing <= 5 {
+							t.Errorf("d%d/l%d after the power cut: %q, %v", d, i, got, err)
+						}
+					}
+				}
+			}
+			if mode == "syncfs" && missing > 0 {
+				t.Errorf("%d of %d links apply made are not on the disk a power cut leaves; e2fsck -fn:\n%s", missing, folders*per, fsck)
+			}
+			t.Logf("LINKS_SYNCFS=%s: %d of %d links missing or unreadable after the cut; e2fsck -fn:\n%s", wrapper[1][len("LINKS_SYNCFS="):], missing, folders*per, fsck)
+		})
+	}
+}
+
+// mountNoJournal makes a 64 MiB ext4 without a journal in an image file,
+// mounts it with a loop device and returns both; it skips where that
+// cannot be done (not root, no mkfs.ext4, no loop devices).
+func mountNoJournal(t *testing.T) (img, mnt string) {
+	t.Helper()
+	if os.Getuid() != 0 {
+		t.Skip("needs root to loop-mount an ext4")
+	}
+	for _, tool := range []string{"mkfs.ext4", "e2fsck", "mount", "truncate"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			t.Skipf("%s is not installed", tool)
+		}
+	}
+	img = filepath.Join(t.TempDir(), "fs.img")
+	mnt = t.TempDir()
+	if out, err := exec.Command("truncate", "-s", "64M", img).CombinedOutput(); err != nil {
+		t.Skipf("truncate: %v %s", err, out)
+	}
+	if out, err := exec.Command("mkfs.ext4", "-q", "-F", "-O", "^has_journal", img).CombinedOutput(); err != nil {
+		t.Skipf("mkfs.ext4: %v %s", err, out)
+	}
+	if out, err := exec.Command("mount", "-o", "loop", img, mnt).CombinedOutput(); err != nil {
+		t.Skipf("cannot loop-mount an ext4 here: %v %s", err, strings.TrimSpace(string(out)))
+	}
+	t.Cleanup(func() { exec.Command("umount", mnt).Run() })
+	return img, mnt
+}
+
+func copyFile(t *testing.T, from, to string) {
+	t.Helper()
+	src, err := os.Open(from)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer src.Close()
+	dst, err := os.Create(to)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := io.Copy(dst, src); err != nil {
+		t.Fatal(err)
+	}
+	if err := dst.Close(); err != nil {
+		t.Fatal(err)
+	}
+}
