@@ -36,7 +36,10 @@
 //     filesystem as the dest; otherwise the change fails and is undone.
 //   - Journal. Each mutation is written to state_dir/journal.jsonl as an
 //     intent, fsynced, before it is made, and marked done or failed after.
-//     Every touched folder is fsynced before apply reports success. A
+//     Every touched folder is flushed before apply reports success: a
+//     fsync each, or one syncfs for those on root's filesystem when it is
+//     ext2/3/4 without a journal, where a folder's fsync leaves the new
+//     links' inodes unwritten (docs/reliability.md). A
 //     change the journal's failure stopped is reported not made, with its
 //     error; a write cut short by a full disk is taken back; 1 MiB past the
 //     journal's end is kept allocated (fallocate KEEP_SIZE) so the records
