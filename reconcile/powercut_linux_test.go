@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/linksdev/links/internal/ext4test"
 )
 
 // TestPowerCutAfterApplyNoJournal: what a power cut right after apply
@@ -28,7 +30,10 @@ import (
 func TestPowerCutAfterApplyNoJournal(t *testing.T) {
 	for _, mode := range []string{"syncfs", "off"} {
 		t.Run(mode, func(t *testing.T) {
-			img, mnt := mountNoJournal(t)
+			if _, err := exec.LookPath("e2fsck"); err != nil {
+				t.Skip("e2fsck is not installed")
+			}
+			img, mnt := ext4test.Mount(t, false)
 			const folders, per = 4, 50
 			var y strings.Builder
 			y.WriteString("version: 1\nlinks:\n")
@@ -71,34 +76,6 @@ func TestPowerCutAfterApplyNoJournal(t *testing.T) {
 			t.Logf("LINKS_SYNCFS=%s: %d of %d links missing or unreadable after the cut; e2fsck -fn:\n%s", wrapper[1][len("LINKS_SYNCFS="):], missing, folders*per, fsck)
 		})
 	}
-}
-
-// mountNoJournal makes a 64 MiB ext4 without a journal in an image file,
-// mounts it with a loop device and returns both; it skips where that
-// cannot be done (not root, no mkfs.ext4, no loop devices).
-func mountNoJournal(t *testing.T) (img, mnt string) {
-	t.Helper()
-	if os.Getuid() != 0 {
-		t.Skip("needs root to loop-mount an ext4")
-	}
-	for _, tool := range []string{"mkfs.ext4", "e2fsck", "mount", "truncate"} {
-		if _, err := exec.LookPath(tool); err != nil {
-			t.Skipf("%s is not installed", tool)
-		}
-	}
-	img = filepath.Join(t.TempDir(), "fs.img")
-	mnt = t.TempDir()
-	if out, err := exec.Command("truncate", "-s", "64M", img).CombinedOutput(); err != nil {
-		t.Skipf("truncate: %v %s", err, out)
-	}
-	if out, err := exec.Command("mkfs.ext4", "-q", "-F", "-O", "^has_journal", img).CombinedOutput(); err != nil {
-		t.Skipf("mkfs.ext4: %v %s", err, out)
-	}
-	if out, err := exec.Command("mount", "-o", "loop", img, mnt).CombinedOutput(); err != nil {
-		t.Skipf("cannot loop-mount an ext4 here: %v %s", err, strings.TrimSpace(string(out)))
-	}
-	t.Cleanup(func() { exec.Command("umount", mnt).Run() })
-	return img, mnt
 }
 
 func copyFile(t *testing.T, from, to string) {

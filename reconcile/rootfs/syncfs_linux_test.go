@@ -2,13 +2,13 @@ package rootfs
 
 import (
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
-	"strings"
 	"testing"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/linksdev/links/internal/ext4test"
 )
 
 func TestReleaseAtLeast(t *testing.T) {
@@ -47,7 +47,7 @@ func TestSyncFS(t *testing.T) {
 	t.Run("no journal", func(t *testing.T) {
 		dir := t.TempDir()
 		if !ext4NoJournal(t, dir) {
-			dir = mountExt4(t, false)
+			_, dir = ext4test.Mount(t, false)
 		}
 		f := newFS(t, dir, "a", "b/c")
 		other := false
@@ -73,7 +73,7 @@ func TestSyncFS(t *testing.T) {
 		}
 	})
 	t.Run("journal", func(t *testing.T) {
-		dir := mountExt4(t, true)
+		_, dir := ext4test.Mount(t, true)
 		f := newFS(t, dir, "a")
 		dirs := []string{".", "a"}
 		if rest, err := f.SyncFS(dirs); err != nil || !slices.Equal(rest, dirs) {
@@ -113,34 +113,6 @@ func ext4NoJournal(t *testing.T, dir string) bool {
 	defer f.Close()
 	f.sfs.decide()
 	return f.sfs.yes
-}
-
-// mountExt4 makes a small ext4 (with or without a journal), mounts it
-// and returns where; it skips the test where that cannot be done (not
-// root, no loop devices, no mkfs.ext4).
-func mountExt4(t *testing.T, journal bool) string {
-	t.Helper()
-	mkfs, err := exec.LookPath("mkfs.ext4")
-	if err != nil || os.Getuid() != 0 {
-		t.Skip("needs root and mkfs.ext4 to make an ext4 to test on")
-	}
-	img := filepath.Join(t.TempDir(), "fs.img")
-	mnt := t.TempDir()
-	args := []string{"-q", "-F"}
-	if !journal {
-		args = append(args, "-O", "^has_journal")
-	}
-	if out, err := exec.Command("truncate", "-s", "64M", img).CombinedOutput(); err != nil {
-		t.Skipf("truncate: %v %s", err, out)
-	}
-	if out, err := exec.Command(mkfs, append(args, img)...).CombinedOutput(); err != nil {
-		t.Skipf("mkfs.ext4: %v %s", err, out)
-	}
-	if out, err := exec.Command("mount", "-o", "loop", img, mnt).CombinedOutput(); err != nil {
-		t.Skipf("cannot loop-mount an ext4 here: %v %s", err, strings.TrimSpace(string(out)))
-	}
-	t.Cleanup(func() { exec.Command("umount", mnt).Run() })
-	return mnt
 }
 
 // mountTmpfs mounts a small tmpfs at dir (made), where it can.
