@@ -1,3 +1,5 @@
+//go:build linux && !links_portable
+
 package rootfs
 
 import (
