@@ -8,13 +8,14 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
 	"github.com/linksdev/links/internal/ext4test"
 )
 
-// TestPowerCutAfterApplyNoJournal: what a power cut right after apply
+// TestPowerCutAfterApply: what a power cut right after apply
 // returns leaves on ext4 without a journal. The filesystem is a loop
 // device on an image file: what the loop device has written is in the
 // image, what ext4 still holds in memory is not, so a copy of the image
@@ -28,14 +29,16 @@ import (
 // the groups' unused inode area (the group descriptors and bitmaps were
 // never written), and clears them. The test logs what that mode leaves
 // and does not assert it (it depends on the kernel's writeback timing).
-// Root only (mkfs.ext4 and a loop mount).
-func TestPowerCutAfterApplyNoJournal(t *testing.T) {
-	for _, mode := range []string{"syncfs", "off"} {
+// The same apply on ext4 with a journal (where apply keeps a fsync per
+// folder: each commits the journal) must leave every link too; mounting
+// the copy replays its journal. Root only (mkfs.ext4 and a loop mount).
+func TestPowerCutAfterApply(t *testing.T) {
+	for _, mode := range []string{"syncfs", "off", "journal"} {
 		t.Run(mode, func(t *testing.T) {
 			if _, err := exec.LookPath("e2fsck"); err != nil {
 				t.Skip("e2fsck is not installed")
 			}
-			img, mnt := ext4test.Mount(t, false)
+			img, mnt := ext4test.Mount(t, mode == "journal")
 			const folders, per = 4, 50
 			var y strings.Builder
 			y.WriteString("version: 1\nlinks:\n")
@@ -48,15 +51,25 @@ func TestPowerCutAfterApplyNoJournal(t *testing.T) {
 			if out, err := exec.Command("sync", "-f", mnt).CombinedOutput(); err != nil {
 				t.Fatalf("sync: %v %s", err, out)
 			}
-			wrapper := []string{"env", "LINKS_SYNCFS=" + map[string]string{"syncfs": "on", "off": "off"}[mode]}
-			if r := runWrapped(t, mnt, wrapper, "apply", "--auto-approve"); r.code != 0 {
+			wrapper := []string{"env", "LINKS_SYNCFS=" + map[string]string{"syncfs": "on", "off": "off", "journal": "on"}[mode]}
+			r := runWrapped(t, mnt, append(wrapper, "LINKS_TRACE=1"), "apply", "--auto-approve")
+			if r.code != 0 {
 				t.Fatalf("apply: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+			}
+			// The way the folders were flushed is the one this mode is for.
+			m := regexp.MustCompile(`folders flushed \(([0-9]+) by one syncfs\)`).FindStringSubmatch(r.stderr)
+			if m == nil || (m[1] != "0") != (mode == "syncfs") {
+				t.Fatalf("%s: the trace says %q of the flush, want syncfs only in mode syncfs\n%s", mode, m, r.stderr)
 			}
 			disk := filepath.Join(t.TempDir(), "cut.img")
 			copyFile(t, img, disk)
 			fsck, _ := exec.Command("e2fsck", "-fn", disk).CombinedOutput()
 			cut := t.TempDir()
-			if out, err := exec.Command("mount", "-o", "loop,ro", disk, cut).CombinedOutput(); err != nil {
+			opts := "loop,ro"
+			if mode == "journal" {
+				opts = "loop" // the journal's recovery writes (to the copy)
+			}
+			if out, err := exec.Command("mount", "-o", opts, disk, cut).CombinedOutput(); err != nil {
 				t.Fatalf("mount the copy: %v %s\n%s", err, out, fsck)
 			}
 			defer exec.Command("umount", cut).Run()
@@ -66,16 +79,16 @@ func TestPowerCutAfterApplyNoJournal(t *testing.T) {
 					got, err := os.Readlink(filepath.Join(cut, fmt.Sprintf("d%d/l%d", d, i)))
 					if err != nil || got != "../shared/x" {
 						missing++
-						if mode == "syncfs" && missing <= 5 {
+						if mode != "off" && missing <= 5 {
 							t.Errorf("d%d/l%d after the power cut: %q, %v", d, i, got, err)
 						}
 					}
 				}
 			}
-			if mode == "syncfs" && missing > 0 {
+			if mode != "off" && missing > 0 {
 				t.Errorf("%d of %d links apply made are not on the disk a power cut leaves; e2fsck -fn:\n%s", missing, folders*per, fsck)
 			}
-			t.Logf("LINKS_SYNCFS=%s: %d of %d links missing or unreadable after the cut; e2fsck -fn:\n%s", wrapper[1][len("LINKS_SYNCFS="):], missing, folders*per, fsck)
+			t.Logf("%s, LINKS_SYNCFS=%s: %d of %d links missing or unreadable after the cut; e2fsck -fn:\n%s", mode, wrapper[1][len("LINKS_SYNCFS="):], missing, folders*per, fsck)
 		})
 	}
 }

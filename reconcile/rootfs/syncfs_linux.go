@@ -51,7 +51,7 @@ func (s *syncFS) close() error {
 // but not the inodes of the links just made in it, nor the block groups'
 // descriptors and bitmaps: a copy of a loop device's image taken as such
 // an apply returned (the disk a power cut leaves) had lost 196 of its 200
-// new links (TestPowerCutAfterApplyNoJournal). syncfs writes every dirty
+// new links (TestPowerCutAfterApply). syncfs writes every dirty
 // block of the filesystem, those too, with one cache flush instead of one
 // per folder: on a fresh ext4 without a journal, 100 folders of 100 new
 // links 4-6 ms against 12-20 ms for a fsync each on 8 goroutines, 1,000
