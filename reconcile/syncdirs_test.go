@@ -11,6 +11,7 @@ import (
 	"syscall"
 	"testing"
 
+	"github.com/linksdev/links/plan"
 	"github.com/linksdev/links/reconcile/journal"
 )
 
@@ -57,22 +58,9 @@ func TestApplyFsyncsEveryFolderOnce(t *testing.T) {
 	needSymlinks(t)
 	root := t.TempDir()
 	const folders = 2 * syncParallelMin
-	var y strings.Builder
-	y.WriteString("version: 1\nlinks:\n")
-	for i := range folders {
-		for j := range 3 {
-			fmt.Fprintf(&y, "  l%02d_%d:\n    dest: d%02d/l%d\n    target: t\n    parents: true\n", i, j, i, j)
-		}
-	}
-	mkTree(t, root, map[string]string{"t": "file:x"})
-	m := parse(t, root, y.String())
-	r := open(t, m)
-	p, err := r.Plan(m, newID())
-	if err != nil {
-		t.Fatal(err)
-	}
+	r, p := planFolders(t, root, folders, 3)
 	f := &syncFailFS{fail: "d07", synced: map[string]int{}}
-	_, err = r.Apply(p, ApplyOptions{WrapFS: func(fs FS) FS { f.FS = fs; return f }})
+	_, err := r.Apply(p, ApplyOptions{WrapFS: func(fs FS) FS { f.FS = fs; return f }})
 	if err == nil || !strings.Contains(err.Error(), "fsync d07") || !errors.Is(err, syscall.EIO) {
 		t.Fatalf("apply: %v, want the fsync of d07 failing with EIO", err)
 	}
@@ -155,10 +143,40 @@ func assertStateOffset(t *testing.T, root string, want int64) {
 func TestApplySyncFSFails(t *testing.T) {
 	needSymlinks(t)
 	root := t.TempDir()
+	r, p := planFolders(t, root, 4, 1)
+	f := &syncFSFailFS{syncFailFS: syncFailFS{synced: map[string]int{}}}
+	_, err := r.Apply(p, ApplyOptions{WrapFS: func(fs FS) FS { f.FS = fs; return f }})
+	want := "syncfs " + root + ": input/output error"
+	if err == nil || err.Error() != want || !errors.Is(err, syscall.EIO) {
+		t.Fatalf("apply: %v, want %q", err, want)
+	}
+	if got := strings.Join(f.given, " "); got != ". d00 d01 d02 d03" {
+		t.Errorf("SyncFS was given %q, want every touched folder", got)
+	}
+	for _, d := range []string{".", "d00", "d01", "d02", "d03"} {
+		if f.synced[d] != 1 {
+			t.Errorf("%s fsynced %d times, want once", d, f.synced[d])
+		}
+	}
+	for i := range 4 {
+		if got, err := os.Readlink(filepath.Join(root, fmt.Sprintf("d%02d/l0", i))); err != nil || filepath.ToSlash(got) != "../t" {
+			t.Errorf("d%02d/l0: %q, %v", i, got, err)
+		}
+	}
+	assertStateOffset(t, root, 0)
+}
+
+// planFolders declares per links in each of folders new folders under
+// root (dNN/lK, made with their parents, all to the file t) and plans
+// them.
+func planFolders(t *testing.T, root string, folders, per int) (*Root, *plan.Plan) {
+	t.Helper()
 	var y strings.Builder
 	y.WriteString("version: 1\nlinks:\n")
-	for i := range 4 {
-		fmt.Fprintf(&y, "  l%d:\n    dest: d%d/l\n    target: t\n    parents: true\n", i, i)
+	for i := range folders {
+		for j := range per {
+			fmt.Fprintf(&y, "  l%02d_%d:\n    dest: d%02d/l%d\n    target: t\n    parents: true\n", i, j, i, j)
+		}
 	}
 	mkTree(t, root, map[string]string{"t": "file:x"})
 	m := parse(t, root, y.String())
@@ -167,24 +185,5 @@ func TestApplySyncFSFails(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f := &syncFSFailFS{syncFailFS: syncFailFS{synced: map[string]int{}}}
-	_, err = r.Apply(p, ApplyOptions{WrapFS: func(fs FS) FS { f.FS = fs; return f }})
-	want := "syncfs " + root + ": input/output error"
-	if err == nil || err.Error() != want || !errors.Is(err, syscall.EIO) {
-		t.Fatalf("apply: %v, want %q", err, want)
-	}
-	if got := strings.Join(f.given, " "); got != ". d0 d1 d2 d3" {
-		t.Errorf("SyncFS was given %q, want every touched folder", got)
-	}
-	for _, d := range []string{".", "d0", "d1", "d2", "d3"} {
-		if f.synced[d] != 1 {
-			t.Errorf("%s fsynced %d times, want once", d, f.synced[d])
-		}
-	}
-	for i := range 4 {
-		if got, err := os.Readlink(filepath.Join(root, fmt.Sprintf("d%d/l", i))); err != nil || filepath.ToSlash(got) != "../t" {
-			t.Errorf("d%d/l: %q, %v", i, got, err)
-		}
-	}
-	assertStateOffset(t, root, 0)
+	return r, p
 }
